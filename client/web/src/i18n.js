@@ -1,0 +1,93 @@
+// The interface in English, Japanese and Mongolian (USERS.md: no open-source Q&A tool
+// ships a Mongolian interface). Every visible string comes from a catalogue; the choice is
+// remembered per origin and defaults to the browser's language.
+
+import en from "./catalogues/en.js";
+import ja from "./catalogues/ja.js";
+import mn from "./catalogues/mn.js";
+import { local } from "./storage.js";
+
+export const LANGS = ["en", "ja", "mn"];
+export const CATALOGUES = { en, ja, mn };
+const STORAGE_KEY = "workshop.lang";
+
+let current = "en";
+const listeners = new Set();
+
+/** The first of the browser's languages that we speak ("ja-JP" -> "ja"), else "en". */
+export function detectLang(preferred = []) {
+  for (const tag of preferred) {
+    const base = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    if (LANGS.includes(base)) return base;
+  }
+  return "en";
+}
+
+/** Fills "{name}" placeholders from params. */
+export function format(template, params = {}) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
+  );
+}
+
+/** The string for key in lang (default: the current language), falling back to English. */
+export function t(key, params, lang = current) {
+  const template = CATALOGUES[lang]?.[key] ?? en[key] ?? key;
+  return params ? format(template, params) : template;
+}
+
+/** The message for a protocol error code (PROTOCOL.md "Envelope"). */
+export function errorText(code, params = {}) {
+  const key = `err.${code}`;
+  if (key in en) return t(key, { s: "?", ...params });
+  return t("err.unknown", { code: String(code) });
+}
+
+export function getLang() {
+  return current;
+}
+
+/** Picks the stored language, else the browser's, and applies it. */
+export function initLang() {
+  const stored = local().get(STORAGE_KEY);
+  const nav = globalThis.navigator;
+  const preferred = nav ? [...(nav.languages || []), nav.language] : [];
+  setLang(LANGS.includes(stored) ? stored : detectLang(preferred), { remember: false });
+  return current;
+}
+
+/** Switches the interface language and tells every listener. */
+export function setLang(lang, { remember = true } = {}) {
+  if (!LANGS.includes(lang)) return;
+  const changed = lang !== current;
+  current = lang;
+  if (remember) local().set(STORAGE_KEY, lang);
+  if (globalThis.document) {
+    document.documentElement.lang = lang;
+    translateTree(document);
+  }
+  if (changed) for (const fn of listeners) fn(lang);
+}
+
+/** Calls fn(lang) after each change of language; returns an unsubscribe function. */
+export function onLangChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+/**
+ * Sets the text of every element marked data-i18n="key" under root, and the attributes
+ * named by data-i18n-placeholder / data-i18n-label (aria-label) / data-i18n-title.
+ */
+export function translateTree(root) {
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-placeholder]")) {
+    node.setAttribute("placeholder", t(node.dataset.i18nPlaceholder));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  }
+  for (const node of root.querySelectorAll("[data-i18n-title]")) {
+    node.setAttribute("title", t(node.dataset.i18nTitle));
+  }
+}

@@ -1,0 +1,66 @@
+// Who this browser is in the room service: the identity token (keeps the pid, votes and
+// authorship across reloads and tabs), the join profile (name, organisation, language),
+// and a role key from a moderator invite link.
+
+import { local, session } from "./storage.js";
+
+const TOKEN_KEY = "workshop.token";
+const PROFILE_KEY = "workshop.profile";
+const roleKeyName = (code) => `workshop.key.${code}`;
+
+export const NAME_MAX = 60;
+export const ORG_MAX = 80;
+export const ORG_SUGGESTIONS = ["Sendai City", "Ulaanbaatar City", "UNDRR"];
+
+/** The token store the connection uses: per origin, shared by every room. */
+export const tokens = {
+  load: () => local().get(TOKEN_KEY),
+  save: (token) => local().set(TOKEN_KEY, token),
+  clear: () => local().remove(TOKEN_KEY),
+};
+
+/** Characters as the server counts them (code points, not UTF-16 units). */
+export function charCount(text) {
+  return [...String(text ?? "")].length;
+}
+
+/** Trims and checks a profile; returns {profile} or {error: "join.bad_name" | "join.bad_org"}. */
+export function checkProfile({ name, org, lang }) {
+  const cleanName = String(name ?? "").trim();
+  const cleanOrg = String(org ?? "").trim();
+  if (charCount(cleanName) < 1 || charCount(cleanName) > NAME_MAX) return { error: "join.bad_name" };
+  if (charCount(cleanOrg) > ORG_MAX) return { error: "join.bad_org" };
+  return { profile: { name: cleanName, org: cleanOrg, lang } };
+}
+
+/** The remembered profile, or null when this browser has not joined yet. */
+export function loadProfile() {
+  const saved = local().getJSON(PROFILE_KEY);
+  if (!saved || typeof saved !== "object") return null;
+  const { profile } = checkProfile(saved);
+  return profile ?? null;
+}
+
+export function saveProfile(profile) {
+  local().setJSON(PROFILE_KEY, profile);
+}
+
+/**
+ * The role key for room `code`. An invite link carries it after "#key=" (never in a query,
+ * so it stays out of server logs and Referer headers); it is moved into sessionStorage and
+ * wiped from the address bar, so it is not bookmarked or shared by accident.
+ */
+export function takeRoleKey(code, loc = globalThis.location, hist = globalThis.history) {
+  const hash = String(loc?.hash || "").replace(/^#/, "");
+  const fromHash = new URLSearchParams(hash).get("key");
+  if (fromHash) {
+    session().set(roleKeyName(code), fromHash);
+    try {
+      hist?.replaceState(hist.state, "", `${loc.pathname}${loc.search}`);
+    } catch {
+      /* the key is stored; a hash left in place is harmless */
+    }
+    return fromHash;
+  }
+  return session().get(roleKeyName(code));
+}

@@ -1,0 +1,23 @@
+// Entry point: picks the page from the path (readings.md "HTTP additions") and starts it.
+
+import { initLang, t } from "./i18n.js";
+import { el } from "./dom.js";
+import { parseRoute } from "./route.js";
+import { startRoom } from "./room.js";
+import { startLanding } from "./views/landing.js";
+
+function start() {
+  initLang();
+  const root = document.getElementById("app") || document.body.appendChild(el("div", { id: "app" }));
+  const route = parseRoute(location.pathname);
+  if (route.page === "room") startRoom(root, route);
+  else if (route.page === "landing") startLanding(root);
+  else {
+    root.replaceChildren(
+      el("main", { className: "landing-main" }, el("p", { className: "banner", i18n: "room.not_found" }), el("a", { attrs: { href: "/" }, i18n: "room.back" })),
+    );
+    document.title = t("app.name");
+  }
+}
+
+start();

@@ -1,0 +1,152 @@
+// A room page: identity and join form, the connection, the outbox, the shared header,
+// banners and notices, and the view chosen by the path (participant, moderator, presenter).
+
+import { Commands } from "./commands.js";
+import { RoomConnection, socketUrl } from "./connection.js";
+import { coalesce, el, setAttr, setText } from "./dom.js";
+import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
+import { loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
+import { Outbox } from "./outbox.js";
+import { local } from "./storage.js";
+import { RoomStore } from "./store.js";
+import { syncState } from "./sync-state.js";
+import { createHeader } from "./views/header.js";
+import { createJoinForm } from "./views/join.js";
+import { createModeratorView } from "./views/moderator.js";
+import { createNotice } from "./views/notice.js";
+import { createParticipantView } from "./views/participant.js";
+import { createPresenterView } from "./views/presenter.js";
+
+const VIEWS = { participant: createParticipantView, moderator: createModeratorView, presenter: createPresenterView };
+const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found" };
+
+/** Starts the room page for `code` in `view` inside `root`. */
+export function startRoom(root, { code, view }) {
+  document.body.classList.add(`view-${view}`);
+  const key = view === "moderator" ? takeRoleKey(code) : null;
+  const store = new RoomStore();
+  const outbox = new Outbox(local(), code);
+  const notice = createNotice();
+  let profile = view === "presenter" ? { name: "Presenter", org: "", lang: getLang() } : loadProfile();
+  let connection = null;
+  let viewApi = null;
+
+  const header = createHeader({ code, onEditProfile: view === "presenter" ? null : () => showJoin() });
+  const banner = el("p", { id: "room-banner", className: "banner", attrs: { role: "alert" } });
+  const roleBanner = el("p", { id: "role-banner", className: "banner banner-warn" });
+  const announcer = el("div", { id: "announcer", className: "sr-only", attrs: { "aria-live": "polite" } });
+  const joinSlot = el("div", { className: "join-slot" });
+  const viewSlot = el("main", { id: "main", className: "room-main" });
+  banner.hidden = roleBanner.hidden = true;
+  root.replaceChildren(header.el, notice.el, banner, roleBanner, joinSlot, viewSlot, announcer);
+
+  const sync = () => ({
+    state: syncState({ status: connection?.status ?? "connecting", online: navigator.onLine, pending: outbox.size() }),
+    pending: outbox.size(),
+  });
+
+  const render = coalesce(() => {
+    header.update(store, sync());
+    document.title = `${store.room?.title || code} · ${t("app.name")}`;
+    renderBanners();
+    viewApi?.render();
+  });
+
+  function renderBanners() {
+    const failure = connection?.failure;
+    let text = "";
+    if (failure) text = FATAL_TEXT[failure.reason] ? t(FATAL_TEXT[failure.reason]) : t("room.join_failed", { reason: errorText(failure.code) });
+    else if (store.roomState === "closed") text = t("room.closed");
+    else if (store.roomState === "archived") text = t("room.archived");
+    setText(banner, text);
+    banner.hidden = !text;
+    setAttr(banner, "data-kind", failure ? "error" : text ? store.roomState : null);
+    let role = "";
+    if (view === "moderator" && !key) role = t("room.no_key");
+    else if (view === "moderator" && store.me && !store.hasRole("moderator")) role = t("room.not_moderator");
+    setText(roleBanner, role);
+    roleBanner.hidden = !role;
+  }
+
+  function showJoin() {
+    const form = createJoinForm({
+      initial: profile,
+      onSubmit: (chosen) => {
+        saveProfile(chosen);
+        setLang(chosen.lang);
+        profile = chosen;
+        joinSlot.replaceChildren();
+        viewSlot.hidden = false;
+        if (!connection) begin();
+        else if (connection.isLive()) connection.sendJoin(); // a second join updates the name
+      },
+    });
+    joinSlot.replaceChildren(form.el);
+    viewSlot.hidden = true;
+  }
+
+  function announce(change) {
+    if (change.kind !== "event" || view === "presenter") return;
+    const q = change.type === "question.asked" ? change.data : change.type === "question.status" ? change.data.question : null;
+    if (!q || q.mine || q.status !== "live" || store.isMine(q.qid)) return;
+    setText(announcer, t("questions.new", { text: q.text }));
+  }
+
+  function begin() {
+    connection = new RoomConnection({
+      url: socketUrl(),
+      store,
+      tokens,
+      joinFields: () => ({ room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null }),
+    });
+    const commands = new Commands({ connection, outbox, store });
+    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice });
+    viewSlot.replaceChildren(viewApi.el);
+    viewSlot.hidden = false;
+
+    store.subscribe((change) => {
+      announce(change);
+      render();
+    });
+    outbox.subscribe(render);
+    connection.on("status", render);
+    connection.on("notice", (err) => notice.show(errorText(err.code, { s: err.retryAfter }), "error"));
+    commands.onOutcome(({ entry, reply, error }) => {
+      if (error) {
+        const wait = error.retryAfter ? ` ${t("notice.retry_in", { s: error.retryAfter })}` : "";
+        notice.show(`${errorText(error.code, { s: error.retryAfter ?? "?" })}${error.code === "rate_limited" ? "" : wait}`, "error");
+      } else if (entry.t === "ask") {
+        notice.show(t(reply.status === "pending" ? "ask.sent_review" : "ask.sent"));
+      }
+    });
+    // Another tab of this origin changed the outbox: show it (and send it, if we are live).
+    window.addEventListener("storage", (e) => e.key === outbox.key && outbox.changed());
+    window.addEventListener("online", render);
+    window.addEventListener("offline", render);
+    connection.start();
+    render();
+  }
+
+  onLangChange(() => {
+    // One language per person: the switch also becomes the language we join and ask in.
+    if (profile && view !== "presenter") {
+      profile = { ...profile, lang: getLang() };
+      saveProfile(profile);
+    }
+    render();
+  });
+
+  fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : null))
+    .then((info) => {
+      if (info?.title && !store.room) {
+        store.room = { code, title: info.title, event: info.event };
+        render();
+      }
+    })
+    .catch(() => {});
+
+  render();
+  if (profile) begin();
+  else showJoin();
+}

@@ -1,0 +1,41 @@
+// Which page this is, from location.pathname (readings.md, "HTTP additions"):
+// "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter.
+
+const CODE = /^[A-Z0-9-]{2,32}$/;
+
+/** Upper-cases and checks a room code; returns null when it is not one. */
+export function normaliseCode(text) {
+  const code = String(text ?? "").trim().toUpperCase();
+  return CODE.test(code) ? code : null;
+}
+
+/** Parses a pathname into {page: "landing"} or {page: "room", code, view} or {page: "unknown"}. */
+export function parseRoute(pathname) {
+  const parts = String(pathname || "/")
+    .split("/")
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
+  if (parts.length === 0) return { page: "landing" };
+  if (parts[0] !== "r" || parts.length < 2 || parts.length > 3) return { page: "unknown" };
+  const code = normaliseCode(parts[1]);
+  if (!code) return { page: "unknown" };
+  const sub = parts[2];
+  if (sub === undefined) return { page: "room", code, view: "participant" };
+  if (sub === "moderate") return { page: "room", code, view: "moderator" };
+  if (sub === "present") return { page: "room", code, view: "presenter" };
+  return { page: "unknown" };
+}
+
+/** The path of a room view. */
+export function roomPath(code, view = "participant") {
+  const base = `/r/${encodeURIComponent(code)}`;
+  if (view === "moderator") return `${base}/moderate`;
+  if (view === "presenter") return `${base}/present`;
+  return base;
+}

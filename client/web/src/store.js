@@ -1,0 +1,234 @@
+// Room state as this viewer sees it: the snapshot plus every event applied in seq order
+// (PROTOCOL.md "Events", readings.md "Event data" and "Snapshot state"). Pure: no DOM, no
+// socket. The connection feeds it frames; the views read it and re-render on change.
+
+export const STAFF_ROLES = ["moderator", "rapporteur"];
+export const PUBLIC_STATUSES = ["live", "answered"];
+const DEFAULT_SETTINGS = { premoderation: false, anonymous_allowed: true, notes_locked: false };
+
+/** The seq a qid was created at ("q17" -> 17), for the "Recent" order. */
+export function qidOrder(qid) {
+  const n = Number(String(qid).replace(/^[a-z]+/i, ""));
+  return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+
+function normaliseQuestion(raw, ts) {
+  return {
+    qid: String(raw.qid),
+    text: String(raw.text ?? ""),
+    lang: raw.lang ?? null,
+    author: raw.author ?? null,
+    status: raw.status ?? "live",
+    votes: Number(raw.votes ?? 0),
+    answer: raw.answer ?? null,
+    ts: raw.ts ?? ts ?? null,
+    order: qidOrder(raw.qid),
+  };
+}
+
+/** Orders questions: "top" by votes (ties: older first), "recent" newest first. */
+export function sortQuestions(list, mode = "top") {
+  const copy = [...list];
+  if (mode === "recent") return copy.sort((a, b) => b.order - a.order);
+  return copy.sort((a, b) => b.votes - a.votes || a.order - b.order);
+}
+
+// One function per event type; `this` is the store. Unknown types only advance seq
+// (PROTOCOL.md: receivers ignore unknown event types).
+const EVENT_HANDLERS = {
+  hidden() {},
+  "question.asked"(data, ts) {
+    if (data.qid == null) return;
+    this.questions.set(String(data.qid), normaliseQuestion(data, ts));
+    if (data.mine === true) this.mine.questions.add(String(data.qid));
+  },
+  "question.voted"(data) {
+    const q = this.questions.get(data.qid);
+    if (q && data.votes != null) q.votes = Number(data.votes);
+    if (data.voted === true) this.mine.votes.add(data.qid);
+    if (data.voted === false) this.mine.votes.delete(data.qid);
+  },
+  "question.status"(data, ts) {
+    if (data.question) {
+      const before = this.questions.get(data.question.qid);
+      this.questions.set(String(data.question.qid), normaliseQuestion(data.question, before?.ts ?? ts));
+    }
+    const q = this.questions.get(data.qid);
+    if (q && data.status) q.status = data.status;
+    if (data.unpinned === true && this.pinned === data.qid) this.pinned = null;
+    if (this.pinned === data.qid && !PUBLIC_STATUSES.includes(data.status)) this.pinned = null;
+  },
+  "question.edited"(data) {
+    const q = this.questions.get(data.qid);
+    if (q && data.text != null) q.text = String(data.text);
+  },
+  "question.answer"(data) {
+    const q = this.questions.get(data.qid);
+    if (q) q.answer = data.text ?? null;
+  },
+  "question.pinned"(data) {
+    this.pinned = data.qid ?? null;
+  },
+  "poll.created"(data) {
+    if (data.poll?.poll_id) this.polls.set(data.poll.poll_id, { ...data.poll });
+  },
+  "poll.status"(data) {
+    const poll = { ...(this.polls.get(data.poll_id) || {}), ...(data.poll || {}) };
+    poll.poll_id = data.poll_id;
+    poll.status = data.status;
+    if (data.results) poll.results = data.results;
+    this.polls.set(data.poll_id, poll);
+  },
+  "poll.voted"(data) {
+    if (data.poll_id != null) this.mine.pollVotes[data.poll_id] = data.choice;
+  },
+  "notes.update"() {},
+  "room.settings"(data) {
+    this.settings = { ...this.settings, ...data };
+  },
+  "room.state"(data) {
+    if (data.state) this.roomState = data.state;
+  },
+};
+
+export class RoomStore {
+  constructor() {
+    this.listeners = new Set();
+    this.seq = null;
+    this.epoch = null;
+    this.room = null;
+    this.me = null;
+    this.presence = { count: null, byOrg: {} };
+    this.clearRoom();
+  }
+
+  /** Forgets everything that a snapshot replaces. */
+  clearRoom() {
+    this.roomState = "open";
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.questions = new Map();
+    this.pinned = null;
+    this.polls = new Map();
+    this.pollResults = new Map();
+    this.queue = { pending: 0, dismissed: 0 };
+    this.mine = { votes: new Set(), questions: new Set(), pollVotes: {} };
+  }
+
+  /** Calls fn(change) after every change; returns an unsubscribe function. */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  emit(change) {
+    for (const fn of this.listeners) fn(change);
+  }
+
+  /** What to send in `join` to resume: the last applied seq and its epoch. */
+  resumePoint() {
+    return this.seq == null ? { since: null, epoch: null } : { since: this.seq, epoch: this.epoch };
+  }
+
+  /** The `ok` reply to `join`. A new epoch means our seq is meaningless: await a snapshot. */
+  applyJoin(reply) {
+    this.me = reply.me ?? null;
+    if (reply.room) {
+      const { code, title, event } = reply.room;
+      this.room = { code, title, event };
+      if (reply.room.state) this.roomState = reply.room.state;
+      if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
+    }
+    if (reply.epoch !== this.epoch) this.seq = null;
+    this.epoch = reply.epoch ?? null;
+    this.emit({ kind: "join" });
+  }
+
+  /** A `snapshot` frame: the room as of `seq`, replacing what we had. */
+  applySnapshot(frame) {
+    const s = frame.state || {};
+    this.clearRoom();
+    for (const raw of s.questions || []) this.questions.set(String(raw.qid), normaliseQuestion(raw));
+    this.pinned = s.pinned ?? null;
+    for (const poll of s.polls || []) if (poll?.poll_id) this.polls.set(poll.poll_id, { ...poll });
+    this.settings = { ...DEFAULT_SETTINGS, ...(s.settings || {}) };
+    if (s.state) this.roomState = s.state;
+    if (s.queue) this.queue = { pending: s.queue.pending ?? 0, dismissed: s.queue.dismissed ?? 0 };
+    const mine = s.mine || {};
+    this.mine = {
+      votes: new Set(mine.votes || []),
+      questions: new Set(mine.questions || []),
+      pollVotes: { ...(mine.poll_votes || {}) },
+    };
+    this.seq = frame.seq;
+    this.emit({ kind: "snapshot" });
+  }
+
+  /**
+   * An `ev` frame. Returns "applied", "duplicate" (seq <= last: dropped), "gap" (seq >
+   * last + 1: the caller rejoins with since) or "waiting" (no snapshot yet: dropped).
+   */
+  applyEvent(ev) {
+    if (this.seq == null) return "waiting";
+    if (ev.seq <= this.seq) return "duplicate";
+    if (ev.seq !== this.seq + 1) return "gap";
+    const handler = EVENT_HANDLERS[ev.type];
+    if (handler) handler.call(this, ev.data || {}, ev.ts);
+    this.seq = ev.seq;
+    this.emit({ kind: "event", type: ev.type, data: ev.data || {}, ts: ev.ts });
+    return "applied";
+  }
+
+  /** The `queue` frame (readings.md): counts of pending and dismissed questions. */
+  applyQueue(frame) {
+    this.queue = { pending: frame.pending ?? 0, dismissed: frame.dismissed ?? 0 };
+    this.emit({ kind: "queue" });
+  }
+
+  /** The `presence` frame: distinct participants in the room, by organisation. */
+  applyPresence(frame) {
+    this.presence = { count: frame.count ?? 0, byOrg: frame.by_org || {} };
+    this.emit({ kind: "presence" });
+  }
+
+  /** The `poll.results` frame. */
+  applyPollResults(frame) {
+    this.pollResults.set(frame.poll_id, { counts: frame.counts, voters: frame.voters });
+    this.emit({ kind: "results", pollId: frame.poll_id });
+  }
+
+  /**
+   * An `ok` reply to `vote`: our own vote is now as we asked. The total is left to the
+   * `question.voted` events, which are ordered; the reply may arrive after a later one.
+   */
+  applyVoteReply(qid, up) {
+    if (up) this.mine.votes.add(qid);
+    else this.mine.votes.delete(qid);
+    this.emit({ kind: "vote", qid });
+  }
+
+  hasRole(role) {
+    return Boolean(this.me?.roles?.includes(role));
+  }
+
+  isStaff() {
+    return STAFF_ROLES.some((r) => this.hasRole(r));
+  }
+
+  isMine(qid) {
+    return this.mine.questions.has(qid);
+  }
+
+  isOpen() {
+    return this.roomState === "open";
+  }
+
+  /** Questions whose status is one of `statuses`, unordered. */
+  questionsWith(statuses) {
+    return [...this.questions.values()].filter((q) => statuses.includes(q.status));
+  }
+
+  /** The pinned question, when we can see it. */
+  pinnedQuestion() {
+    return this.pinned ? this.questions.get(this.pinned) ?? null : null;
+  }
+}

@@ -1,0 +1,49 @@
+// The room header shared by every room view: title, code, presence, connection state and
+// the language switch.
+
+import { el, setAttr, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { createLangSwitch } from "./lang-switch.js";
+
+/** onEditProfile: optional; shows a "Change name" button when given. */
+export function createHeader({ code, onEditProfile = null }) {
+  const title = el("h1", { id: "room-title", className: "room-title", text: code });
+  const codeBadge = el("span", { id: "room-code", className: "room-code" });
+  const presence = el("span", { id: "presence-count", className: "presence", attrs: { "aria-live": "off" } });
+  const conn = el("span", {
+    id: "conn-state",
+    className: "conn-state",
+    attrs: { "data-state": "reconnecting", role: "status", "aria-live": "polite" },
+  });
+  const edit = onEditProfile
+    ? el("button", {
+        id: "edit-profile",
+        className: "link-button",
+        i18n: "join.edit",
+        props: { type: "button" },
+        on: { click: onEditProfile },
+      })
+    : null;
+  const root = el(
+    "header",
+    { className: "room-header" },
+    el("div", { className: "room-heading" }, title, codeBadge),
+    el("div", { className: "room-status" }, presence, conn, edit, createLangSwitch()),
+  );
+
+  /** store: RoomStore; sync: {state: live|reconnecting|offline, pending: number}. */
+  function update(store, sync) {
+    const roomTitle = store.room?.title || code;
+    setText(title, roomTitle);
+    setText(codeBadge, t("header.code", { code }));
+    const count = store.presence.count;
+    setText(presence, count == null ? "" : t("header.presence", { n: count }));
+    presence.hidden = count == null;
+    setAttr(conn, "data-state", sync.state);
+    setAttr(conn, "data-pending", String(sync.pending));
+    const label = t(`conn.${sync.state}`);
+    setText(conn, sync.pending > 0 ? `${label} · ${t("conn.not_synced", { n: sync.pending })}` : label);
+  }
+
+  return { el: root, update };
+}

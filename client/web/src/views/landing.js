@@ -1,0 +1,85 @@
+// The landing page: join by code, and the list of sessions from GET /api/rooms.
+
+import { el, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { normaliseCode, roomPath } from "../route.js";
+import { createLangSwitch } from "./lang-switch.js";
+
+function roomLink(room) {
+  const code = normaliseCode(room.code);
+  if (!code) return null;
+  return el(
+    "li",
+    { className: "room-item", data: { code } },
+    el(
+      "a",
+      { className: "room-link", attrs: { href: roomPath(code) } },
+      el("span", { className: "room-item-title", text: room.title || code }),
+      el("span", { className: "room-item-code", text: code }),
+      room.event?.title ? el("span", { className: "room-item-event", text: room.event.title }) : null,
+    ),
+  );
+}
+
+export function startLanding(root) {
+  document.body.classList.add("view-landing");
+  const input = el("input", {
+    id: "code-input",
+    i18nPlaceholder: "landing.code_placeholder",
+    attrs: { type: "text", autocapitalize: "characters", autocomplete: "off", spellcheck: "false", maxlength: 32, required: true },
+  });
+  const error = el("p", { id: "code-error", className: "form-error", attrs: { role: "alert" } });
+  error.hidden = true;
+  const form = el(
+    "form",
+    { id: "code-form", className: "card code-form", attrs: { novalidate: true } },
+    el("label", { attrs: { for: "code-input" }, i18n: "landing.code_label" }),
+    el("div", { className: "inline-row" }, input, el("button", { id: "code-submit", className: "primary", i18n: "landing.join", props: { type: "submit" } })),
+    error,
+  );
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const code = normaliseCode(input.value);
+    if (!code) {
+      error.dataset.i18n = "landing.bad_code";
+      error.textContent = t("landing.bad_code");
+      error.hidden = false;
+      input.focus();
+      return;
+    }
+    location.assign(roomPath(code));
+  });
+
+  const status = el("p", { id: "room-list-status", className: "hint", i18n: "landing.loading", attrs: { role: "status" } });
+  const list = el("ul", { id: "room-list", className: "room-list" });
+  root.replaceChildren(
+    el(
+      "header",
+      { className: "room-header landing-header" },
+      el("div", { className: "room-heading" }, el("h1", { i18n: "landing.heading" })),
+      el("div", { className: "room-status" }, createLangSwitch()),
+    ),
+    el(
+      "main",
+      { className: "landing-main" },
+      el("p", { className: "intro", i18n: "landing.intro" }),
+      form,
+      el("section", { className: "card rooms", attrs: { "aria-labelledby": "title-rooms" } }, el("h2", { id: "title-rooms", i18n: "landing.rooms" }), status, list),
+    ),
+  );
+  document.title = t("app.name");
+
+  fetch("/api/rooms", { headers: { accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
+    .then((body) => {
+      const items = (Array.isArray(body?.rooms) ? body.rooms : []).map(roomLink).filter(Boolean);
+      list.replaceChildren(...items);
+      status.dataset.i18n = "landing.no_rooms";
+      setText(status, t("landing.no_rooms"));
+      status.hidden = items.length > 0;
+    })
+    .catch(() => {
+      status.dataset.i18n = "landing.load_failed";
+      setText(status, t("landing.load_failed"));
+    });
+}

@@ -1,0 +1,74 @@
+// The moderator view: the pinned question, room settings, and the queues (pending, live,
+// answered, dismissed, withdrawn) with counts and one-click actions on every question.
+
+import { el, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { sortQuestions } from "../store.js";
+import { createPinned } from "./pinned.js";
+import { createQuestionList } from "./question-list.js";
+import { makeViewFor, questionHandlers } from "./question-view.js";
+import { createSettingsPanel } from "./settings-panel.js";
+
+// Pending oldest first (a queue), live by votes, the rest newest first.
+const QUEUES = [
+  { status: "pending", order: (qs) => sortQuestions(qs, "recent").reverse() },
+  { status: "live", order: (qs) => sortQuestions(qs, "top") },
+  { status: "answered", order: (qs) => sortQuestions(qs, "recent") },
+  { status: "dismissed", order: (qs) => sortQuestions(qs, "recent") },
+  { status: "withdrawn", order: (qs) => sortQuestions(qs, "recent") },
+];
+
+/** ctx: {code, store, commands, outbox}. Returns {el, render}. */
+export function createModeratorView({ code, store, commands, outbox }) {
+  const handlers = questionHandlers(commands);
+  const pinned = createPinned();
+  const settings = createSettingsPanel({ code, commands });
+
+  const nav = el("nav", { className: "queue-nav", i18nLabel: "mod.title" });
+  const sections = QUEUES.map((queue) => {
+    const titleId = `title-queue-${queue.status}`;
+    const heading = el("h3", { id: titleId });
+    const list = createQuestionList({ id: `queue-${queue.status}`, emptyKey: "mod.empty", handlers, label: titleId });
+    const link = el("a", { className: "queue-link", attrs: { href: `#section-${queue.status}` }, data: { queue: queue.status } });
+    nav.append(link);
+    const section = el(
+      "section",
+      { id: `section-${queue.status}`, className: `card queue queue-${queue.status}`, attrs: { "aria-labelledby": titleId } },
+      heading,
+      list.el,
+    );
+    return { ...queue, heading, list, link, section };
+  });
+
+  const root = el(
+    "div",
+    { className: "view moderator-view" },
+    pinned.el,
+    settings.el,
+    el(
+      "section",
+      { id: "questions", className: "questions", attrs: { "aria-labelledby": "title-questions" } },
+      el("h2", { id: "title-questions", i18n: "questions.title" }),
+      nav,
+      ...sections.map((s) => s.section),
+    ),
+  );
+
+  function render() {
+    const entries = outbox.entries();
+    pinned.update(store);
+    settings.update(store, entries);
+    const viewFor = makeViewFor(store, entries, { moderator: true });
+    for (const s of sections) {
+      const qs = s.order(store.questionsWith([s.status]));
+      const label = t(`mod.queue.${s.status}`);
+      const title = t("mod.queue_count", { label, n: qs.length });
+      setText(s.heading, title);
+      setText(s.link, title);
+      s.link.dataset.count = String(qs.length);
+      s.list.update(qs, viewFor);
+    }
+  }
+
+  return { el: root, render };
+}

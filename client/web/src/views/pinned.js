@@ -1,0 +1,35 @@
+// The "now answering" question (#pinned), on top of the participant and moderator views.
+
+import { el, setAttr, setText } from "../dom.js";
+
+export function createPinned() {
+  const body = el("div", { className: "pinned-body" });
+  const root = el(
+    "section",
+    { id: "pinned", className: "card pinned", attrs: { "aria-labelledby": "title-pinned", "aria-live": "polite" } },
+    el("h2", { id: "title-pinned", className: "pinned-heading", i18n: "pinned.heading" }),
+    body,
+  );
+  root.hidden = true;
+  let shown = null;
+
+  function update(store) {
+    const q = store.pinnedQuestion();
+    root.hidden = !q;
+    setAttr(root, "data-qid", q ? q.qid : null);
+    if (!q) {
+      if (shown) body.replaceChildren();
+      shown = null;
+      return;
+    }
+    if (!shown) {
+      shown = { text: el("p", { className: "q-text" }), author: el("p", { className: "pinned-author" }) };
+      body.replaceChildren(shown.text, shown.author);
+    }
+    setText(shown.text, q.text);
+    setAttr(shown.text, "lang", q.lang || null);
+    setText(shown.author, q.author ? [q.author.name, q.author.org].filter(Boolean).join(" · ") : "");
+  }
+
+  return { el: root, update };
+}

@@ -1,0 +1,81 @@
+// The presenter (projector) view: very large type, the pinned question, the top five live
+// questions by votes, and how to join (room code and URL). Read-only.
+
+import { el, reorder, setAttr, setText } from "../dom.js";
+import { roomPath } from "../route.js";
+import { sortQuestions } from "../store.js";
+
+const TOP = 5;
+
+/** ctx: {code, store}. Returns {el, render}. */
+export function createPresenterView({ code, store }) {
+  const pinnedText = el("p", { id: "present-pinned", className: "present-pinned-text" });
+  const pinnedAuthor = el("p", { className: "present-pinned-author" });
+  const placeholder = el("p", { className: "present-placeholder", i18n: "present.no_pinned" });
+  const pinnedSection = el(
+    "section",
+    { className: "present-pinned", attrs: { "aria-labelledby": "title-present-pinned", "aria-live": "polite" } },
+    el("h2", { id: "title-present-pinned", i18n: "present.pinned" }),
+    pinnedText,
+    pinnedAuthor,
+    placeholder,
+  );
+
+  const top = el("ol", { id: "present-top", className: "present-top" });
+  const noQuestions = el("p", { className: "present-placeholder", i18n: "present.no_questions" });
+  const topSection = el(
+    "section",
+    { className: "present-top-section", attrs: { "aria-labelledby": "title-present-top" } },
+    el("h2", { id: "title-present-top", i18n: "present.top" }),
+    noQuestions,
+    top,
+  );
+
+  const joinUrl = `${location.origin}${roomPath(code)}`;
+  const joinBox = el(
+    "aside",
+    { className: "present-join" },
+    el("p", { className: "present-join-label", i18n: "present.join" }),
+    el("p", { id: "present-url", className: "present-url", text: joinUrl }),
+    el("p", { className: "present-join-label", i18n: "present.code" }),
+    el("p", { id: "present-code", className: "present-code", text: code }),
+  );
+
+  const root = el("div", { className: "view presenter-view" }, el("div", { className: "present-main" }, pinnedSection, topSection), joinBox);
+  const items = new Map();
+
+  function itemFor(qid) {
+    if (!items.has(qid)) {
+      const text = el("span", { className: "q-text" });
+      const votes = el("span", { className: "q-votes" });
+      items.set(qid, { el: el("li", { className: "present-question", data: { qid } }, votes, text), text, votes });
+    }
+    return items.get(qid);
+  }
+
+  function render() {
+    const pinned = store.pinnedQuestion();
+    setText(pinnedText, pinned ? pinned.text : "");
+    setAttr(pinnedText, "lang", pinned?.lang || null);
+    setAttr(pinnedText, "data-qid", pinned ? pinned.qid : null);
+    pinnedText.hidden = !pinned;
+    setText(pinnedAuthor, pinned?.author ? [pinned.author.name, pinned.author.org].filter(Boolean).join(" · ") : "");
+    pinnedAuthor.hidden = !pinned?.author;
+    placeholder.hidden = Boolean(pinned);
+
+    const best = sortQuestions(store.questionsWith(["live"]), "top").slice(0, TOP);
+    const nodes = best.map((q) => {
+      const item = itemFor(q.qid);
+      setText(item.text, q.text);
+      setAttr(item.text, "lang", q.lang || null);
+      setText(item.votes, q.votes);
+      setAttr(item.el, "data-status", q.status);
+      return item.el;
+    });
+    for (const qid of [...items.keys()]) if (!best.some((q) => q.qid === qid)) items.delete(qid);
+    reorder(top, nodes);
+    noQuestions.hidden = best.length > 0;
+  }
+
+  return { el: root, render };
+}

@@ -1,0 +1,27 @@
+// Pages from paths, and role keys from the hash.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { checkProfile, charCount } from "../src/identity.js";
+import { normaliseCode, parseRoute, roomPath } from "../src/route.js";
+
+test("paths pick the view", () => {
+  assert.deepEqual(parseRoute("/"), { page: "landing" });
+  assert.deepEqual(parseRoute("/r/sub-plan"), { page: "room", code: "SUB-PLAN", view: "participant" });
+  assert.deepEqual(parseRoute("/r/SUB-PLAN/"), { page: "room", code: "SUB-PLAN", view: "participant" });
+  assert.deepEqual(parseRoute("/r/SUB-PLAN/moderate"), { page: "room", code: "SUB-PLAN", view: "moderator" });
+  assert.deepEqual(parseRoute("/r/SUB-PLAN/present"), { page: "room", code: "SUB-PLAN", view: "presenter" });
+  assert.equal(parseRoute("/r/SUB-PLAN/other").page, "unknown");
+  assert.equal(parseRoute("/r/a").page, "unknown");
+  assert.equal(parseRoute("/r/bad code").page, "unknown");
+  assert.equal(roomPath("SUB-PLAN", "presenter"), "/r/SUB-PLAN/present");
+  assert.equal(normaliseCode(" ew-train "), "EW-TRAIN");
+});
+
+test("profiles are checked in characters, as the server counts them", () => {
+  assert.equal(checkProfile({ name: " ", org: "" }).error, "join.bad_name");
+  assert.equal(checkProfile({ name: "x".repeat(61), org: "" }).error, "join.bad_name");
+  assert.equal(checkProfile({ name: "Бат", org: "y".repeat(81) }).error, "join.bad_org");
+  assert.deepEqual(checkProfile({ name: " 佐藤 ", org: " Sendai City ", lang: "ja" }).profile, { name: "佐藤", org: "Sendai City", lang: "ja" });
+  assert.equal(charCount("😀"), 1);
+});

@@ -1,0 +1,451 @@
+"""Client commands as frozen dataclasses, and the frames the server replies with.
+
+`parse_command` turns a decoded frame (a `dict` from `protocol.codec.decode_frame`)
+into one of the command classes below or raises `ProtocolError`. Each class
+validates and normalises its fields in `__post_init__` (h11 style), so a command
+that exists is a valid one, whoever built it. Field rules follow PROTOCOL.md
+("Joining", "Commands") and docs/readings.md.
+
+Readings that PROTOCOL.md leaves open (see docs/readings.md for the rest):
+
+- Lengths count Unicode code points after `str.strip()`. A browser's `maxlength`
+  counts UTF-16 units, which is never fewer, so what a form allows passes here.
+- `nil` for an optional field means "absent" (a JS encoder writes `undefined`
+  as nil); `nil` for a required field is a missing field.
+- Text fields refuse control characters other than newline and tab; `\\r\\n` and
+  `\\r` are first turned into `\\n`. One-line fields (name, org, titles, options,
+  ids) refuse newlines and tabs too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from protocol.codes import ErrorCode, ProtocolError
+
+MAX_ID = 2**53  # ids are read exactly by JavaScript
+NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
+STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
+CHOICE_LIMIT = 1000  # largest option index or rating a poll vote may name
+LANGS = frozenset({"en", "ja", "mn"})
+ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin"})
+POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
+SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
+
+_ROOM_CODE = re.compile(r"[A-Za-z0-9-]{2,32}")
+_SPACES = re.compile(r"\s+")
+
+
+# -- field checks: each returns the normalised value or raises bad_request ----------------
+
+
+def _bad(msg: str) -> ProtocolError:
+    return ProtocolError(ErrorCode.BAD_REQUEST, msg)
+
+
+def _str(value: object, name: str, lo: int, hi: int, *, multiline: bool = False) -> str:
+    """A string of lo..hi code points after stripping, free of control characters."""
+    if not isinstance(value, str):
+        raise _bad(f"{name} must be a string")
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.strip()
+    allowed = "\n\t" if multiline else ""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
+            raise _bad(f"{name} holds a control character (U+{ord(char):04X})")
+    if not lo <= len(value) <= hi:
+        raise _bad(f"{name} must be {lo}-{hi} characters")
+    return value
+
+
+def _opt_str(value: object, name: str, hi: int) -> str | None:
+    """An optional token-like string; "" reads as absent."""
+    if value is None:
+        return None
+    return _str(value, name, 0, hi) or None
+
+
+def _bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise _bad(f"{name} must be true or false")
+    return value
+
+
+def _int(value: object, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise _bad(f"{name} must be an integer {lo}..{hi}")
+    return value
+
+
+def _one_of(value: object, name: str, allowed: frozenset[str]) -> str:
+    if not isinstance(value, str) or value not in allowed:
+        raise _bad(f"{name} must be one of {', '.join(sorted(allowed))}")
+    return value
+
+
+def _bytes(value: object, name: str, hi: int, code: ErrorCode = ErrorCode.BAD_REQUEST) -> bytes:
+    if not isinstance(value, bytes | bytearray):
+        raise _bad(f"{name} must be binary")
+    if len(value) > hi:
+        raise ProtocolError(code, f"{name} is {len(value)} bytes, over the {hi}-byte limit")
+    return bytes(value)
+
+
+def _choice(value: object) -> int | tuple[int, ...] | str:
+    """A poll choice: an option index or rating, a set of indexes, or a word."""
+    if isinstance(value, str):
+        word = _SPACES.sub(" ", value).strip()
+        return _str(word, "choice", 1, 40)
+    if isinstance(value, list | tuple):
+        picks = tuple(_int(item, "choice item", 0, CHOICE_LIMIT) for item in value)
+        if not 1 <= len(picks) <= 10 or len(set(picks)) != len(picks):
+            raise _bad("choice must list 1-10 distinct options")
+        return tuple(sorted(picks))
+    return _int(value, "choice", 0, CHOICE_LIMIT)
+
+
+def _set(obj: object, name: str, value: object) -> None:
+    object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Command:
+    """Base of every client command: `id` is the client's request id, echoed as `re`."""
+
+    T: ClassVar[str] = ""
+    id: int
+
+    def __post_init__(self) -> None:
+        _int(self.id, "id", 0, MAX_ID)
+
+    def data(self) -> dict[str, Any]:
+        """The fields kept in the room log: all but `id` and `cid`, as plain msgpack types."""
+        out: dict[str, Any] = {}
+        for field in dataclasses.fields(self):
+            if field.name not in ("id", "cid"):
+                value = getattr(self, field.name)
+                out[field.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def frame(self) -> dict[str, Any]:
+        """The wire frame for this command (what `parse_command` reads back)."""
+        head: dict[str, Any] = {"t": self.T, "id": self.id}
+        if isinstance(self, Mutating):
+            head["cid"] = self.cid
+        return head | self.data()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mutating(Command):
+    """A command that changes the room: it carries `cid`, unique per participant."""
+
+    cid: str
+
+    def __post_init__(self) -> None:
+        Command.__post_init__(self)
+        _str(self.cid, "cid", 1, 64)
+        if self.cid != self.cid.strip():
+            raise _bad("cid must not start or end with spaces")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Join(Command):
+    T: ClassVar[str] = "join"
+    room: str
+    name: str
+    org: str = ""
+    lang: str = "en"
+    token: str | None = None
+    key: str | None = None
+    since: int | None = None
+    epoch: str | None = None
+
+    def __post_init__(self) -> None:
+        Command.__post_init__(self)
+        if not isinstance(self.room, str) or not _ROOM_CODE.fullmatch(self.room):
+            raise _bad("room must be 2-32 characters of A-Z, 0-9 and '-'")
+        _set(self, "room", self.room.upper())
+        _set(self, "name", _str(self.name, "name", 1, 60))
+        _set(self, "org", _str(self.org, "org", 0, 80))
+        _one_of(self.lang, "lang", LANGS)
+        _set(self, "token", _opt_str(self.token, "token", 512))
+        _set(self, "key", _opt_str(self.key, "key", 512))
+        _set(self, "epoch", _opt_str(self.epoch, "epoch", 64))
+        if self.since is not None:
+            _int(self.since, "since", 0, MAX_ID)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ask(Mutating):
+    T: ClassVar[str] = "ask"
+    text: str
+    lang: str = "en"
+    anon: bool = False
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "text", _str(self.text, "text", 1, 500, multiline=True))
+        _one_of(self.lang, "lang", LANGS)
+        _bool(self.anon, "anon")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Vote(Mutating):
+    T: ClassVar[str] = "vote"
+    qid: str
+    up: bool
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+        _bool(self.up, "up")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Withdraw(Mutating):
+    T: ClassVar[str] = "withdraw"
+    qid: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Moderate(Mutating):
+    T: ClassVar[str] = "moderate"
+    qid: str
+    action: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+        _one_of(self.action, "action", ACTIONS)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Edit(Mutating):
+    T: ClassVar[str] = "edit"
+    qid: str
+    text: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+        _set(self, "text", _str(self.text, "text", 1, 500, multiline=True))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer(Mutating):
+    T: ClassVar[str] = "answer"
+    qid: str
+    text: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+        _set(self, "text", _str(self.text, "text", 1, 2000, multiline=True))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollCreate(Mutating):
+    T: ClassVar[str] = "poll.create"
+    title: str
+    kind: str
+    options: tuple[str, ...] = ()
+    hide_results: bool = False
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "title", _str(self.title, "title", 1, 200))
+        _one_of(self.kind, "kind", POLL_KINDS)
+        if not isinstance(self.options, list | tuple):
+            raise _bad("options must be a list of strings")
+        options = tuple(_str(option, "option", 1, 100) for option in self.options)
+        if self.kind in ("single", "multi"):
+            if not 2 <= len(options) <= 10:
+                raise _bad(f"a {self.kind} poll needs 2-10 options")
+            if len(set(options)) != len(options):
+                raise _bad("options must be distinct")
+        elif options:
+            raise _bad(f"a {self.kind} poll takes no options")
+        _set(self, "options", options)
+        _bool(self.hide_results, "hide_results")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollOpen(Mutating):
+    T: ClassVar[str] = "poll.open"
+    poll_id: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollClose(Mutating):
+    T: ClassVar[str] = "poll.close"
+    poll_id: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollVote(Mutating):
+    """A poll vote. Whether `choice` fits the poll's kind is the fold's call."""
+
+    T: ClassVar[str] = "poll.vote"
+    poll_id: str
+    choice: int | tuple[int, ...] | str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+        _set(self, "choice", _choice(self.choice))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotesSync(Command):
+    T: ClassVar[str] = "notes.sync"
+    sv: bytes
+
+    def __post_init__(self) -> None:
+        Command.__post_init__(self)
+        _set(self, "sv", _bytes(self.sv, "sv", STATE_VECTOR_LIMIT))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NotesUpdate(Mutating):
+    """A Yjs update. An empty one is valid: the server acknowledges it without a log entry."""
+
+    T: ClassVar[str] = "notes.update"
+    u: bytes
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "u", _bytes(self.u, "u", NOTES_UPDATE_LIMIT, ErrorCode.TOO_LARGE))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings(Mutating):
+    """Room settings; `None` leaves a setting as it is, and at least one must be given."""
+
+    T: ClassVar[str] = "settings"
+    premoderation: bool | None = None
+    anonymous_allowed: bool | None = None
+    notes_locked: bool | None = None
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        given = [name for name in SETTINGS if getattr(self, name) is not None]
+        if not given:
+            raise _bad(f"settings needs at least one of {', '.join(SETTINGS)}")
+        for name in given:
+            _bool(getattr(self, name), name)
+
+    def data(self) -> dict[str, Any]:
+        """Only the settings this command changes."""
+        return {name: getattr(self, name) for name in SETTINGS if getattr(self, name) is not None}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomClose(Mutating):
+    T: ClassVar[str] = "room.close"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RoomOpen(Mutating):
+    T: ClassVar[str] = "room.open"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ping(Command):
+    T: ClassVar[str] = "ping"
+
+
+COMMANDS: dict[str, type[Command]] = {
+    cls.T: cls
+    for cls in (
+        Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
+        PollCreate, PollOpen, PollClose, PollVote,
+        NotesSync, NotesUpdate, Settings, RoomClose, RoomOpen, Ping,
+    )
+}  # fmt: skip
+MUTATING: frozenset[str] = frozenset(t for t, cls in COMMANDS.items() if issubclass(cls, Mutating))
+
+
+def parse_command(frame: Mapping[str, Any]) -> Command:
+    """Validate one decoded client frame and return its command.
+
+    Raises `ProtocolError` with `re` set to the frame's `id` whenever that id is valid:
+    `unknown_type` for a `t` no command has, `too_large` for a notes update over
+    `NOTES_UPDATE_LIMIT`, `bad_request` for anything else wrong. Unknown fields are
+    ignored, so later versions may add optional ones.
+    """
+    if not isinstance(frame, Mapping):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "frame must be a map")
+    raw_id = frame.get("id")
+    re_id = (
+        raw_id
+        if isinstance(raw_id, int) and not isinstance(raw_id, bool) and 0 <= raw_id <= MAX_ID
+        else None
+    )
+    t = frame.get("t")
+    if not isinstance(t, str):
+        raise ProtocolError(ErrorCode.BAD_REQUEST, "t must be a string", re_id)
+    cls = COMMANDS.get(t)
+    if cls is None:
+        raise ProtocolError(ErrorCode.UNKNOWN_TYPE, f"unknown command type {t[:40]!r}", re_id)
+    if re_id is None:
+        raise ProtocolError(ErrorCode.BAD_REQUEST, f"id must be an integer 0..{MAX_ID}")
+    fields: dict[str, Any] = {}
+    for field in dataclasses.fields(cls):
+        value = frame.get(field.name)
+        if value is not None:
+            fields[field.name] = value
+        elif field.default is dataclasses.MISSING:
+            raise ProtocolError(ErrorCode.BAD_REQUEST, f"{t} needs {field.name}", re_id)
+    try:
+        return cls(**fields)
+    except ProtocolError as exc:
+        raise ProtocolError(exc.code, f"{t}: {exc.msg}", re_id) from None
+
+
+# -- server frames --------------------------------------------------------------------------
+
+
+def ok(re: int | None, **fields: Any) -> dict[str, Any]:
+    """An `ok` reply to command `re`."""
+    return {"t": "ok", "re": re, **fields}
+
+
+def err(re: int | None, code: ErrorCode | str, msg: str, **extra: Any) -> dict[str, Any]:
+    """An `err` reply (`extra` carries e.g. `retry_after` for `rate_limited`)."""
+    return {"t": "err", "re": re, "code": str(code), "msg": msg, **extra}
+
+
+def pong(re: int) -> dict[str, Any]:
+    """The reply to `ping`."""
+    return {"t": "pong", "re": re}
+
+
+def ev(seq: int, ts: float, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """A room event at log position `seq`."""
+    return {"t": "ev", "seq": seq, "ts": ts, "type": event_type, "data": dict(data)}
+
+
+def hidden(seq: int, ts: float) -> dict[str, Any]:
+    """The stand-in for an event this viewer may not see, keeping `seq` gapless."""
+    return ev(seq, ts, "hidden", {})

@@ -1,0 +1,212 @@
+"""`workshop`: serve rooms, create events, print invite links.
+
+    workshop serve [--host H] [--port P] [--data-dir D] [--seed FILE.toml] [limits...]
+    workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
+    workshop links [--data-dir D] [--json] [--base-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from server.backends.base import Backend, EventInfo
+from server.backends.select import make_backend
+from server.event_file import EventFileError, load_event
+from server.identity import Identity
+from server.settings import Settings, env_name, from_sources
+
+_SHARED = ("data_dir", "redis_url", "public_url")
+
+
+def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
+    defaults = Settings()
+    for f in fields(Settings):
+        if f.name == "extra" or (names is not None and f.name not in names):
+            continue
+        default = getattr(defaults, f.name)
+        flag = "--" + f.name.replace("_", "-")
+        shown = ",".join(default) if isinstance(default, tuple) else default
+        parser.add_argument(
+            flag,
+            dest=f.name,
+            default=None,
+            help=f"(env {env_name(f.name)}; default {shown!s})",
+        )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    flags = {k: v for k, v in vars(args).items() if v is not None}
+    if getattr(args, "base_url", None):
+        flags["public_url"] = args.base_url
+    return from_sources(flags)
+
+
+def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, Any]:
+    """The invite links of one event (keys after '#', which browsers never send)."""
+    moderator_key = identity.role_key(event.event_id, "moderator")
+    rapporteur_key = identity.role_key(event.event_id, "rapporteur")
+    return {
+        "event_id": event.event_id,
+        "title": event.title,
+        "moderator_key": moderator_key,
+        "rapporteur_key": rapporteur_key,
+        "rooms": [
+            {
+                "code": room.code,
+                "title": room.title,
+                "url": f"{base}/r/{room.code}",
+                "moderator_url": f"{base}/r/{room.code}/moderate#key={moderator_key}",
+                "presenter_url": f"{base}/r/{room.code}/present",
+                "rapporteur_url": f"{base}/r/{room.code}/rapporteur#key={rapporteur_key}",
+            }
+            for room in event.rooms
+        ],
+    }
+
+
+def print_links(links: dict[str, Any], out: Any = sys.stdout) -> None:
+    print(f"\n{links['title']}  (event {links['event_id']})", file=out)
+    for room in links["rooms"]:
+        print(f"\n  {room['title']}  [{room['code']}]", file=out)
+        print(f"    participants: {room['url']}", file=out)
+        print(f"    moderator:    {room['moderator_url']}", file=out)
+        print(f"    presenter:    {room['presenter_url']}", file=out)
+        print(f"    rapporteur:   {room['rapporteur_url']}", file=out)
+    print(file=out)
+
+
+async def _with_backend(settings: Settings, work: Any) -> Any:
+    backend: Backend = make_backend(settings)
+    await backend.start()
+    try:
+        identity = Identity(await backend.get_secret())
+        return await work(backend, identity)
+    finally:
+        await backend.close()
+
+
+async def _all_links(backend: Backend, identity: Identity, base: str) -> list[dict[str, Any]]:
+    return [event_links(e, identity, base) for e in await backend.list_events()]
+
+
+def cmd_create_event(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    try:
+        event = load_event(Path(args.file))
+    except EventFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    async def work(backend: Backend, identity: Identity) -> dict[str, Any]:
+        await backend.create_event(event)
+        return event_links(event, identity, settings.base_url)
+
+    try:
+        links = asyncio.run(_with_backend(settings, work))
+    except Exception as exc:  # a clash of room codes, an unreachable backend
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(links, ensure_ascii=False, indent=2))
+    else:
+        print_links(links)
+    return 0
+
+
+def cmd_links(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+
+    async def work(backend: Backend, identity: Identity) -> list[dict[str, Any]]:
+        return await _all_links(backend, identity, settings.base_url)
+
+    all_links = asyncio.run(_with_backend(settings, work))
+    if args.json:
+        print(json.dumps(all_links, ensure_ascii=False, indent=2))
+    else:
+        for links in all_links:
+            print_links(links)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    seed = Path(args.seed) if args.seed else None
+
+    async def work(backend: Backend, identity: Identity) -> list[dict[str, Any]]:
+        if seed is not None and not await backend.list_events():
+            await backend.create_event(load_event(seed))
+        return await _all_links(backend, identity, settings.base_url)
+
+    try:
+        all_links = asyncio.run(_with_backend(settings, work))
+    except EventFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for links in all_links:
+        print_links(links)
+    sys.stdout.flush()
+    run_server(settings)
+    return 0
+
+
+def run_server(settings: Settings) -> None:
+    """Serve with uvicorn, WebSocket options chosen on purpose (see docs/performance.md)."""
+    import uvicorn
+
+    from server.app import create_app
+
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=settings.frame_limit,
+        ws_per_message_deflate=False,  # costs fan-out throughput; a decompression-bomb risk
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+        log_level="info",
+    )
+    uvicorn.Server(config).run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="workshop", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="serve the rooms")
+    _add_settings(serve)
+    serve.add_argument("--seed", help="event file to create when there is no event yet")
+    serve.set_defaults(func=cmd_serve)
+
+    create = sub.add_parser("create-event", help="create an event and its rooms")
+    create.add_argument("file")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    create.add_argument("--base-url", help="base URL for the printed links")
+    _add_settings(create, _SHARED)
+    create.set_defaults(func=cmd_create_event)
+
+    links = sub.add_parser("links", help="print every event's invite links")
+    links.add_argument("--json", action="store_true")
+    links.add_argument("--base-url", help="base URL for the printed links")
+    _add_settings(links, _SHARED)
+    links.set_defaults(func=cmd_links)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""HTTP routes: the pages, the public room API, health and readiness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+
+WEB = Path(__file__).resolve().parent.parent / "client" / "web"
+PAGES = WEB / "pages"
+DIST = WEB / "dist"
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def _page(name: str) -> Response:
+    path = PAGES / name
+    if not path.exists():
+        return PlainTextResponse("the browser client is not built; run `make run`", 503)
+    return FileResponse(path, headers={"cache-control": "no-cache"})
+
+
+async def landing(request: Request) -> Response:
+    return _page("index.html")
+
+
+async def room_page(request: Request) -> Response:
+    return _page("room.html")
+
+
+async def list_rooms(request: Request) -> Response:
+    backend = request.app.state.backend
+    events = {e.event_id: e for e in await backend.list_events()}
+    rooms = []
+    for info in await backend.list_rooms():
+        event = events.get(info.event_id)
+        rooms.append(
+            {
+                "code": info.code,
+                "title": info.title,
+                "event": {"id": info.event_id, "title": event.title if event else ""},
+            }
+        )
+    return JSONResponse({"rooms": rooms})
+
+
+async def get_room(request: Request) -> Response:
+    backend = request.app.state.backend
+    code = request.path_params["code"].upper()
+    info = await backend.get_room(code)
+    if info is None:
+        return JSONResponse({"error": "not_found"}, 404)
+    event = await backend.get_event(info.event_id)
+    hub = request.app.state.hub
+    live = hub.rooms.get(code)
+    return JSONResponse(
+        {
+            "code": info.code,
+            "title": info.title,
+            "state": live.state.state if live else None,
+            "event": {
+                "id": info.event_id,
+                "title": event.title if event else "",
+                "timezones": list(event.timezones) if event else [],
+                "languages": list(event.languages) if event else [],
+            },
+        }
+    )
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    try:
+        ready = await request.app.state.backend.ready()
+    except Exception:
+        ready = False
+    return PlainTextResponse("ready" if ready else "not ready", 200 if ready else 503)

@@ -1,0 +1,100 @@
+"""What folding one record produces: the reply to its sender and the event others see.
+
+Each seq yields at most one event type. Its data may differ by audience (the author's
+own copy of a question says `mine`), so an event is a list of variants; a viewer gets the
+first variant whose audience includes it, and `hidden` when none does (PROTOCOL.md,
+"Events").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol.codes import ErrorCode
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is looking: a participant id and whether they are staff."""
+
+    pid: str
+    staff: bool = False
+    moderator: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """A set of viewers: everyone, staff, and/or a few participant ids."""
+
+    everyone: bool = False
+    staff: bool = False
+    pids: frozenset[str] = frozenset()
+
+    def includes(self, viewer: Viewer) -> bool:
+        return self.everyone or (self.staff and viewer.staff) or viewer.pid in self.pids
+
+
+EVERYONE = Audience(everyone=True)
+STAFF = Audience(staff=True)
+
+
+def staff_and(pid: str) -> Audience:
+    """Staff plus one participant (an author of a pending question, say)."""
+    return Audience(staff=True, pids=frozenset((pid,)))
+
+
+def only(pid: str) -> Audience:
+    return Audience(pids=frozenset((pid,)))
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    audience: Audience
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """The event of one seq: its type and, per audience, its data."""
+
+    type: str
+    variants: tuple[Variant, ...]
+
+    def for_viewer(self, viewer: Viewer) -> Variant | None:
+        for variant in self.variants:
+            if variant.audience.includes(viewer):
+                return variant
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The fold's verdict on one record: `ok` (code None) with result fields, or an error."""
+
+    code: ErrorCode | None = None
+    msg: str = ""
+    result: dict[str, Any] = field(default_factory=dict)
+    event: Event | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+    def reply(self, re: int | None, seq: int) -> dict[str, Any]:
+        """The reply frame for the command's sender."""
+        if self.code is None:
+            return {"t": "ok", "re": re, **self.result, "seq": seq}
+        return {"t": "err", "re": re, "code": str(self.code), "msg": self.msg}
+
+
+def refuse(code: ErrorCode, msg: str) -> Outcome:
+    return Outcome(code=code, msg=msg)
+
+
+def accept(event: Event | None = None, **result: Any) -> Outcome:
+    return Outcome(result=result, event=event)
+
+
+def event(type_: str, *variants: tuple[Audience, dict[str, Any]]) -> Event:
+    return Event(type_, tuple(Variant(a, d) for a, d in variants))

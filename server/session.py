@@ -1,0 +1,256 @@
+"""One WebSocket connection: identity, role, rate limits and a bounded send queue.
+
+The receive side checks each frame (shape, role, size, rate) and appends commands to
+the room's log; replies come when the room has folded the command's seq. The send side
+is a bounded queue drained by one writer task: the room never waits for this socket,
+and a socket that falls `send_queue` frames behind is closed with 4008 (it resumes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from typing import Any
+
+import msgpack
+
+from protocol.codec import Limits, decode_frame
+from protocol.codes import CloseCode, ErrorCode, ProtocolError
+from protocol.messages import Join, parse_command
+from server.backends.base import BackendUnavailable
+from server.hub import Hub
+from server.identity import Identity
+from server.limits import Bucket, FloodWatch
+from server.live_room import LiveRoom
+from server.rooms import Viewer
+from server.rooms.fold import HANDLERS, MODERATOR_ONLY
+from server.settings import Settings
+
+log = logging.getLogger("workshop.session")
+
+OUTCOME_TIMEOUT = 30.0  # seconds to wait for our own appended seq to be folded
+MAX_IN_FLIGHT = 64  # commands of one connection awaiting their reply
+
+
+def _pack(frame: dict[str, Any]) -> bytes:
+    return msgpack.packb(frame, use_bin_type=True)
+
+
+class Session:
+    """The server side of one connection."""
+
+    def __init__(
+        self, send: Any, hub: Hub, identity: Identity, settings: Settings, ip: str
+    ) -> None:
+        self._asgi_send = send
+        self.hub = hub
+        self.identity = identity
+        self.settings = settings
+        self.ip = ip
+        self.limits = Limits(frame=settings.frame_limit, binary=settings.frame_limit)
+        self.viewer = Viewer(pid="")
+        self.org = ""
+        self.name = ""
+        self.roles: list[str] = []
+        self.room: LiveRoom | None = None
+        self._queue: deque[bytes] = deque()
+        self._wake = asyncio.Event()
+        self._close_code: int | None = None
+        self._bucket = Bucket(settings.command_rate, settings.command_burst)
+        self._flood = FloodWatch(settings.flood_limit)
+        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- sending -----------------------------------------------------------------------
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame; close with 4008 if this socket is too far behind."""
+        if self._close_code is not None:
+            return
+        if len(self._queue) >= self.settings.send_queue:
+            self.close(CloseCode.TOO_SLOW, drop_queued=True)
+            return
+        self._queue.append(frame)
+        self._wake.set()
+
+    def reply(self, frame: dict[str, Any]) -> None:
+        self.send(_pack(frame))
+
+    def close(self, code: int, *, drop_queued: bool = False) -> None:
+        """Close after the queued frames (or at once, dropping them)."""
+        if self._close_code is not None:
+            return
+        self._close_code = code
+        if drop_queued:
+            self._queue.clear()
+        if self.room is not None:
+            # Deferred: close() may run inside the room's fan-out loop over its members.
+            asyncio.get_running_loop().call_soon(self.room.leave, self)
+        self._wake.set()
+
+    async def write_loop(self) -> None:
+        """Drain the queue onto the socket; then send the close frame if one is due."""
+        queue, send = self._queue, self._asgi_send
+        try:
+            while True:
+                if queue:
+                    await send({"type": "websocket.send", "bytes": queue.popleft()})
+                    continue
+                if self._close_code is not None:
+                    await send({"type": "websocket.close", "code": self._close_code})
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+        except (OSError, RuntimeError, asyncio.CancelledError):
+            return
+        except Exception as exc:  # uvicorn's ClientDisconnected and the like
+            log.debug("writer ended: %r", exc)
+
+    # -- receiving ---------------------------------------------------------------------
+
+    async def receive(self, data: bytes) -> None:
+        """Handle one binary frame from the client."""
+        try:
+            frame = decode_frame(data, self.limits)
+            command = parse_command(frame)
+        except ProtocolError as exc:
+            if exc.close is not None:
+                self.close(exc.close)
+            else:
+                self.reply(exc.reply())
+            return
+        if isinstance(command, Join):
+            await self._join(command)
+            return
+        if command.T == "ping":
+            self.reply({"t": "pong", "re": command.id})
+            return
+        if self.room is None:
+            self._err(command.id, ErrorCode.BAD_REQUEST, "join a room first")
+            return
+        if not self._within_rate(command):
+            return
+        if command.T not in HANDLERS:
+            self._err(command.id, ErrorCode.UNKNOWN_TYPE, f"{command.T} is not available yet")
+            return
+        if command.T in MODERATOR_ONLY and not self.viewer.moderator:
+            self._err(command.id, ErrorCode.FORBIDDEN, "only moderators can do this")
+            return
+        await self._in_flight.acquire()
+        task = asyncio.get_running_loop().create_task(self._submit(self.room, command))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _err(self, re: int | None, code: ErrorCode, msg: str, **extra: Any) -> None:
+        self.reply({"t": "err", "re": re, "code": str(code), "msg": msg, **extra})
+
+    def _within_rate(self, command: Any) -> bool:
+        wait = self._bucket.take()
+        if not wait and command.T in ("ask", "vote"):
+            rates = self.hub.rates(self.viewer.pid)
+            wait = (rates.ask if command.T == "ask" else rates.vote).take()
+        if not wait:
+            return True
+        self._err(
+            command.id,
+            ErrorCode.RATE_LIMITED,
+            "too many requests; slow down",
+            retry_after=round(wait, 2),
+        )
+        if self._flood.hit():
+            self.close(CloseCode.FLOODING)
+        return False
+
+    async def _submit(self, room: LiveRoom, command: Any) -> None:
+        try:
+            actor = {
+                "pid": self.viewer.pid,
+                "name": self.name,
+                "org": self.org,
+                "roles": self.roles,
+            }
+            try:
+                appended = await room.backend.append(
+                    room.code, command.T, command.data(), actor, command.cid
+                )
+            except BackendUnavailable:
+                self._err(command.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry")
+                return
+            try:
+                outcome = await asyncio.wait_for(room.outcome(appended.seq), OUTCOME_TIMEOUT)
+            except TimeoutError:
+                # The event is in the log; only its outcome is late. Say so honestly.
+                self.reply({"t": "ok", "re": command.id, "seq": appended.seq, "pending": True})
+                return
+            if outcome is None:
+                self.reply({"t": "ok", "re": command.id, "seq": appended.seq, "duplicate": True})
+            else:
+                self.reply(outcome.reply(command.id, appended.seq))
+        except Exception:
+            log.exception("command %s failed", command.T)
+            self._err(command.id, ErrorCode.INTERNAL, "internal error")
+        finally:
+            self._in_flight.release()
+
+    async def _join(self, cmd: Join) -> None:
+        try:
+            room = await self.hub.room(cmd.room)
+        except BackendUnavailable:
+            self._err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry")
+            return
+        if room is None:
+            self._err(cmd.id, ErrorCode.NOT_FOUND, f"no room {cmd.room}")
+            return
+        roles = self.identity.roles_for(cmd.key, room.event.event_id)
+        if cmd.key and not roles:
+            self._err(cmd.id, ErrorCode.UNAUTHORIZED, "this link's key is not valid for this room")
+            return
+        pid = self.identity.read_token(cmd.token) if cmd.token else None
+        if pid is None:
+            pid = self.viewer.pid or self.identity.new_pid()
+        if self.room is not None:
+            self.room.leave(self)
+        self.viewer = Viewer(pid=pid, staff=bool(roles), moderator="moderator" in roles)
+        self.name, self.org, self.roles = cmd.name, cmd.org, roles
+        self.room = room
+        # No await from here on: the member gets the state as of `seq` and every later
+        # record, with nothing folded in between.
+        self.reply(
+            {
+                "t": "ok",
+                "re": cmd.id,
+                "me": {
+                    "pid": pid,
+                    "name": cmd.name,
+                    "org": cmd.org,
+                    "roles": ["participant", *roles],
+                },
+                "token": self.identity.issue_token(pid),
+                "room": {
+                    "code": room.code,
+                    "title": room.info.title,
+                    "event": {
+                        "id": room.event.event_id,
+                        "title": room.event.title,
+                        "timezones": list(room.event.timezones),
+                        "languages": list(room.event.languages),
+                    },
+                    "state": room.state.state,
+                    "settings": dict(room.state.settings),
+                },
+                "seq": room.state.seq,
+                "epoch": room.epoch,
+            }
+        )
+        for frame in room.join(self, cmd.since, cmd.epoch):
+            self.send(frame)
+
+    def disconnected(self) -> None:
+        """The socket is gone: leave the room and stop the writer."""
+        if self.room is not None:
+            self.room.leave(self)
+        if self._close_code is None:
+            self._close_code = CloseCode.GOING_AWAY
+        self._queue.clear()
+        self._wake.set()

@@ -1,0 +1,87 @@
+"""Every option and limit of a server process, from flags and the environment.
+
+Each field is a `workshop serve` flag (`--replay-limit`) and an environment variable
+(`WORKSHOP_REPLAY_LIMIT`); flags win. Defaults are the safe ones for a live workshop.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("data")
+    public_url: str = ""  # base URL printed in links; default http://host:port
+    redis_url: str = ""
+    allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
+    # WebSocket and protocol limits
+    frame_limit: int = 64 * 1024  # bytes; a bigger frame closes with 1009
+    replay_limit: int = 1000  # events replayed on resume before a snapshot is sent instead
+    send_queue: int = 1024  # frames queued per socket before it is closed with 4008
+    conns_per_ip: int = 50
+    ask_rate: float = 5 / 60  # questions per second per participant (5 a minute)
+    ask_burst: int = 5
+    vote_rate: float = 10.0  # votes per second per participant
+    vote_burst: int = 10
+    command_rate: float = 20.0  # any command, per connection
+    command_burst: int = 40
+    flood_limit: int = 20  # rate_limited replies within 10 s before closing with 4029
+    ws_ping_interval: float = 20.0
+    ws_ping_timeout: float = 20.0
+    snapshot_every: int = 500  # events between room snapshots
+    sqlite_sync: str = "FULL"
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+
+def env_name(name: str) -> str:
+    return "WORKSHOP_" + name.upper()
+
+
+def from_sources(flags: dict[str, Any], environ: dict[str, str] | None = None) -> Settings:
+    """Build settings: flags (non-None) win over `WORKSHOP_*` variables over defaults."""
+    environ = dict(os.environ) if environ is None else environ
+    values: dict[str, Any] = {}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        raw: Any = flags.get(f.name)
+        if raw is None:
+            raw = environ.get(env_name(f.name))
+            if raw is None and f.name == "redis_url":
+                raw = environ.get("REDIS_URL")
+            if raw is None and f.name == "port" and "PORT" in environ:
+                raw = environ["PORT"]
+        if raw is None:
+            continue
+        values[f.name] = _convert(f.name, raw)
+    return Settings(**values)
+
+
+def _convert(name: str, raw: Any) -> Any:
+    default = getattr(Settings(), name)
+    if isinstance(default, Path):
+        return Path(raw)
+    if isinstance(default, tuple):
+        if isinstance(raw, str):
+            return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+        return tuple(raw)
+    if isinstance(default, bool):
+        return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return str(raw)

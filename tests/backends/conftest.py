@@ -1,0 +1,51 @@
+"""Fixtures of the backend contract suite, parametrised over every backend.
+
+A new backend drops in by adding its name to `BACKENDS` and a branch to `_kit`
+that gives each test its own, empty storage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from server.backends.base import Backend
+from server.backends.embedded import EmbeddedBackend
+
+from .support import EVENT, Kit
+
+BACKENDS = ["embedded"]
+
+
+def _kit(name: str, tmp_path: Path) -> Kit:
+    if name == "embedded":
+        data_dir = tmp_path / "data"
+        return Kit(
+            name=name,
+            open=lambda: EmbeddedBackend(data_dir),
+            child_setup=(
+                "from server.backends.embedded import EmbeddedBackend\n"
+                f"backend = EmbeddedBackend({str(data_dir)!r})\n"
+            ),
+        )
+    raise AssertionError(f"no kit for backend {name!r}")
+
+
+@pytest.fixture(params=BACKENDS)
+def kit(request: pytest.FixtureRequest, tmp_path: Path) -> Kit:
+    """One backend's storage, empty, unopened."""
+    return _kit(request.param, tmp_path)
+
+
+@pytest.fixture
+async def backend(kit: Kit) -> AsyncIterator[Backend]:
+    """A started backend whose catalogue holds `EVENT` (rooms PLAN and WARN)."""
+    b = kit.open()
+    await b.start()
+    await b.create_event(EVENT)
+    try:
+        yield b
+    finally:
+        await b.close()

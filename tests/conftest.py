@@ -1,0 +1,46 @@
+"""Fixtures shared by the integration and browser tests: real server processes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.server import ServerProcess, create_event, free_port
+
+
+@dataclass
+class Workshop:
+    """A running server with the demo event: its process and the event's links."""
+
+    server: ServerProcess
+    links: dict[str, Any]
+
+    @property
+    def moderator_key(self) -> str:
+        return str(self.links["moderator_key"])
+
+    @property
+    def rapporteur_key(self) -> str:
+        return str(self.links["rapporteur_key"])
+
+
+def start_workshop(data_dir: Path, *args: str) -> Workshop:
+    port = free_port()
+    links = create_event(data_dir, f"http://127.0.0.1:{port}")
+    server = ServerProcess(data_dir, port=port, args=args)
+    server.start()
+    return Workshop(server, links)
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[Workshop]:
+    """A fresh embedded server with the Sendai–Ulaanbaatar event."""
+    w = start_workshop(tmp_path)
+    try:
+        yield w
+    finally:
+        w.server.stop()

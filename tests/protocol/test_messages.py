@@ -1,0 +1,474 @@
+"""protocol.messages: every command parses, and every field rule refuses with the right code."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from protocol.codec import decode_frame, encode_frame
+from protocol.codes import ErrorCode, ProtocolError
+from protocol.messages import (
+    COMMANDS,
+    MAX_ID,
+    MUTATING,
+    NOTES_UPDATE_LIMIT,
+    Answer,
+    Ask,
+    Command,
+    Join,
+    Mutating,
+    NotesUpdate,
+    PollCreate,
+    PollVote,
+    Settings,
+    err,
+    ev,
+    hidden,
+    ok,
+    parse_command,
+    pong,
+)
+
+CID = "9b2f4c1e6a7d4e0f8c3b5a6d7e8f9012"
+
+# One valid frame per command type, with every field the type has.
+VALID: dict[str, dict[str, Any]] = {
+    "join": {
+        "room": "sub-plan",
+        "name": "Aiko",
+        "org": "Sendai City",
+        "lang": "ja",
+        "token": "tok",
+        "key": "key",
+        "since": 41,
+        "epoch": "e1",
+    },
+    "ask": {"cid": CID, "text": "How are shelters chosen?", "lang": "mn", "anon": True},
+    "vote": {"cid": CID, "qid": "q17", "up": True},
+    "withdraw": {"cid": CID, "qid": "q17"},
+    "moderate": {"cid": CID, "qid": "q17", "action": "approve"},
+    "edit": {"cid": CID, "qid": "q17", "text": "How are evacuation shelters chosen?"},
+    "answer": {"cid": CID, "qid": "q17", "text": "By the ward office, yearly."},
+    "poll.create": {
+        "cid": CID,
+        "title": "Priority?",
+        "kind": "single",
+        "options": ["Early warning", "Shelters"],
+        "hide_results": True,
+    },
+    "poll.open": {"cid": CID, "poll_id": "p20"},
+    "poll.close": {"cid": CID, "poll_id": "p20"},
+    "poll.vote": {"cid": CID, "poll_id": "p20", "choice": 1},
+    "notes.sync": {"sv": b"\x00"},
+    "notes.update": {"cid": CID, "u": b"\x01\x02"},
+    "settings": {"cid": CID, "premoderation": True, "anonymous_allowed": False},
+    "room.close": {"cid": CID},
+    "room.open": {"cid": CID},
+    "ping": {},
+}
+
+WIRE_TYPES = {
+    "join", "ask", "vote", "withdraw", "moderate", "edit", "answer",
+    "poll.create", "poll.open", "poll.close", "poll.vote",
+    "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
+}  # fmt: skip
+
+
+def frame(t: str, id: int = 5, **changes: Any) -> dict[str, Any]:
+    """The valid frame for `t`, with fields changed (a value of `...` removes the field)."""
+    out: dict[str, Any] = {"t": t, "id": id, **VALID[t]}
+    for name, value in changes.items():
+        if value is ...:
+            out.pop(name, None)
+        else:
+            out[name] = value
+    return out
+
+
+def refused(data: dict[str, Any], code: ErrorCode = ErrorCode.BAD_REQUEST) -> ProtocolError:
+    with pytest.raises(ProtocolError) as info:
+        parse_command(data)
+    assert info.value.code is code, info.value.msg
+    assert info.value.close is None
+    return info.value
+
+
+# -- registry -------------------------------------------------------------------------------
+
+
+def test_registry_holds_every_wire_type() -> None:
+    assert set(COMMANDS) == WIRE_TYPES == set(VALID)
+    for t, cls in COMMANDS.items():
+        assert t == cls.T
+        assert issubclass(cls, Command)
+        assert dataclasses.is_dataclass(cls)
+        assert cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+        assert "__slots__" in cls.__dict__
+
+
+def test_mutating_types_carry_a_cid() -> None:
+    assert frozenset(WIRE_TYPES - {"join", "notes.sync", "ping"}) == MUTATING
+    for t, cls in COMMANDS.items():
+        names = {field.name for field in dataclasses.fields(cls)}
+        assert ("cid" in names) == (t in MUTATING) == issubclass(cls, Mutating)
+        assert "id" in names
+
+
+# -- valid frames ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("t", sorted(WIRE_TYPES))
+def test_every_command_parses(t: str) -> None:
+    command = parse_command(frame(t, id=9))
+    assert type(command) is COMMANDS[t]
+    assert command.id == 9
+    if t in MUTATING:
+        assert command.cid == CID  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("t", sorted(WIRE_TYPES))
+def test_data_excludes_id_and_cid(t: str) -> None:
+    data = parse_command(frame(t)).data()
+    assert "id" not in data
+    assert "cid" not in data
+    assert "t" not in data
+    expected = {k: v for k, v in VALID[t].items() if k != "cid"}
+    if t == "join":
+        expected["room"] = "SUB-PLAN"
+    assert data == expected
+
+
+@pytest.mark.parametrize("t", sorted(WIRE_TYPES))
+def test_frame_round_trips_through_the_codec(t: str) -> None:
+    command = parse_command(frame(t))
+    wire = decode_frame(encode_frame(command.frame()))
+    assert parse_command(wire) == command
+    assert wire["t"] == t
+
+
+@pytest.mark.parametrize("t", sorted(WIRE_TYPES))
+def test_unknown_fields_are_ignored(t: str) -> None:
+    command = parse_command(frame(t, future_field={"x": [1]}, v=2))
+    assert command == parse_command(frame(t))
+
+
+def test_defaults() -> None:
+    join = parse_command({"t": "join", "id": 1, "room": "ab", "name": "N"})
+    assert join == Join(id=1, room="AB", name="N")
+    assert (join.org, join.lang, join.token, join.key, join.since, join.epoch) == (
+        "", "en", None, None, None, None
+    )  # fmt: skip
+    ask = parse_command({"t": "ask", "id": 1, "cid": "c", "text": "t"})
+    assert isinstance(ask, Ask)
+    assert (ask.lang, ask.anon) == ("en", False)
+    poll = parse_command({"t": "poll.create", "id": 1, "cid": "c", "title": "T", "kind": "words"})
+    assert isinstance(poll, PollCreate)
+    assert (poll.options, poll.hide_results) == ((), False)
+
+
+def test_nil_means_absent_for_optional_fields() -> None:
+    join = parse_command(frame("join", org=None, lang=None, token=None, since=None, epoch=None))
+    assert isinstance(join, Join)
+    assert (join.org, join.lang, join.token, join.since, join.epoch) == ("", "en", None, None, None)
+    assert parse_command(frame("ask", anon=None)).anon is False  # type: ignore[attr-defined]
+
+
+def test_empty_token_key_epoch_read_as_absent() -> None:
+    join = parse_command(frame("join", token="", key="", epoch=""))
+    assert isinstance(join, Join)
+    assert (join.token, join.key, join.epoch) == (None, None, None)
+
+
+def test_normalisation() -> None:
+    join = parse_command(frame("join", room="Sub-Plan", name="  Aiko ", org=" UNDRR "))
+    assert isinstance(join, Join)
+    assert (join.room, join.name, join.org) == ("SUB-PLAN", "Aiko", "UNDRR")
+    ask = parse_command(frame("ask", text="  line one\r\nline two\rthree\t!  "))
+    assert isinstance(ask, Ask)
+    assert ask.text == "line one\nline two\nthree\t!"
+    poll = parse_command(frame("poll.create", title=" T ", options=[" a ", "b"]))
+    assert isinstance(poll, PollCreate)
+    assert (poll.title, poll.options) == ("T", ("a", "b"))
+    assert poll.data()["options"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "stored"),
+    [
+        (0, 0),
+        (5, 5),
+        (1000, 1000),
+        ([2, 0], [0, 2]),
+        (list(range(10)), list(range(10))),
+        ("  early   warning\n ", "early warning"),
+        ("Tsunami", "Tsunami"),
+        ("x" * 40, "x" * 40),
+        ("  " + "y" * 40 + "  ", "y" * 40),
+    ],
+)
+def test_poll_choices(choice: object, stored: object) -> None:
+    vote = parse_command(frame("poll.vote", choice=choice))
+    assert isinstance(vote, PollVote)
+    assert vote.data()["choice"] == stored
+
+
+def test_text_limits_count_characters_not_bytes() -> None:
+    assert parse_command(frame("ask", text="避" * 500)).text == "避" * 500  # type: ignore[attr-defined]
+    assert parse_command(frame("answer", text="Ө" * 2000)).text == "Ө" * 2000  # type: ignore[attr-defined]
+    assert parse_command(frame("join", name="👩🏽‍🚒" * 12)).name  # type: ignore[attr-defined]
+
+
+def test_limits_at_the_edge() -> None:
+    parse_command(frame("ask", text="x" * 500))
+    parse_command(frame("edit", text="x" * 500))
+    parse_command(frame("answer", text="x" * 2000))
+    parse_command(frame("join", name="x" * 60, org="y" * 80, room="A" * 32))
+    parse_command(frame("join", room="AB", org=""))
+    parse_command(frame("poll.create", title="t" * 200, options=[str(i) * 100 for i in range(10)]))
+    parse_command(frame("vote", qid="q" * 32, cid="c" * 64))
+    parse_command(frame("notes.update", u=b"x" * NOTES_UPDATE_LIMIT))
+    parse_command(frame("notes.update", u=b""))
+    parse_command(frame("ping", id=0))
+    parse_command(frame("ping", id=MAX_ID))
+    parse_command(frame("join", since=0))
+
+
+def test_settings_data_holds_only_what_changes() -> None:
+    command = parse_command({"t": "settings", "id": 1, "cid": "c", "notes_locked": False})
+    assert isinstance(command, Settings)
+    assert command.data() == {"notes_locked": False}
+
+
+def test_commands_validate_when_built_directly() -> None:
+    with pytest.raises(ProtocolError) as info:
+        Ask(id=1, cid="c", text="   ")
+    assert info.value.code is ErrorCode.BAD_REQUEST
+    with pytest.raises(ProtocolError):
+        Settings(id=1, cid="c")
+    with pytest.raises(ProtocolError) as too_large:
+        NotesUpdate(id=1, cid="c", u=b"x" * (NOTES_UPDATE_LIMIT + 1))
+    assert too_large.value.code is ErrorCode.TOO_LARGE
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Answer(id=1, cid="c", qid="q1", text="a").text = "b"  # type: ignore[misc]
+
+
+# -- envelope errors ------------------------------------------------------------------------
+
+
+def test_unknown_type() -> None:
+    exc = refused({"t": "question.delete", "id": 3}, ErrorCode.UNKNOWN_TYPE)
+    assert exc.re == 3
+    assert exc.reply()["code"] == "unknown_type"
+    assert refused({"t": "ev", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4  # server frames
+    assert refused({"t": "", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4
+    assert refused({"t": "Ask", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4  # case matters
+    assert refused({"t": "nope"}, ErrorCode.UNKNOWN_TYPE).re is None
+
+
+@pytest.mark.parametrize("t", [None, 1, b"ask", ["ask"], True], ids=repr)
+def test_t_must_be_a_string(t: object) -> None:
+    assert refused({"t": t, "id": 8}).re == 8
+    assert refused({"id": 8}).re == 8
+
+
+@pytest.mark.parametrize(
+    "bad_id", [..., None, -1, MAX_ID + 1, True, False, "1", 1.0, [1]], ids=repr
+)
+def test_id_must_be_a_safe_int(bad_id: object) -> None:
+    exc = refused(frame("ask", id=bad_id))  # type: ignore[arg-type]
+    assert exc.re is None
+
+
+def test_not_a_map() -> None:
+    refused([("t", "ping")], ErrorCode.BAD_FRAME)  # type: ignore[arg-type]
+
+
+# -- field rules: each refused with its code, and `re` = the frame's id ---------------------
+
+CONTROL = "a\x00b"
+BAD_REQUEST = ErrorCode.BAD_REQUEST
+
+FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
+    # cid
+    *[(t, {"cid": ...}) for t in sorted(MUTATING)],
+    *[(t, {"cid": v}) for t in ("ask", "room.open") for v in ("", "c" * 65, 5, b"c", None)],
+    ("vote", {"cid": " c"}),
+    ("vote", {"cid": "a\nb"}),
+    # join
+    ("join", {"room": ...}),
+    ("join", {"room": "A"}),
+    ("join", {"room": "A" * 33}),
+    ("join", {"room": "SUB PLAN"}),
+    ("join", {"room": "SUB_PLAN"}),
+    ("join", {"room": "ÄB"}),
+    ("join", {"room": " AB"}),
+    ("join", {"room": 12}),
+    ("join", {"name": ...}),
+    ("join", {"name": ""}),
+    ("join", {"name": "   "}),
+    ("join", {"name": "x" * 61}),
+    ("join", {"name": "Ai\nko"}),
+    ("join", {"name": "Ai\tko"}),
+    ("join", {"name": CONTROL}),
+    ("join", {"name": b"Aiko"}),
+    ("join", {"org": "y" * 81}),
+    ("join", {"org": "a\nb"}),
+    ("join", {"org": 3}),
+    ("join", {"lang": "fr"}),
+    ("join", {"lang": "EN"}),
+    ("join", {"lang": 1}),
+    ("join", {"token": "t" * 513}),
+    ("join", {"token": 1}),
+    ("join", {"token": b"tok"}),
+    ("join", {"key": "k" * 513}),
+    ("join", {"epoch": "e" * 65}),
+    ("join", {"since": -1}),
+    ("join", {"since": "3"}),
+    ("join", {"since": True}),
+    ("join", {"since": 1.0}),
+    ("join", {"since": MAX_ID + 1}),
+    # ask
+    ("ask", {"text": ...}),
+    ("ask", {"text": ""}),
+    ("ask", {"text": " \n\t "}),
+    ("ask", {"text": "x" * 501}),
+    ("ask", {"text": " " + "x" * 501}),
+    ("ask", {"text": CONTROL}),
+    ("ask", {"text": "bell\x07"}),
+    ("ask", {"text": "del\x7f"}),
+    ("ask", {"text": "c1\x85c"}),
+    ("ask", {"text": b"bytes"}),
+    ("ask", {"text": ["a"]}),
+    ("ask", {"lang": "de"}),
+    ("ask", {"anon": 1}),
+    ("ask", {"anon": "true"}),
+    # vote
+    ("vote", {"qid": ...}),
+    ("vote", {"qid": ""}),
+    ("vote", {"qid": "q" * 33}),
+    ("vote", {"qid": 17}),
+    ("vote", {"up": ...}),
+    ("vote", {"up": 1}),
+    ("vote", {"up": 0}),
+    ("vote", {"up": "yes"}),
+    # withdraw / moderate
+    ("withdraw", {"qid": ...}),
+    ("withdraw", {"qid": b"q1"}),
+    ("moderate", {"qid": ...}),
+    ("moderate", {"action": ...}),
+    ("moderate", {"action": "delete"}),
+    ("moderate", {"action": "Approve"}),
+    ("moderate", {"action": 1}),
+    # edit / answer
+    ("edit", {"qid": ...}),
+    ("edit", {"text": ...}),
+    ("edit", {"text": ""}),
+    ("edit", {"text": "x" * 501}),
+    ("answer", {"qid": ...}),
+    ("answer", {"text": ...}),
+    ("answer", {"text": "   "}),
+    ("answer", {"text": "x" * 2001}),
+    ("answer", {"text": CONTROL}),
+    # poll.create
+    ("poll.create", {"title": ...}),
+    ("poll.create", {"title": ""}),
+    ("poll.create", {"title": "t" * 201}),
+    ("poll.create", {"title": "a\nb"}),
+    ("poll.create", {"kind": ...}),
+    ("poll.create", {"kind": "ranking"}),
+    ("poll.create", {"options": ...}),
+    ("poll.create", {"options": []}),
+    ("poll.create", {"options": ["only"]}),
+    ("poll.create", {"options": [str(i) for i in range(11)]}),
+    ("poll.create", {"options": ["a", ""]}),
+    ("poll.create", {"options": ["a", "   "]}),
+    ("poll.create", {"options": ["a", "b" * 101]}),
+    ("poll.create", {"options": ["a", 2]}),
+    ("poll.create", {"options": ["a", b"b"]}),
+    ("poll.create", {"options": ["a", "a "]}),
+    ("poll.create", {"options": "ab"}),
+    ("poll.create", {"options": {"a": "b"}}),
+    ("poll.create", {"kind": "multi", "options": ["a"]}),
+    ("poll.create", {"kind": "rating", "options": ["a", "b"]}),
+    ("poll.create", {"kind": "words", "options": ["a", "b"]}),
+    ("poll.create", {"hide_results": 1}),
+    # poll.open / poll.close
+    ("poll.open", {"poll_id": ...}),
+    ("poll.open", {"poll_id": ""}),
+    ("poll.close", {"poll_id": "p" * 33}),
+    ("poll.close", {"poll_id": 20}),
+    # poll.vote
+    ("poll.vote", {"poll_id": ...}),
+    ("poll.vote", {"choice": ...}),
+    ("poll.vote", {"choice": -1}),
+    ("poll.vote", {"choice": 1001}),
+    ("poll.vote", {"choice": True}),
+    ("poll.vote", {"choice": 1.0}),
+    ("poll.vote", {"choice": []}),
+    ("poll.vote", {"choice": [1, 1]}),
+    ("poll.vote", {"choice": list(range(11))}),
+    ("poll.vote", {"choice": [1, "2"]}),
+    ("poll.vote", {"choice": [1, True]}),
+    ("poll.vote", {"choice": [1, -1]}),
+    ("poll.vote", {"choice": [[1]]}),
+    ("poll.vote", {"choice": ""}),
+    ("poll.vote", {"choice": " \n "}),
+    ("poll.vote", {"choice": "x" * 41}),
+    ("poll.vote", {"choice": "a\x00b"}),
+    ("poll.vote", {"choice": b"word"}),
+    ("poll.vote", {"choice": {"a": 1}}),
+    # notes
+    ("notes.sync", {"sv": ...}),
+    ("notes.sync", {"sv": "AAE="}),
+    ("notes.sync", {"sv": [0, 1]}),
+    ("notes.update", {"u": ...}),
+    ("notes.update", {"u": "AQI="}),
+    # settings
+    ("settings", {"premoderation": ..., "anonymous_allowed": ...}),
+    ("settings", {"premoderation": None, "anonymous_allowed": None}),
+    ("settings", {"premoderation": 1}),
+    ("settings", {"anonymous_allowed": "false"}),
+    ("settings", {"premoderation": ..., "anonymous_allowed": ..., "notes_locked": 0}),
+]
+
+
+@pytest.mark.parametrize(("t", "changes"), FIELD_CASES, ids=lambda v: repr(v)[:60])
+def test_field_rules(t: str, changes: dict[str, Any]) -> None:
+    exc = refused(frame(t, id=77, **changes), BAD_REQUEST)
+    assert exc.re == 77
+    assert exc.reply()["re"] == 77
+    assert t in exc.msg
+
+
+def test_notes_update_over_the_limit_is_too_large() -> None:
+    exc = refused(
+        frame("notes.update", id=6, u=b"x" * (NOTES_UPDATE_LIMIT + 1)), ErrorCode.TOO_LARGE
+    )
+    assert exc.re == 6
+
+
+def test_settings_with_only_unknown_flags_is_bad_request() -> None:
+    exc = refused({"t": "settings", "id": 2, "cid": "c", "dark_mode": True})
+    assert exc.re == 2
+
+
+# -- server frame builders ------------------------------------------------------------------
+
+
+def test_builders() -> None:
+    assert ok(3, seq=10, qid="q10") == {"t": "ok", "re": 3, "seq": 10, "qid": "q10"}
+    assert err(None, ErrorCode.BAD_FRAME, "not msgpack") == {
+        "t": "err", "re": None, "code": "bad_frame", "msg": "not msgpack"
+    }  # fmt: skip
+    limited = err(4, ErrorCode.RATE_LIMITED, "slow down", retry_after=1.5)
+    assert limited["retry_after"] == 1.5
+    assert type(limited["code"]) is str
+    assert pong(9) == {"t": "pong", "re": 9}
+    assert ev(3, 1.5, "question.pinned", {"qid": None}) == {
+        "t": "ev", "seq": 3, "ts": 1.5, "type": "question.pinned", "data": {"qid": None}
+    }  # fmt: skip
+    assert hidden(4, 2.0) == {"t": "ev", "seq": 4, "ts": 2.0, "type": "hidden", "data": {}}
+    for built in (ok(1), limited, pong(1), hidden(1, 0.0)):
+        assert decode_frame(encode_frame(built)) == built

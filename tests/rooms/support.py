@@ -1,0 +1,192 @@
+"""Helpers for the pure fold tests: records, actors, command builders and a tiny room.
+
+A `Cmd` is a command as the log would hold it, minus its position; a `Room` stamps each
+one with the next seq and a ts and folds it, exactly as a process replaying the log would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol.codes import ErrorCode
+from server.rooms import Outcome, RoomState, Viewer, apply
+
+TS0 = 1_750_000_000.0  # ts of seq 0; seq n is stamped TS0 + n / 4
+
+STATUSES = ("pending", "live", "answered", "dismissed", "withdrawn")
+PUBLIC = frozenset({"live", "answered"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rec:
+    """A log record as the fold reads it (satisfies `server.rooms.record.Entry`)."""
+
+    seq: int
+    ts: float
+    type: str
+    data: dict[str, Any]
+    actor: dict[str, Any] | None
+
+
+def person(pid: str, name: str, org: str, *roles: str) -> dict[str, Any]:
+    return {"pid": pid, "name": name, "org": org, "roles": ["participant", *roles]}
+
+
+ALICE = person("a11ce00000000001", "Alice", "Sendai City")
+BOB = person("b0b0000000000002", "Bob", "Ulaanbaatar City")
+MOD = person("m0d0000000000003", "Mia", "UNDRR", "moderator", "rapporteur")
+RAP = person("4a90000000000004", "Ren", "Tohoku University", "rapporteur")
+ACTORS = (ALICE, BOB, MOD, RAP)
+
+
+def viewer(actor: dict[str, Any]) -> Viewer:
+    roles = set(actor["roles"])
+    return Viewer(
+        pid=actor["pid"],
+        staff=bool(roles & {"moderator", "rapporteur"}),
+        moderator="moderator" in roles,
+    )
+
+
+V_ALICE, V_BOB, V_MOD, V_RAP = (viewer(a) for a in ACTORS)
+V_STRANGER = Viewer(pid="5c0ffee000000005")  # joined, never did anything
+VIEWERS = (V_ALICE, V_BOB, V_MOD, V_RAP, V_STRANGER)
+
+
+@dataclass(frozen=True, slots=True)
+class Cmd:
+    type: str
+    data: dict[str, Any]
+    actor: dict[str, Any] | None
+
+    def at(self, seq: int) -> Rec:
+        return Rec(
+            seq=seq, ts=TS0 + seq / 4, type=self.type, data=dict(self.data), actor=self.actor
+        )
+
+
+def ask(
+    actor: dict[str, Any],
+    text: str = "How is the plan funded?",
+    *,
+    lang: str = "en",
+    anon: bool = False,
+) -> Cmd:
+    return Cmd("ask", {"text": text, "lang": lang, "anon": anon}, actor)
+
+
+def vote(actor: dict[str, Any], qid: str, up: bool = True) -> Cmd:
+    return Cmd("vote", {"qid": qid, "up": up}, actor)
+
+
+def withdraw(actor: dict[str, Any], qid: str) -> Cmd:
+    return Cmd("withdraw", {"qid": qid}, actor)
+
+
+def moderate(qid: str, action: str, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("moderate", {"qid": qid, "action": action}, actor)
+
+
+def edit(qid: str, text: str, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("edit", {"qid": qid, "text": text}, actor)
+
+
+def answer(qid: str, text: str, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("answer", {"qid": qid, "text": text}, actor)
+
+
+def settings(actor: dict[str, Any] = MOD, **values: bool | None) -> Cmd:
+    return Cmd("settings", dict(values), actor)
+
+
+def close(actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("room.close", {}, actor)
+
+
+def reopen(actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("room.open", {}, actor)
+
+
+@dataclass
+class Room:
+    """A fresh room state plus the next seq: `room(cmd)` folds one command."""
+
+    state: RoomState = field(default_factory=RoomState)
+    last: Rec | None = None
+
+    def __call__(self, cmd: Cmd) -> Outcome:
+        rec = cmd.at(self.state.seq + 1)
+        self.last = rec
+        return apply(self.state, rec)
+
+    def ok(self, cmd: Cmd) -> Outcome:
+        """Fold a command that must succeed."""
+        out = self(cmd)
+        assert out.ok, (cmd, out.code, out.msg)
+        return out
+
+    def qid(self, cmd: Cmd) -> str:
+        """Fold an `ask` that must succeed and return its qid."""
+        qid = self.ok(cmd).result["qid"]
+        assert isinstance(qid, str)
+        return qid
+
+    def status(self, qid: str) -> str:
+        return self.state.questions[qid].status
+
+
+def seen(out: Outcome, v: Viewer) -> dict[str, Any] | None:
+    """The event data `v` receives for this outcome; None means `hidden`."""
+    if out.event is None:
+        return None
+    variant = out.event.for_viewer(v)
+    return None if variant is None else variant.data
+
+
+def refused(out: Outcome, code: ErrorCode) -> bool:
+    """True when the fold refused with `code` and produced no event (hidden to all)."""
+    return out.code == code and not out.ok and out.event is None
+
+
+def durable(state: RoomState) -> dict[str, Any]:
+    """The snapshot minus `seq`: what a refused record must leave alone."""
+    snap = state.to_snapshot()
+    del snap["seq"]
+    return snap
+
+
+def recount(state: RoomState) -> dict[str, int]:
+    """The moderation queue counted from the questions themselves."""
+    counts = Counter(q.status for q in state.questions.values())
+    return {"pending": counts["pending"], "dismissed": counts["dismissed"]}
+
+
+def in_status(
+    room: Room, status: str, *, approved: bool = True, author: dict[str, Any] = ALICE
+) -> str:
+    """A new question of the participant `author` in `status`, the room's settings kept.
+
+    `approved=False` takes the path through premoderation, so the question was never
+    public: pending, dismissed before approval, withdrawn while pending.
+    """
+    if not approved and status in PUBLIC:
+        raise ValueError(f"a {status} question has been approved")
+    premod = room.state.settings["premoderation"]
+    held = status == "pending" or not approved
+    if held != premod:
+        room.ok(settings(premoderation=held))
+    qid = room.qid(ask(author))
+    if held != premod:
+        room.ok(settings(premoderation=premod))
+    steps = {
+        "answered": moderate(qid, "answered"),
+        "dismissed": moderate(qid, "dismiss"),
+        "withdrawn": withdraw(author, qid),
+    }
+    if status in steps:
+        room.ok(steps[status])
+    assert room.status(qid) == status
+    assert room.state.questions[qid].public == (approved and status != "pending")
+    return qid
