@@ -4,9 +4,9 @@
 into one of the command classes below or raises `ProtocolError`. Each class
 validates and normalises its fields in `__post_init__` (h11 style), so a command
 that exists is a valid one, whoever built it. Field rules follow PROTOCOL.md
-("Joining", "Commands") and docs/readings.md.
+("Joining", "Commands") and docs/protocol.md (Part 2).
 
-Readings that PROTOCOL.md leaves open (see docs/readings.md for the rest):
+Readings that PROTOCOL.md leaves open (see docs/protocol.md (Part 2) for the rest):
 
 - Lengths count Unicode code points after `str.strip()`. A browser's `maxlength`
   counts UTF-16 units, which is never fewer, so what a form allows passes here.

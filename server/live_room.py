@@ -113,6 +113,7 @@ class LiveRoom:
             self._queue_counts = self.state.queue()
         _, self.epoch = await self.backend.head(self.code)
         await self._catch_up()
+        self._spawn(self._heartbeat())
 
     async def close(self) -> None:
         self.backend.unsubscribe(self.code, self._on_live)
@@ -325,7 +326,15 @@ class LiveRoom:
     def _send_presence(self) -> None:
         self._spawn(self._publish_presence())
 
-    async def _publish_presence(self) -> None:
+    async def _heartbeat(self) -> None:
+        """Refresh this process's presence before the backend lets it expire, and pick up
+        other processes' changes (their members vanish when their process dies)."""
+        while True:
+            await asyncio.sleep(self.backend.presence_ttl / 3)
+            if self.members or self.last_presence["count"]:
+                await self._publish_presence(only_if_changed=True)
+
+    async def _publish_presence(self, *, only_if_changed: bool = False) -> None:
         local: dict[str, str] = {}
         for member in self.members:
             local[member.viewer.pid] = member.org
@@ -339,6 +348,8 @@ class LiveRoom:
         for org in everyone.values():
             by_org[org] = by_org.get(org, 0) + 1
         frame = {"t": "presence", "count": len(everyone), "by_org": by_org}
+        if only_if_changed and frame == self.last_presence:
+            return
         self.last_presence = frame
         data = _pack(frame)
         for member in self.members:

@@ -58,7 +58,7 @@ __all__ = [
 ]
 
 DEDUPE_TTL = 24 * 3600.0
-"""Seconds a `(pid, cid)` is remembered (docs/readings.md, "The log")."""
+"""Seconds a `(pid, cid)` is remembered (docs/protocol.md (Part 2), "The log")."""
 
 PRESENCE_TTL = 30.0
 """Seconds a process's presence set lives unless it is set again."""
@@ -71,7 +71,7 @@ def new_epoch() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One entry of a room's log (docs/readings.md, "The log").
+    """One entry of a room's log (docs/protocol.md (Part 2), "The log").
 
     `data` and `actor` are msgpack-compatible maps; `bytes` values round-trip.
     A record read back equals the one handed to live subscribers.

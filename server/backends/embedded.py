@@ -287,15 +287,36 @@ class EmbeddedBackend(Backend):
 
     async def get_event(self, event_id: str) -> EventInfo | None:
         """See `Backend.get_event`."""
+        if event_id not in self._events:
+            await self._refresh_catalogue()
         return self._events.get(event_id)
 
     async def list_events(self) -> list[EventInfo]:
         """See `Backend.list_events`."""
+        await self._refresh_catalogue()
         return sorted(self._events.values(), key=lambda e: e.created)
 
     async def get_room(self, code: str) -> RoomInfo | None:
         """See `Backend.get_room`."""
+        if code not in self._rooms:
+            await self._refresh_catalogue()
         return self._rooms.get(code)
+
+    async def _refresh_catalogue(self) -> None:
+        """Pick up events that another process (`workshop create-event`) added meanwhile.
+
+        Only new entries are taken: heads of rooms already known stay this process's own.
+        """
+        if self._state != "running":
+            return
+        events, heads = await self._on_reader(store.load_catalogue, self._read_conn)
+        for event_id, event in events.items():
+            if event_id in self._events:
+                continue
+            self._events[event_id] = event
+            for room in event.rooms:
+                self._rooms.setdefault(room.code, room)
+                self._heads.setdefault(room.code, heads[room.code])
 
     async def list_rooms(self) -> list[RoomInfo]:
         """See `Backend.list_rooms`."""

@@ -30,7 +30,7 @@ from tests.rooms.support import (
     withdraw,
 )
 
-# readings.md, "Questions": action -> {from: to}; every other pair is `conflict`.
+# docs/protocol.md (Part 2), "Questions": action -> {from: to}; every other pair is `conflict`.
 TRANSITIONS: dict[str, dict[str, str]] = {
     "approve": {"pending": "live"},
     "dismiss": {"pending": "dismissed", "live": "dismissed"},

@@ -1,4 +1,4 @@
-"""`RoomState.view(viewer)`: the snapshot state each viewer gets (readings.md, "Snapshot")."""
+"""`RoomState.view(viewer)`: the snapshot state each viewer gets (docs/protocol.md (Part 2), "Snapshot")."""
 
 from __future__ import annotations
 
