@@ -15,6 +15,8 @@ await esbuild.build({
   target: ["es2020"],
   minify: true,
   sourcemap: true,
+  // Module scripts are always read as UTF-8, so the ja/mn catalogues need no \u escapes.
+  charset: "utf8",
   legalComments: "linked",
   logLevel: "info",
 });

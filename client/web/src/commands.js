@@ -1,7 +1,7 @@
 // Sends the outbox: every command that changes the room goes through it, is sent once per
 // connection after join (with its original cid), and leaves it only when the server has
 // answered. A few in flight at a time, so a long offline queue does not trip the server's
-// 20 commands/s limit (readings.md "Limits").
+// 20 commands/s limit (docs/protocol.md (Part 2) "Limits").
 
 const WINDOW = 8;
 const UNAVAILABLE_RETRY_MS = 2_000;
@@ -76,6 +76,7 @@ export class Commands {
   succeeded(entry, reply) {
     this.inFlight.delete(entry.cid);
     if (entry.t === "vote") this.store.applyVoteReply(entry.fields.qid, entry.fields.up);
+    if (entry.t === "ask") this.store.applyAskReply(reply.qid);
     this.settle(entry, { reply });
     this.outbox.remove(entry.cid);
   }

@@ -85,6 +85,16 @@ export class RoomConnection {
     this.setStatus("stopped");
   }
 
+  /** After a stop (say the server refused the name), tries again with fresh join fields. */
+  restart() {
+    if (this.status !== "stopped") return;
+    this.failure = null;
+    this.droppedToken = false;
+    this.attempt = 0;
+    this.status = "down";
+    this.open();
+  }
+
   open() {
     if (this.status === "stopped") return;
     clearTimeout(this.timers.retry);

@@ -1,4 +1,4 @@
-// Entry point: picks the page from the path (readings.md "HTTP additions") and starts it.
+// Entry point: picks the page from the path (docs/protocol.md (Part 2) "HTTP additions") and starts it.
 
 import { initLang, t } from "./i18n.js";
 import { el } from "./dom.js";

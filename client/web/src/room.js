@@ -12,18 +12,24 @@ import { RoomStore } from "./store.js";
 import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
 import { createJoinForm } from "./views/join.js";
-import { createModeratorView } from "./views/moderator.js";
+import { createModeratorView, createRapporteurView } from "./views/moderator.js";
 import { createNotice } from "./views/notice.js";
 import { createParticipantView } from "./views/participant.js";
 import { createPresenterView } from "./views/presenter.js";
 
-const VIEWS = { participant: createParticipantView, moderator: createModeratorView, presenter: createPresenterView };
+const VIEWS = {
+  participant: createParticipantView,
+  moderator: createModeratorView,
+  presenter: createPresenterView,
+  rapporteur: createRapporteurView,
+};
+const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur" }; // view -> role it needs
 const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found" };
 
 /** Starts the room page for `code` in `view` inside `root`. */
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
-  const key = view === "moderator" ? takeRoleKey(code) : null;
+  const key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
   const store = new RoomStore();
   const outbox = new Outbox(local(), code);
   const notice = createNotice();
@@ -33,7 +39,7 @@ export function startRoom(root, { code, view }) {
 
   const header = createHeader({ code, onEditProfile: view === "presenter" ? null : () => showJoin() });
   const banner = el("p", { id: "room-banner", className: "banner", attrs: { role: "alert" } });
-  const roleBanner = el("p", { id: "role-banner", className: "banner banner-warn" });
+  const roleBanner = el("p", { id: "role-banner", className: "banner" });
   const announcer = el("div", { id: "announcer", className: "sr-only", attrs: { "aria-live": "polite" } });
   const joinSlot = el("div", { className: "join-slot" });
   const viewSlot = el("main", { id: "main", className: "room-main" });
@@ -61,9 +67,10 @@ export function startRoom(root, { code, view }) {
     setText(banner, text);
     banner.hidden = !text;
     setAttr(banner, "data-kind", failure ? "error" : text ? store.roomState : null);
+    const needs = STAFF_VIEWS[view];
     let role = "";
-    if (view === "moderator" && !key) role = t("room.no_key");
-    else if (view === "moderator" && store.me && !store.hasRole("moderator")) role = t("room.not_moderator");
+    if (needs && !key) role = t("room.no_key");
+    else if (needs && store.me && !store.hasRole(needs) && !store.hasRole("moderator")) role = t("room.not_moderator");
     setText(roleBanner, role);
     roleBanner.hidden = !role;
   }
@@ -77,12 +84,15 @@ export function startRoom(root, { code, view }) {
         profile = chosen;
         joinSlot.replaceChildren();
         viewSlot.hidden = false;
+        header.showEdit(true);
         if (!connection) begin();
+        else if (connection.status === "stopped") connection.restart();
         else if (connection.isLive()) connection.sendJoin(); // a second join updates the name
       },
     });
     joinSlot.replaceChildren(form.el);
     viewSlot.hidden = true;
+    header.showEdit(false);
   }
 
   function announce(change) {
@@ -100,7 +110,7 @@ export function startRoom(root, { code, view }) {
       joinFields: () => ({ room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null }),
     });
     const commands = new Commands({ connection, outbox, store });
-    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice });
+    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice, key });
     viewSlot.replaceChildren(viewApi.el);
     viewSlot.hidden = false;
 
@@ -109,7 +119,11 @@ export function startRoom(root, { code, view }) {
       render();
     });
     outbox.subscribe(render);
-    connection.on("status", render);
+    connection.on("status", (status) => {
+      // The server refused the join itself (a name it does not accept): ask again.
+      if (status === "stopped" && connection.failure?.reason === "join" && view !== "presenter") showJoin();
+      render();
+    });
     connection.on("notice", (err) => notice.show(errorText(err.code, { s: err.retryAfter }), "error"));
     commands.onOutcome(({ entry, reply, error }) => {
       if (error) {

@@ -1,5 +1,6 @@
-// Which page this is, from location.pathname (readings.md, "HTTP additions"):
-// "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter.
+// Which page this is, from location.pathname (docs/protocol.md (Part 2), "HTTP additions"):
+// "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter;
+// "/r/CODE/rapporteur" the rapporteur's read-only timeline (the server serves that path too).
 
 const CODE = /^[A-Z0-9-]{2,32}$/;
 
@@ -29,6 +30,7 @@ export function parseRoute(pathname) {
   if (sub === undefined) return { page: "room", code, view: "participant" };
   if (sub === "moderate") return { page: "room", code, view: "moderator" };
   if (sub === "present") return { page: "room", code, view: "presenter" };
+  if (sub === "rapporteur") return { page: "room", code, view: "rapporteur" };
   return { page: "unknown" };
 }
 
@@ -37,5 +39,6 @@ export function roomPath(code, view = "participant") {
   const base = `/r/${encodeURIComponent(code)}`;
   if (view === "moderator") return `${base}/moderate`;
   if (view === "presenter") return `${base}/present`;
+  if (view === "rapporteur") return `${base}/rapporteur`;
   return base;
 }

@@ -1,5 +1,5 @@
 // Room state as this viewer sees it: the snapshot plus every event applied in seq order
-// (PROTOCOL.md "Events", readings.md "Event data" and "Snapshot state"). Pure: no DOM, no
+// (PROTOCOL.md "Events", docs/protocol.md (Part 2) "Event data" and "Snapshot state"). Pure: no DOM, no
 // socket. The connection feeds it frames; the views read it and re-render on change.
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -178,7 +178,7 @@ export class RoomStore {
     return "applied";
   }
 
-  /** The `queue` frame (readings.md): counts of pending and dismissed questions. */
+  /** The `queue` frame (docs/protocol.md (Part 2)): counts of pending and dismissed questions. */
   applyQueue(frame) {
     this.queue = { pending: frame.pending ?? 0, dismissed: frame.dismissed ?? 0 };
     this.emit({ kind: "queue" });
@@ -204,6 +204,13 @@ export class RoomStore {
     if (up) this.mine.votes.add(qid);
     else this.mine.votes.delete(qid);
     this.emit({ kind: "vote", qid });
+  }
+
+  /** An `ok` reply to `ask`: the qid is ours even if its event has not come yet. */
+  applyAskReply(qid) {
+    if (qid == null) return;
+    this.mine.questions.add(String(qid));
+    this.emit({ kind: "ask", qid });
   }
 
   hasRole(role) {

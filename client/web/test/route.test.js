@@ -11,6 +11,7 @@ test("paths pick the view", () => {
   assert.deepEqual(parseRoute("/r/SUB-PLAN/"), { page: "room", code: "SUB-PLAN", view: "participant" });
   assert.deepEqual(parseRoute("/r/SUB-PLAN/moderate"), { page: "room", code: "SUB-PLAN", view: "moderator" });
   assert.deepEqual(parseRoute("/r/SUB-PLAN/present"), { page: "room", code: "SUB-PLAN", view: "presenter" });
+  assert.deepEqual(parseRoute("/r/SUB-PLAN/rapporteur"), { page: "room", code: "SUB-PLAN", view: "rapporteur" });
   assert.equal(parseRoute("/r/SUB-PLAN/other").page, "unknown");
   assert.equal(parseRoute("/r/a").page, "unknown");
   assert.equal(parseRoute("/r/bad code").page, "unknown");

@@ -117,6 +117,12 @@ export default {
   "mod.presenter_link": "Presenter screen (projector)",
   "mod.participant_link": "Participant page",
 
+  "rap.title": "Rapporteur",
+  "rap.intro": "Everything in the room, live, including questions waiting for review.",
+  "rap.transcript": "Transcript",
+  "rap.download": "Download {format}",
+  "rap.download_failed": "Could not download the transcript ({status}).",
+
   "settings.heading": "Room settings",
   "settings.premoderation": "Review questions before they appear",
   "settings.anonymous": "Allow anonymous questions",

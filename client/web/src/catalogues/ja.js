@@ -116,6 +116,12 @@ export default {
   "mod.presenter_link": "プレゼンター画面（プロジェクター用）",
   "mod.participant_link": "参加者用ページ",
 
+  "rap.title": "記録係",
+  "rap.intro": "確認待ちの質問を含め、ルームのすべてをリアルタイムで表示します。",
+  "rap.transcript": "記録",
+  "rap.download": "{format} をダウンロード",
+  "rap.download_failed": "記録をダウンロードできませんでした（{status}）。",
+
   "settings.heading": "ルーム設定",
   "settings.premoderation": "質問を表示前に確認する",
   "settings.anonymous": "匿名の質問を許可する",

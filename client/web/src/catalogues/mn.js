@@ -116,6 +116,12 @@ export default {
   "mod.presenter_link": "Илтгэгчийн дэлгэц (проектор)",
   "mod.participant_link": "Оролцогчийн хуудас",
 
+  "rap.title": "Тэмдэглэл хөтлөгч",
+  "rap.intro": "Хяналт хүлээж буй асуултуудыг оруулаад өрөөн доторх бүх зүйл шууд харагдана.",
+  "rap.transcript": "Тэмдэглэл",
+  "rap.download": "{format} татах",
+  "rap.download_failed": "Тэмдэглэлийг татаж чадсангүй ({status}).",
+
   "settings.heading": "Өрөөний тохиргоо",
   "settings.premoderation": "Асуултыг нийтлэхээс өмнө хянах",
   "settings.anonymous": "Нэрээ нууцалсан асуулт зөвшөөрөх",

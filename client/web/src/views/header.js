@@ -45,5 +45,10 @@ export function createHeader({ code, onEditProfile = null }) {
     setText(conn, sync.pending > 0 ? `${label} · ${t("conn.not_synced", { n: sync.pending })}` : label);
   }
 
-  return { el: root, update };
+  /** The "Change name" button makes no sense while the join form is already showing. */
+  function showEdit(visible) {
+    if (edit) edit.hidden = !visible;
+  }
+
+  return { el: root, update, showEdit };
 }

@@ -22,7 +22,6 @@ export function createLangSwitch() {
     "label",
     { className: "lang-label" },
     el("span", { className: "sr-only", i18n: "lang.label" }),
-    el("span", { className: "lang-icon", text: "文A", attrs: { "aria-hidden": "true" } }),
     select,
   );
 }

@@ -1,5 +1,6 @@
 // The moderator view: the pinned question, room settings, and the queues (pending, live,
 // answered, dismissed, withdrawn) with counts and one-click actions on every question.
+// The rapporteur gets the same queues read-only, with the transcript downloads instead.
 
 import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
@@ -8,6 +9,7 @@ import { createPinned } from "./pinned.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
+import { createTranscriptPanel } from "./transcript.js";
 
 // Pending oldest first (a queue), live by votes, the rest newest first.
 const QUEUES = [
@@ -18,11 +20,11 @@ const QUEUES = [
   { status: "withdrawn", order: (qs) => sortQuestions(qs, "recent") },
 ];
 
-/** ctx: {code, store, commands, outbox}. Returns {el, render}. */
-export function createModeratorView({ code, store, commands, outbox }) {
+/** ctx: {code, store, commands, outbox, key, notice}; readOnly for the rapporteur. */
+export function createModeratorView({ code, store, commands, outbox, key, notice }, { readOnly = false } = {}) {
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
-  const settings = createSettingsPanel({ code, commands });
+  const panel = readOnly ? createTranscriptPanel({ code, key, notice }) : createSettingsPanel({ code, commands });
 
   const nav = el("nav", { className: "queue-nav", i18nLabel: "mod.title" });
   const sections = QUEUES.map((queue) => {
@@ -44,7 +46,8 @@ export function createModeratorView({ code, store, commands, outbox }) {
     "div",
     { className: "view moderator-view" },
     pinned.el,
-    settings.el,
+    readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
+    panel.el,
     el(
       "section",
       { id: "questions", className: "questions", attrs: { "aria-labelledby": "title-questions" } },
@@ -57,8 +60,8 @@ export function createModeratorView({ code, store, commands, outbox }) {
   function render() {
     const entries = outbox.entries();
     pinned.update(store);
-    settings.update(store, entries);
-    const viewFor = makeViewFor(store, entries, { moderator: true });
+    panel.update(store, entries);
+    const viewFor = makeViewFor(store, entries, { moderator: !readOnly, readOnly });
     for (const s of sections) {
       const qs = s.order(store.questionsWith([s.status]));
       const label = t(`mod.queue.${s.status}`);
@@ -71,4 +74,9 @@ export function createModeratorView({ code, store, commands, outbox }) {
   }
 
   return { el: root, render };
+}
+
+/** The rapporteur's view: the moderator's queues, read-only, and the transcript. */
+export function createRapporteurView(ctx) {
+  return createModeratorView(ctx, { readOnly: true });
 }

@@ -12,7 +12,7 @@ import { formatDual, formatDualLong, isoTime } from "../time.js";
 export const TEXT_MAX = 500;
 export const ANSWER_MAX = 2000;
 
-/** The moderator's one-click actions for a question in this status (readings.md). */
+/** The moderator's one-click actions for a question in this status (docs/protocol.md (Part 2)). */
 export function moderatorActions(status, pinned) {
   const pin = pinned ? "unpin" : "pin";
   switch (status) {
@@ -152,7 +152,7 @@ export function createQuestionItem(qid, handlers) {
     const showBadge = q.status !== "live";
     setText(badge, showBadge ? t(`status.${q.status}`) : "");
     badge.hidden = !showBadge;
-    setAttr(badge, "data-status", q.status);
+    setAttr(badge, "data-badge", q.status);
     setText(pinBadge, view.pinned ? t("q.pinned") : "");
     pinBadge.hidden = !view.pinned;
     setText(note, view.note || "");
