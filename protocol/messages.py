@@ -283,6 +283,34 @@ class PollCreate(Mutating):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PollEdit(PollCreate):
+    """Extension: replace a draft poll's title, kind, options and setting."""
+
+    T: ClassVar[str] = "poll.edit"
+    poll_id: str
+
+    def __post_init__(self) -> None:
+        PollCreate.__post_init__(self)
+        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollHideWord(Mutating):
+    """Extension: hide (or show again) one word of a `words` poll's cloud."""
+
+    T: ClassVar[str] = "poll.hide_word"
+    poll_id: str
+    word: str
+    hidden: bool = True
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+        _set(self, "word", _str(_SPACES.sub(" ", self.word).strip(), "word", 1, 40))
+        _bool(self.hidden, "hidden")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PollOpen(Mutating):
     T: ClassVar[str] = "poll.open"
     poll_id: str
@@ -379,7 +407,7 @@ COMMANDS: dict[str, type[Command]] = {
     cls.T: cls
     for cls in (
         Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
-        PollCreate, PollOpen, PollClose, PollVote,
+        PollCreate, PollEdit, PollOpen, PollClose, PollVote, PollHideWord,
         NotesSync, NotesUpdate, Settings, RoomClose, RoomOpen, Ping,
     )
 }  # fmt: skip

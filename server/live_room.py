@@ -98,6 +98,7 @@ class LiveRoom:
         self._presence = Coalesced(1.0, self._send_presence)
         self._queue_frame = Coalesced(1.0, self._send_queue)
         self._queue_counts = self.state.queue()
+        self._poll_results: dict[str, Coalesced] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.last_presence: dict[str, Any] = {"t": "presence", "count": 0, "by_org": {}}
 
@@ -119,6 +120,8 @@ class LiveRoom:
         self.backend.unsubscribe(self.code, self._on_live)
         self._presence.cancel()
         self._queue_frame.cancel()
+        for coalesced in self._poll_results.values():
+            coalesced.cancel()
         for task in list(self._tasks):
             task.cancel()
 
@@ -214,6 +217,8 @@ class LiveRoom:
             for fut in waiters:
                 if not fut.done():
                     fut.set_result(outcome)
+        if outcome.results_of is not None:
+            self._results_changed(outcome.results_of)
         counts = self.state.queue()
         if counts != self._queue_counts:
             self._queue_counts = counts
@@ -354,6 +359,25 @@ class LiveRoom:
         data = _pack(frame)
         for member in self.members:
             member.send(data)
+
+    def _results_changed(self, poll_id: str) -> None:
+        """Send a poll's results within 250 ms of a change, at most 4 times a second, so
+        that a thousand votes do not make a thousand frames per client (PROTOCOL.md)."""
+        coalesced = self._poll_results.get(poll_id)
+        if coalesced is None:
+            coalesced = Coalesced(0.25, lambda: self._send_results(poll_id))
+            self._poll_results[poll_id] = coalesced
+        coalesced.touch()
+
+    def _send_results(self, poll_id: str) -> None:
+        poll = self.state.polls.get(poll_id)
+        if poll is None or not self.members:
+            return
+        data = _pack({"t": "poll.results", "poll_id": poll_id, **poll.results()})
+        everyone = poll.results_audience_everyone()
+        for member in self.members:
+            if everyone or member.viewer.staff:
+                member.send(data)
 
     def _send_queue(self) -> None:
         data = _pack({"t": "queue", **self._queue_counts})

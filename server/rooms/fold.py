@@ -12,6 +12,7 @@ from collections.abc import Callable
 from protocol.codes import ErrorCode
 from server.rooms import questions, settings
 from server.rooms.outcome import Outcome, refuse
+from server.rooms.polls import Polls
 from server.rooms.record import Entry
 from server.rooms.state import RoomState
 
@@ -27,11 +28,31 @@ HANDLERS: dict[str, Handler] = {
     "settings": settings.settings,
     "room.close": settings.close,
     "room.open": settings.reopen,
+    "poll.create": Polls.create,
+    "poll.edit": Polls.edit,
+    "poll.open": Polls.open,
+    "poll.close": Polls.close,
+    "poll.vote": Polls.vote,
+    "poll.hide_word": Polls.hide_word,
 }
 
 # Commands a plain participant may send; the rest need a moderator (checked on arrival
 # and again here, since a log may be imported from elsewhere).
-MODERATOR_ONLY = frozenset({"moderate", "edit", "answer", "settings", "room.close", "room.open"})
+MODERATOR_ONLY = frozenset(
+    {
+        "moderate",
+        "edit",
+        "answer",
+        "settings",
+        "room.close",
+        "room.open",
+        "poll.create",
+        "poll.edit",
+        "poll.open",
+        "poll.close",
+        "poll.hide_word",
+    }
+)
 
 
 def apply(state: RoomState, rec: Entry) -> Outcome:

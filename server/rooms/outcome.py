@@ -76,6 +76,7 @@ class Outcome:
     msg: str = ""
     result: dict[str, Any] = field(default_factory=dict)
     event: Event | None = None
+    results_of: str | None = None  # a poll whose results this record changed
 
     @property
     def ok(self) -> bool:
@@ -92,8 +93,8 @@ def refuse(code: ErrorCode, msg: str) -> Outcome:
     return Outcome(code=code, msg=msg)
 
 
-def accept(event: Event | None = None, **result: Any) -> Outcome:
-    return Outcome(result=result, event=event)
+def accept(event: Event | None = None, *, results_of: str | None = None, **result: Any) -> Outcome:
+    return Outcome(result=result, event=event, results_of=results_of)
 
 
 def event(type_: str, *variants: tuple[Audience, dict[str, Any]]) -> Event:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.rooms.outcome import EVERYONE, Audience, Viewer, staff_and
+from server.rooms.polls import DRAFT, Poll
 
 PENDING = "pending"
 LIVE = "live"
@@ -109,6 +110,7 @@ class RoomState:
     state: str = "open"
     pending: int = 0  # questions waiting for review
     dismissed: int = 0
+    polls: dict[str, Poll] = field(default_factory=dict)
 
     def set_status(self, question: Question, status: str) -> None:
         """Change a question's status, keeping the moderation counts in step."""
@@ -133,14 +135,23 @@ class RoomState:
                 my_questions.append(q.qid)
             if q.visible_to(viewer):
                 questions.append(q.wire())
+        polls = []
+        poll_votes = {}
+        for poll in self.polls.values():
+            if poll.status == DRAFT and not viewer.staff:
+                continue
+            shown = poll.results_audience_everyone() or viewer.staff
+            polls.append({**poll.wire(), "results": poll.results() if shown else None})
+            if viewer.pid in poll.votes:
+                poll_votes[poll.poll_id] = poll.votes[viewer.pid]
         return {
             "questions": questions,
             "pinned": self.pinned,
-            "polls": [],
+            "polls": polls,
             "settings": dict(self.settings),
             "state": self.state,
             "queue": self.queue(),
-            "mine": {"votes": my_votes, "questions": my_questions, "poll_votes": {}},
+            "mine": {"votes": my_votes, "questions": my_questions, "poll_votes": poll_votes},
         }
 
     def to_snapshot(self) -> dict[str, Any]:
@@ -152,6 +163,7 @@ class RoomState:
             "pinned": self.pinned,
             "settings": dict(self.settings),
             "state": self.state,
+            "polls": [p.dump() for p in self.polls.values()],
         }
 
     @classmethod
@@ -167,4 +179,7 @@ class RoomState:
             state.questions[q.qid] = q
             state.pending += q.status == PENDING
             state.dismissed += q.status == DISMISSED
+        for pd in d.get("polls", ()):
+            poll = Poll.load(pd)
+            state.polls[poll.poll_id] = poll
         return state

@@ -58,6 +58,15 @@ VALID: dict[str, dict[str, Any]] = {
         "options": ["Early warning", "Shelters"],
         "hide_results": True,
     },
+    "poll.edit": {
+        "cid": CID,
+        "poll_id": "p20",
+        "title": "Which channel reaches most residents?",
+        "kind": "single",
+        "options": ["Sirens", "Mobile alerts"],
+        "hide_results": False,
+    },
+    "poll.hide_word": {"cid": CID, "poll_id": "p20", "word": "sirens", "hidden": True},
     "poll.open": {"cid": CID, "poll_id": "p20"},
     "poll.close": {"cid": CID, "poll_id": "p20"},
     "poll.vote": {"cid": CID, "poll_id": "p20", "choice": 1},
@@ -72,6 +81,7 @@ VALID: dict[str, dict[str, Any]] = {
 WIRE_TYPES = {
     "join", "ask", "vote", "withdraw", "moderate", "edit", "answer",
     "poll.create", "poll.open", "poll.close", "poll.vote",
+    "poll.edit", "poll.hide_word",  # extensions
     "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
 }  # fmt: skip
 

@@ -1,0 +1,231 @@
+"""Polls: create, edit, open, close, vote, hide a word (PROTOCOL.md "Commands"; issue 4).
+
+One vote per participant per poll, decided here so that it is exact on every process:
+a participant's vote replaces their previous one while the poll is open. Results are
+not events: they follow from the votes (`Poll.results`), and each process sends them
+as coalesced `poll.results` frames.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from protocol.codes import ErrorCode
+from server.rooms.outcome import EVERYONE, STAFF, Outcome, accept, event, only, refuse
+from server.rooms.record import Entry, is_open, is_staff
+
+DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+RATING_STARS = 5
+WORD_LIMIT = 40
+
+Choice = int | list[int] | str
+
+
+def normalise_word(word: str) -> str:
+    """Words count case- and space-insensitively (and full-width = half-width)."""
+    return " ".join(unicodedata.normalize("NFKC", word).casefold().split())[:WORD_LIMIT]
+
+
+@dataclass(slots=True)
+class Poll:
+    """One poll and every participant's current vote in it."""
+
+    poll_id: str
+    seq: int
+    title: str
+    kind: str
+    options: list[str]
+    hide_results: bool = False
+    status: str = DRAFT
+    votes: dict[str, Choice] = field(default_factory=dict)  # pid -> choice
+    hidden_words: set[str] = field(default_factory=set)
+    opened_ts: float | None = None
+    closed_ts: float | None = None
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "poll_id": self.poll_id,
+            "title": self.title,
+            "kind": self.kind,
+            "options": list(self.options),
+            "status": self.status,
+            "hide_results": self.hide_results,
+            "hidden_words": sorted(self.hidden_words),
+        }
+
+    def results(self) -> dict[str, Any]:
+        """`{counts, voters}` as PROTOCOL.md describes `poll.results`."""
+        counts: list[int] | dict[str, int]
+        if self.kind == "words":
+            words: dict[str, int] = {}
+            for choice in self.votes.values():
+                if isinstance(choice, str) and choice not in self.hidden_words:
+                    words[choice] = words.get(choice, 0) + 1
+            counts = words
+        else:
+            size = RATING_STARS if self.kind == "rating" else len(self.options)
+            tally = [0] * size
+            for choice in self.votes.values():
+                if isinstance(choice, list):
+                    for index in choice:
+                        tally[index] += 1
+                elif isinstance(choice, int):
+                    tally[choice - 1 if self.kind == "rating" else choice] += 1
+            counts = tally
+        return {"counts": counts, "voters": len(self.votes)}
+
+    def results_audience_everyone(self) -> bool:
+        """Whether everyone may see the results now (else staff only)."""
+        if self.status == DRAFT:
+            return False
+        return not (self.hide_results and self.status == OPEN)
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "poll_id": self.poll_id,
+            "seq": self.seq,
+            "title": self.title,
+            "kind": self.kind,
+            "options": list(self.options),
+            "hide_results": self.hide_results,
+            "status": self.status,
+            "votes": dict(self.votes),
+            "hidden_words": sorted(self.hidden_words),
+            "opened_ts": self.opened_ts,
+            "closed_ts": self.closed_ts,
+        }
+
+    @classmethod
+    def load(cls, d: dict[str, Any]) -> Poll:
+        return cls(**{**d, "hidden_words": set(d["hidden_words"])})
+
+
+class BadChoice(ValueError):
+    """A choice that does not fit the poll's kind (the message says what would)."""
+
+
+def check_choice(poll: Poll, choice: Any) -> Choice:
+    """The normalised choice, or `BadChoice`."""
+    kind = poll.kind
+    if kind == "single":
+        if (
+            isinstance(choice, int)
+            and not isinstance(choice, bool)
+            and 0 <= choice < len(poll.options)
+        ):
+            return choice
+        raise BadChoice(f"choose one option, 0-{len(poll.options) - 1}")
+    if kind == "multi":
+        if (
+            isinstance(choice, list)
+            and choice
+            and all(isinstance(c, int) and not isinstance(c, bool) for c in choice)
+            and all(0 <= c < len(poll.options) for c in choice)
+            and len(set(choice)) == len(choice)
+        ):
+            return sorted(choice)
+        raise BadChoice(f"choose distinct options, 0-{len(poll.options) - 1}")
+    if kind == "rating":
+        if isinstance(choice, int) and not isinstance(choice, bool) and 1 <= choice <= 5:
+            return choice
+        raise BadChoice("a rating is 1-5 stars")
+    if isinstance(choice, str):
+        word = normalise_word(choice)
+        if word:
+            return word
+    raise BadChoice(f"a word or short phrase of 1-{WORD_LIMIT} characters")
+
+
+class Polls:
+    """The poll handlers, over `state.polls` (a dict poll_id -> Poll)."""
+
+    @staticmethod
+    def create(state: Any, rec: Entry) -> Outcome:
+        d = rec.data
+        poll = Poll(
+            poll_id=f"p{rec.seq}",
+            seq=rec.seq,
+            title=d["title"],
+            kind=d["kind"],
+            options=list(d.get("options") or ()),
+            hide_results=bool(d.get("hide_results", False)),
+        )
+        state.polls[poll.poll_id] = poll
+        return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
+
+    @staticmethod
+    def edit(state: Any, rec: Entry) -> Outcome:
+        poll = state.polls.get(rec.data["poll_id"])
+        if poll is None:
+            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        if poll.status != DRAFT:
+            return refuse(ErrorCode.CONFLICT, "only a draft poll can be edited")
+        d = rec.data
+        poll.title, poll.kind = d["title"], d["kind"]
+        poll.options = list(d.get("options") or ())
+        poll.hide_results = bool(d.get("hide_results", False))
+        return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
+
+    @staticmethod
+    def open(state: Any, rec: Entry) -> Outcome:
+        poll = state.polls.get(rec.data["poll_id"])
+        if poll is None:
+            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        if poll.status == OPEN:
+            return accept(None)
+        poll.status = OPEN
+        poll.opened_ts = rec.ts
+        data = {"poll_id": poll.poll_id, "status": OPEN, "poll": poll.wire()}
+        return accept(event("poll.status", (EVERYONE, data)), results_of=poll.poll_id)
+
+    @staticmethod
+    def close(state: Any, rec: Entry) -> Outcome:
+        poll = state.polls.get(rec.data["poll_id"])
+        if poll is None:
+            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        if poll.status != OPEN:
+            return refuse(ErrorCode.CONFLICT, f"the poll is {poll.status}, not open")
+        poll.status = CLOSED
+        poll.closed_ts = rec.ts
+        data = {"poll_id": poll.poll_id, "status": CLOSED, "results": poll.results()}
+        return accept(event("poll.status", (EVERYONE, data)), results_of=poll.poll_id)
+
+    @staticmethod
+    def vote(state: Any, rec: Entry) -> Outcome:
+        if not is_open(state):
+            return refuse(ErrorCode.ROOM_CLOSED, "the room is closed")
+        poll = state.polls.get(rec.data["poll_id"])
+        if poll is None or (poll.status == DRAFT and not is_staff(rec)):
+            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        if poll.status != OPEN:
+            return refuse(ErrorCode.CONFLICT, f"the poll is {poll.status}, not open")
+        try:
+            choice = check_choice(poll, rec.data["choice"])
+        except BadChoice as exc:
+            return refuse(ErrorCode.BAD_REQUEST, str(exc))
+        pid = rec.actor["pid"]
+        if poll.votes.get(pid) == choice:
+            return accept(None)
+        poll.votes[pid] = choice
+        data = {"poll_id": poll.poll_id, "choice": choice}
+        return accept(event("poll.voted", (only(pid), data)), results_of=poll.poll_id)
+
+    @staticmethod
+    def hide_word(state: Any, rec: Entry) -> Outcome:
+        poll = state.polls.get(rec.data["poll_id"])
+        if poll is None:
+            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        if poll.kind != "words":
+            return refuse(ErrorCode.CONFLICT, "only a words poll has words to hide")
+        word, hidden = normalise_word(rec.data["word"]), rec.data.get("hidden", True)
+        if (word in poll.hidden_words) == hidden:
+            return accept(None)
+        if hidden:
+            poll.hidden_words.add(word)
+        else:
+            poll.hidden_words.discard(word)
+        audience = EVERYONE if poll.status != DRAFT else STAFF
+        data = {"poll_id": poll.poll_id, "word": word, "hidden": hidden}
+        return accept(event("poll.word_hidden", (audience, data)), results_of=poll.poll_id)
