@@ -70,8 +70,32 @@ class RoomCommands:
             "poll.create", title=title, kind=kind, options=list(options), hide_results=hide_results
         )
 
+    async def poll_edit(
+        self,
+        poll_id: str,
+        title: str,
+        kind: str,
+        options: Sequence[str] = (),
+        hide_results: bool = False,
+    ) -> dict[str, Any]:
+        """Replace a draft poll's title, kind, options and setting (moderator; extension
+        `poll.edit`). An open or closed poll gets `conflict`; the reply has `poll_id, seq`."""
+        return await self.command(
+            "poll.edit",
+            poll_id=poll_id,
+            title=title,
+            kind=kind,
+            options=list(options),
+            hide_results=hide_results,
+        )
+
+    async def poll_hide_word(self, poll_id: str, word: str, hidden: bool = True) -> dict[str, Any]:
+        """Hide (or with hidden=False show again) a word of a `words` poll's cloud
+        (moderator; extension `poll.hide_word`). The word is matched as results count it."""
+        return await self.command("poll.hide_word", poll_id=poll_id, word=word, hidden=hidden)
+
     async def poll_open(self, poll_id: str) -> dict[str, Any]:
-        """Open a poll for votes (moderator)."""
+        """Open a poll for votes (moderator); opening a closed poll reopens it."""
         return await self.command("poll.open", poll_id=poll_id)
 
     async def poll_close(self, poll_id: str) -> dict[str, Any]:

@@ -44,7 +44,9 @@ class Poll:
     opened_ts: float | None = None
     closed_ts: float | None = None
 
-    def wire(self) -> dict[str, Any]:
+    def wire(self, *, staff: bool = True) -> dict[str, Any]:
+        """The poll as clients see it. Hidden words (a moderator hid them for a reason)
+        are listed to staff only."""
         return {
             "poll_id": self.poll_id,
             "title": self.title,
@@ -52,7 +54,9 @@ class Poll:
             "options": list(self.options),
             "status": self.status,
             "hide_results": self.hide_results,
-            "hidden_words": sorted(self.hidden_words),
+            "hidden_words": sorted(self.hidden_words) if staff else [],
+            "opened_ts": self.opened_ts,
+            "closed_ts": self.closed_ts,
         }
 
     def results(self) -> dict[str, Any]:
@@ -177,8 +181,13 @@ class Polls:
             return accept(None)
         poll.status = OPEN
         poll.opened_ts = rec.ts
-        data = {"poll_id": poll.poll_id, "status": OPEN, "poll": poll.wire()}
-        return accept(event("poll.status", (EVERYONE, data)), results_of=poll.poll_id)
+        data = {"poll_id": poll.poll_id, "status": OPEN}
+        ev = event(
+            "poll.status",
+            (STAFF, {**data, "poll": poll.wire()}),
+            (EVERYONE, {**data, "poll": poll.wire(staff=False)}),
+        )
+        return accept(ev, results_of=poll.poll_id)
 
     @staticmethod
     def close(state: Any, rec: Entry) -> Outcome:
@@ -226,6 +235,8 @@ class Polls:
             poll.hidden_words.add(word)
         else:
             poll.hidden_words.discard(word)
-        audience = EVERYONE if poll.status != DRAFT else STAFF
+        # While participants may not see the results, a word (even one being hidden) is
+        # part of them: only staff hear about it.
+        audience = EVERYONE if poll.results_audience_everyone() else STAFF
         data = {"poll_id": poll.poll_id, "word": word, "hidden": hidden}
         return accept(event("poll.word_hidden", (audience, data)), results_of=poll.poll_id)

@@ -141,7 +141,8 @@ class RoomState:
             if poll.status == DRAFT and not viewer.staff:
                 continue
             shown = poll.results_audience_everyone() or viewer.staff
-            polls.append({**poll.wire(), "results": poll.results() if shown else None})
+            wire = poll.wire(staff=viewer.staff)
+            polls.append({**wire, "results": poll.results() if shown else None})
             if viewer.pid in poll.votes:
                 poll_votes[poll.poll_id] = poll.votes[viewer.pid]
         return {

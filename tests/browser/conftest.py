@@ -40,8 +40,11 @@ def built_client() -> Path:
     return dist
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(built_client: Path) -> Iterator[Browser]:
+    """One Chromium per test module. Module scope, not session: the sync Playwright API
+    runs its own event loop in this thread while it lives, which would break the
+    asyncio tests collected after the browser tests."""
     assert CHROMIUM.exists() or shutil.which("chromium"), "install Debian's chromium"
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)

@@ -109,6 +109,60 @@ def reopen(actor: dict[str, Any] = MOD) -> Cmd:
     return Cmd("room.open", {}, actor)
 
 
+# -- polls (as the log holds them: PollCreate.data() and friends) --------------------------
+
+
+def poll_create(
+    title: str = "Which channel reaches most residents?",
+    kind: str = "single",
+    options: tuple[str, ...] | list[str] | None = None,
+    *,
+    hide_results: bool = False,
+    actor: dict[str, Any] = MOD,
+) -> Cmd:
+    if options is None:
+        options = ("Siren", "SMS", "Radio") if kind in ("single", "multi") else ()
+    data = {"title": title, "kind": kind, "options": list(options), "hide_results": hide_results}
+    return Cmd("poll.create", data, actor)
+
+
+def poll_edit(
+    poll_id: str,
+    title: str = "Which channel reaches most residents?",
+    kind: str = "single",
+    options: tuple[str, ...] | list[str] = ("Siren", "SMS", "Radio"),
+    *,
+    hide_results: bool = False,
+    actor: dict[str, Any] = MOD,
+) -> Cmd:
+    data = {
+        "title": title,
+        "kind": kind,
+        "options": list(options),
+        "hide_results": hide_results,
+        "poll_id": poll_id,
+    }
+    return Cmd("poll.edit", data, actor)
+
+
+def poll_open(poll_id: str, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("poll.open", {"poll_id": poll_id}, actor)
+
+
+def poll_close(poll_id: str, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("poll.close", {"poll_id": poll_id}, actor)
+
+
+def poll_vote(actor: dict[str, Any], poll_id: str, choice: Any) -> Cmd:
+    return Cmd("poll.vote", {"poll_id": poll_id, "choice": choice}, actor)
+
+
+def poll_hide_word(
+    poll_id: str, word: str, hidden: bool = True, actor: dict[str, Any] = MOD
+) -> Cmd:
+    return Cmd("poll.hide_word", {"poll_id": poll_id, "word": word, "hidden": hidden}, actor)
+
+
 @dataclass
 class Room:
     """A fresh room state plus the next seq: `room(cmd)` folds one command."""
@@ -135,6 +189,18 @@ class Room:
 
     def status(self, qid: str) -> str:
         return self.state.questions[qid].status
+
+    def poll(self, cmd: Cmd) -> str:
+        """Fold a `poll.create` that must succeed and return its poll_id."""
+        poll_id = self.ok(cmd).result["poll_id"]
+        assert isinstance(poll_id, str)
+        return poll_id
+
+    def open_poll(self, cmd: Cmd) -> str:
+        """Create a poll and open it; return its poll_id."""
+        poll_id = self.poll(cmd)
+        self.ok(poll_open(poll_id))
+        return poll_id
 
 
 def seen(out: Outcome, v: Viewer) -> dict[str, Any] | None:

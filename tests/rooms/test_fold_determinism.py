@@ -19,6 +19,7 @@ import pytest
 
 from protocol.codes import ErrorCode
 from server.rooms import Outcome, RoomState, Viewer, apply
+from server.rooms.fold import HANDLERS
 from tests.rooms.support import PUBLIC, TS0, Rec, durable, person, recount, viewer
 
 N = 2_000
@@ -48,17 +49,68 @@ KINDS = {
     "settings": 4,
     "room.close": 1,
     "room.open": 2,
-    "poll.vote": 1,  # not folded by this module yet: unknown_type
+    "poll.create": 3,
+    "poll.edit": 2,
+    "poll.open": 4,
+    "poll.close": 3,
+    "poll.vote": 25,
+    "poll.hide_word": 3,
+    "no.such.command": 1,  # a record type no handler folds: unknown_type
 }
-MODERATOR_ONLY = {"moderate", "edit", "answer", "settings", "room.close", "room.open"}
+UNKNOWN = {"no.such.command"}
+MODERATOR_ONLY = {
+    "moderate",
+    "edit",
+    "answer",
+    "settings",
+    "room.close",
+    "room.open",
+    "poll.create",
+    "poll.edit",
+    "poll.open",
+    "poll.close",
+    "poll.hide_word",
+}
 ACTIONS = ["approve", "dismiss", "answered", "reopen", "pin", "unpin"]
 TEXTS = ["How is it funded?", "Who decides?", "When?", "どこですか？", "Хэзээ вэ?"]
+POLL_KINDS = ["single", "multi", "rating", "words"]
+OPTIONS = ["Siren", "SMS", "Radio", "Door to door", "App"]
+WORDS = ["Tsunami", " tsunami ", "FLOOD", "flood", "避難", "Эрсдэл", "spam", "ＳＰＡＭ"]
+BAD_CHOICES: list[Any] = [-1, 7, 6, 0, "", " ", [], [0, 0], [9], True, None, 1.5, ["x"], [[1]]]
+
+
+def poll_fields(rng: random.Random) -> tuple[str, dict[str, Any]]:
+    """The fields of a poll.create (or .edit): a kind and what goes with it."""
+    kind = rng.choice(POLL_KINDS)
+    options = rng.sample(OPTIONS, rng.randint(2, 4)) if kind in ("single", "multi") else []
+    fields = {
+        "title": rng.choice(TEXTS[:3]),
+        "kind": kind,
+        "options": options,
+        "hide_results": rng.random() < 0.3,
+    }
+    return kind, fields
+
+
+def poll_choice(rng: random.Random, kind: str, options: int) -> Any:
+    """Mostly a choice that fits the kind the poll was made with; sometimes not."""
+    if rng.random() < 0.08:
+        return rng.choice(BAD_CHOICES)
+    if kind == "single":
+        return rng.randrange(options)
+    if kind == "multi":
+        return rng.sample(range(options), rng.randint(1, options))
+    if kind == "rating":
+        return rng.randint(1, 5)
+    return rng.choice(WORDS)
 
 
 def random_log(seed: int, n: int = N) -> list[Rec]:
     rng = random.Random(seed)
     asked: list[str] = []
     author: dict[str, dict[str, Any]] = {}
+    polls: dict[str, tuple[str, int]] = {}  # poll_id -> (kind, number of options) as last sent
+    opened: set[str] = set()  # polls this log has sent a poll.open for, and no close since
     log: list[Rec] = []
     for seq in range(1, n + 1):
         kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
@@ -70,8 +122,39 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             qid = rng.choice(asked[-40:] if rng.random() < 0.7 else asked)
         else:
             qid = f"q{rng.randint(1, n)}"  # unknown, or not asked yet
+        # Votes go mostly to polls this log opened, hidden words mostly to words polls.
+        wanted = [
+            p
+            for p, (k, _) in polls.items()
+            if (kind != "poll.vote" or p in opened) and (kind != "poll.hide_word" or k == "words")
+        ]
+        if wanted and rng.random() < 0.9:
+            poll_id = rng.choice(wanted[-6:] if rng.random() < 0.8 else wanted)
+        elif polls and rng.random() < 0.9:
+            poll_id = rng.choice(list(polls))
+        else:
+            poll_id = f"p{rng.randint(1, n)}"
         data: dict[str, Any]
-        if kind == "ask":
+        if kind == "poll.create":
+            poll_kind, data = poll_fields(rng)
+            polls[f"p{seq}"] = (poll_kind, len(data["options"]))
+        elif kind == "poll.edit":
+            poll_kind, data = poll_fields(rng)
+            data["poll_id"] = poll_id
+            if poll_id in polls:
+                polls[poll_id] = (poll_kind, len(data["options"]))
+        elif kind in ("poll.open", "poll.close"):
+            data = {"poll_id": poll_id}
+            if kind == "poll.open":
+                opened.add(poll_id)
+            else:
+                opened.discard(poll_id)
+        elif kind == "poll.vote":
+            poll_kind, options = polls.get(poll_id, ("single", 3))
+            data = {"poll_id": poll_id, "choice": poll_choice(rng, poll_kind, options)}
+        elif kind == "poll.hide_word":
+            data = {"poll_id": poll_id, "word": rng.choice(WORDS), "hidden": rng.random() < 0.7}
+        elif kind == "ask":
             data = {
                 "text": rng.choice(TEXTS),
                 "lang": rng.choice(["en", "ja", "mn"]),
@@ -98,7 +181,7 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             )
             data = {k: rng.choice([True, False, False, None]) for k in keys}
         else:
-            data = {"poll_id": "p1", "choice": 0}
+            data = {"x": 1}
         if data and rng.random() < 0.02:  # a malformed record
             del data[rng.choice(sorted(data))]
         log.append(
@@ -158,7 +241,7 @@ def test_the_mix_exercises_the_whole_fold(seed: int) -> None:
     log = _log(seed)
     state, outs = fold(log)
     oks = Counter(rec.type for rec, out in zip(log, outs, strict=True) if out.ok)
-    assert set(oks) == set(KINDS) - {"poll.vote"}, oks
+    assert set(oks) == set(HANDLERS) == set(KINDS) - UNKNOWN, oks
     codes = Counter(out.code for out in outs)
     assert set(codes) >= {
         None,
@@ -179,6 +262,10 @@ def test_the_mix_exercises_the_whole_fold(seed: int) -> None:
         "question.pinned",
         "room.settings",
         "room.state",
+        "poll.created",
+        "poll.status",
+        "poll.voted",
+        "poll.word_hidden",
     }, events
     assert sum(out.ok and out.event is None for out in outs) > 20  # no-op commands
     assert {q.status for q in state.questions.values()} == {
@@ -190,6 +277,30 @@ def test_the_mix_exercises_the_whole_fold(seed: int) -> None:
     }
     assert any(q.anon for q in state.questions.values())
     assert codes[None] > N // 3
+    polls = state.polls.values()
+    assert {p.kind for p in polls} == set(POLL_KINDS)
+    assert {p.status for p in polls} == {"draft", "open", "closed"}
+    assert any(p.hide_results for p in polls) and any(p.hidden_words for p in polls)
+    assert sum(len(p.votes) for p in polls) > 20
+    vote_codes = Counter(
+        out.code for rec, out in zip(log, outs, strict=True) if rec.type == "poll.vote"
+    )
+    assert set(vote_codes) >= {
+        None,
+        ErrorCode.CONFLICT,
+        ErrorCode.NOT_FOUND,
+        ErrorCode.BAD_REQUEST,
+        ErrorCode.ROOM_CLOSED,
+    }, vote_codes
+    reopened = 0
+    status: dict[str, str] = {}
+    for out in outs:
+        if out.event is not None and out.event.type == "poll.status":
+            poll_id = out.event.variants[0].data["poll_id"]
+            new = out.event.variants[0].data["status"]
+            reopened += status.get(poll_id) == "closed" and new == "open"
+            status[poll_id] = new
+    assert reopened > 0
 
 
 CUTS = (0, 1, 137, 1000, 1999, N)
@@ -249,6 +360,9 @@ def test_invariants_after_every_record(seed: int) -> None:
             assert out.event is not None, rec
         if out.event is None:
             continue
+        if out.event.type.startswith("poll."):
+            _check_poll_event(state, rec, out)
+            continue
         qid = out.event.variants[0].data.get("qid")
         q = state.questions.get(qid) if isinstance(qid, str) else None
         for variant in out.event.variants:
@@ -263,6 +377,40 @@ def test_invariants_after_every_record(seed: int) -> None:
                 assert out.event.for_viewer(v) is None, (rec, v)
             else:
                 assert out.event.for_viewer(v) is not None, (rec, v)
+
+
+def _check_poll_event(state: RoomState, rec: Rec, out: Outcome) -> None:
+    """Drafts, votes and hidden results never reach a participant who may not see them."""
+    assert out.event is not None
+    data = out.event.variants[0].data
+    poll = state.polls[data["poll"]["poll_id"] if "poll" in data else data["poll_id"]]
+    results = poll.results()
+    assert results["voters"] == len(poll.votes)
+    counts = results["counts"]
+    total = sum(counts.values()) if isinstance(counts, dict) else sum(counts)
+    if poll.kind in ("single", "rating"):
+        assert total == results["voters"]
+    elif poll.kind == "multi":
+        assert total >= results["voters"]
+    else:
+        assert total <= results["voters"]
+        assert all(len(word) <= 40 and word not in poll.hidden_words for word in counts)
+    for v in PARTICIPANT_VIEWERS:
+        got = out.event.for_viewer(v)
+        if out.event.type == "poll.voted":
+            assert (got is not None) == (v.pid == rec.actor["pid"]), (rec, v)  # type: ignore[index]
+        elif poll.status == "draft":
+            assert got is None, (rec, v)
+        elif out.event.type == "poll.word_hidden":
+            assert (got is not None) == poll.results_audience_everyone(), (rec, v)
+        else:
+            assert got is not None, (rec, v)
+        if got is not None and "results" in got.data:
+            assert poll.results_audience_everyone()
+    if out.event.type == "poll.voted":
+        for v in VIEWERS:
+            if v.staff:
+                assert out.event.for_viewer(v) is None or v.pid == rec.actor["pid"]  # type: ignore[index]
 
 
 @pytest.mark.parametrize("seed", SEEDS[:1])

@@ -113,7 +113,8 @@ def test_premoderation_lets_a_moderators_question_through() -> None:
 
 
 def test_premoderation_holds_a_rapporteurs_question() -> None:
-    """docs/protocol.md (Part 2): pending 'when ... the asker is not a moderator'; a rapporteur is not."""
+    """docs/protocol.md (Part 2): pending 'when ... the asker is not a moderator'; a rapporteur
+    is not."""
     room = Room()
     room.ok(settings(premoderation=True))
     assert room(ask(RAP)).result["status"] == "pending"

@@ -1,4 +1,7 @@
-"""`RoomState.view(viewer)`: the snapshot state each viewer gets (docs/protocol.md (Part 2), "Snapshot")."""
+"""`RoomState.view(viewer)`: the snapshot state each viewer gets.
+
+See docs/protocol.md (Part 2), "Snapshot state".
+"""
 
 from __future__ import annotations
 

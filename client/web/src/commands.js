@@ -109,6 +109,21 @@ export class Commands {
     else waiter.resolve(outcome.reply);
   }
 
+  /**
+   * Drops queued entries of kind t that `match` and that are not on the wire yet: a newer
+   * intent replaces them (a poll vote changed again while offline). Their promises
+   * reject with "superseded".
+   */
+  supersede(t, match) {
+    for (const entry of this.outbox.entries()) {
+      if (entry.t !== t || this.inFlight.has(entry.cid) || !match(entry.fields)) continue;
+      this.outbox.remove(entry.cid);
+      const waiter = this.waiters.get(entry.cid);
+      this.waiters.delete(entry.cid);
+      waiter?.reject(Object.assign(new Error("superseded"), { code: "superseded" }));
+    }
+  }
+
   /** Unanswered entries of kind t, for showing what is not yet sent. */
   queued(t) {
     return this.outbox.entries().filter((e) => e.t === t);

@@ -97,6 +97,11 @@ export function startRoom(root, { code, view }) {
 
   function announce(change) {
     if (change.kind !== "event" || view === "presenter") return;
+    if (change.type === "poll.status" && change.data.status === "open") {
+      const poll = store.polls.get(change.data.poll_id);
+      if (poll) setText(announcer, t("poll.opened", { title: poll.title }));
+      return;
+    }
     const q = change.type === "question.asked" ? change.data : change.type === "question.status" ? change.data.question : null;
     if (!q || q.mine || q.status !== "live" || store.isMine(q.qid)) return;
     setText(announcer, t("questions.new", { text: q.text }));
@@ -128,9 +133,13 @@ export function startRoom(root, { code, view }) {
     commands.onOutcome(({ entry, reply, error }) => {
       if (error) {
         const wait = error.retryAfter ? ` ${t("notice.retry_in", { s: error.retryAfter })}` : "";
-        notice.show(`${errorText(error.code, { s: error.retryAfter ?? "?" })}${error.code === "rate_limited" ? "" : wait}`, "error");
+        // A poll that is not open (any more) explains itself better than "conflict".
+        const text = entry.t.startsWith("poll.") && error.code === "conflict" ? t("poll.err.conflict") : errorText(error.code, { s: error.retryAfter ?? "?" });
+        notice.show(`${text}${error.code === "rate_limited" ? "" : wait}`, "error");
       } else if (entry.t === "ask") {
         notice.show(t(reply.status === "pending" ? "ask.sent_review" : "ask.sent"));
+      } else if (entry.t === "poll.vote") {
+        notice.show(t("poll.vote_sent"));
       }
     });
     // Another tab of this origin changed the outbox: show it (and send it, if we are live).

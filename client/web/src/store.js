@@ -2,6 +2,8 @@
 // (PROTOCOL.md "Events", docs/protocol.md (Part 2) "Event data" and "Snapshot state"). Pure: no DOM, no
 // socket. The connection feeds it frames; the views read it and re-render on change.
 
+import { emptyResults, pollOrder } from "./polls.js";
+
 export const STAFF_ROLES = ["moderator", "rapporteur"];
 export const PUBLIC_STATUSES = ["live", "answered"];
 const DEFAULT_SETTINGS = { premoderation: false, anonymous_allowed: true, notes_locked: false };
@@ -23,6 +25,23 @@ function normaliseQuestion(raw, ts) {
     answer: raw.answer ?? null,
     ts: raw.ts ?? ts ?? null,
     order: qidOrder(raw.qid),
+  };
+}
+
+/** A poll as the store keeps it: the wire fields, its results (null while hidden from us),
+ * `order` (creation seq) and `changed` (seq of its latest status event, for the presenter). */
+function normalisePoll(raw, changed) {
+  return {
+    poll_id: String(raw.poll_id),
+    title: String(raw.title ?? ""),
+    kind: raw.kind ?? "single",
+    options: Array.isArray(raw.options) ? raw.options.map(String) : [],
+    status: raw.status ?? "draft",
+    hide_results: Boolean(raw.hide_results),
+    hidden_words: Array.isArray(raw.hidden_words) ? [...raw.hidden_words] : [],
+    results: raw.results ?? null,
+    order: pollOrder(raw.poll_id),
+    changed: changed ?? raw.changed ?? pollOrder(raw.poll_id),
   };
 }
 
@@ -69,18 +88,45 @@ const EVENT_HANDLERS = {
   "question.pinned"(data) {
     this.pinned = data.qid ?? null;
   },
-  "poll.created"(data) {
-    if (data.poll?.poll_id) this.polls.set(data.poll.poll_id, { ...data.poll });
+  "poll.created"(data, ts, seq) {
+    // A new draft, or a draft edited (poll.edit): staff only, and a draft has no votes.
+    const raw = data.poll;
+    if (!raw?.poll_id) return;
+    const before = this.polls.get(raw.poll_id);
+    const poll = normalisePoll({ ...before, ...raw }, seq);
+    poll.results = this.takeStashedResults(poll.poll_id) ?? emptyResults(poll.kind, poll.options);
+    this.polls.set(poll.poll_id, poll);
   },
-  "poll.status"(data) {
-    const poll = { ...(this.polls.get(data.poll_id) || {}), ...(data.poll || {}) };
-    poll.poll_id = data.poll_id;
-    poll.status = data.status;
-    if (data.results) poll.results = data.results;
-    this.polls.set(data.poll_id, poll);
+  "poll.status"(data, ts, seq) {
+    if (data.poll_id == null) return;
+    const before = this.polls.get(data.poll_id);
+    const poll = normalisePoll({ ...before, ...(data.poll || {}), poll_id: data.poll_id, status: data.status }, seq);
+    poll.results = before?.results ?? null;
+    if (data.results) poll.results = { counts: data.results.counts, voters: data.results.voters };
+    if (poll.status === "open" && poll.hide_results && !this.isStaff()) {
+      poll.results = null; // hidden again when a poll that hides its results reopens
+    } else if (!poll.results) {
+      poll.results = this.takeStashedResults(poll.poll_id) ?? (before ? null : emptyResults(poll.kind, poll.options));
+    }
+    this.polls.set(poll.poll_id, poll);
   },
   "poll.voted"(data) {
     if (data.poll_id != null) this.mine.pollVotes[data.poll_id] = data.choice;
+  },
+  "poll.word_hidden"(data) {
+    const poll = this.polls.get(data.poll_id);
+    if (!poll || typeof data.word !== "string") return;
+    const hidden = new Set(poll.hidden_words);
+    if (data.hidden === false) hidden.delete(data.word);
+    else hidden.add(data.word);
+    poll.hidden_words = [...hidden].sort();
+    // The count of a word shown again comes with the next poll.results frame.
+    const counts = poll.results?.counts;
+    if (data.hidden !== false && counts && !Array.isArray(counts) && data.word in counts) {
+      const rest = { ...counts };
+      delete rest[data.word];
+      poll.results = { ...poll.results, counts: rest };
+    }
   },
   "notes.update"() {},
   "room.settings"(data) {
@@ -149,7 +195,7 @@ export class RoomStore {
     this.clearRoom();
     for (const raw of s.questions || []) this.questions.set(String(raw.qid), normaliseQuestion(raw));
     this.pinned = s.pinned ?? null;
-    for (const poll of s.polls || []) if (poll?.poll_id) this.polls.set(poll.poll_id, { ...poll });
+    for (const poll of s.polls || []) if (poll?.poll_id) this.polls.set(String(poll.poll_id), normalisePoll(poll));
     this.settings = { ...DEFAULT_SETTINGS, ...(s.settings || {}) };
     if (s.state) this.roomState = s.state;
     if (s.queue) this.queue = { pending: s.queue.pending ?? 0, dismissed: s.queue.dismissed ?? 0 };
@@ -172,7 +218,7 @@ export class RoomStore {
     if (ev.seq <= this.seq) return "duplicate";
     if (ev.seq !== this.seq + 1) return "gap";
     const handler = EVENT_HANDLERS[ev.type];
-    if (handler) handler.call(this, ev.data || {}, ev.ts);
+    if (handler) handler.call(this, ev.data || {}, ev.ts, ev.seq);
     this.seq = ev.seq;
     this.emit({ kind: "event", type: ev.type, data: ev.data || {}, ts: ev.ts });
     return "applied";
@@ -190,10 +236,31 @@ export class RoomStore {
     this.emit({ kind: "presence" });
   }
 
-  /** The `poll.results` frame. */
+  /** The `poll.results` frame: the latest results of one poll, for those who may see them. */
   applyPollResults(frame) {
-    this.pollResults.set(frame.poll_id, { counts: frame.counts, voters: frame.voters });
+    if (frame.poll_id == null) return;
+    const results = { counts: frame.counts, voters: frame.voters };
+    const poll = this.polls.get(frame.poll_id);
+    if (poll) poll.results = results;
+    else this.pollResults.set(frame.poll_id, results); // its event is still on the way
     this.emit({ kind: "results", pollId: frame.poll_id });
+  }
+
+  /** Results that came before their poll did (while a rejoin replays events). */
+  takeStashedResults(pollId) {
+    const results = this.pollResults.get(pollId) ?? null;
+    this.pollResults.delete(pollId);
+    return results;
+  }
+
+  /** Polls in creation order. */
+  pollList() {
+    return [...this.polls.values()].sort((a, b) => a.order - b.order);
+  }
+
+  /** Our own choice in a poll, or null. */
+  myPollVote(pollId) {
+    return Object.prototype.hasOwnProperty.call(this.mine.pollVotes, pollId) ? this.mine.pollVotes[pollId] : null;
   }
 
   /**

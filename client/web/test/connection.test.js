@@ -188,3 +188,30 @@ test("rate_limited keeps the command and retries it after retry_after", { skip }
   assert.equal(outbox.size(), 0);
   connection.stop();
 });
+
+test("poll votes changed while offline: only the latest is sent; results frames reach the store", { skip }, async () => {
+  const { store, connection, outbox, commands } = setup();
+  const first = commands.send("poll.vote", { poll_id: "p2", choice: 0 });
+  commands.supersede("poll.vote", (f) => f.poll_id === "p2");
+  const second = commands.send("poll.vote", { poll_id: "p2", choice: 2 });
+  commands.send("poll.vote", { poll_id: "p3", choice: "levee" }).catch(() => {});
+  await assert.rejects(first, (e) => e.code === "superseded");
+  assert.deepEqual(outbox.entries().map((e) => e.fields.choice), [2, "levee"]);
+
+  connection.start();
+  await tick(5);
+  const ws = FakeSocket.all[0];
+  acceptJoin(ws, { seq: 4 });
+  await tick(5);
+  const votes = ws.sent.filter((f) => f.t === "poll.vote");
+  assert.deepEqual(votes.map((f) => [f.poll_id, f.choice]), [["p2", 2], ["p3", "levee"]]);
+  // A vote already on the wire is not superseded: it goes on, and so does the newer one.
+  commands.supersede("poll.vote", (f) => f.poll_id === "p2");
+  assert.equal(outbox.entries().length, 2);
+  ws.push({ t: "ok", re: votes[0].id, seq: 5 });
+  assert.deepEqual(await second, { t: "ok", re: votes[0].id, seq: 5 });
+
+  ws.push({ t: "poll.results", poll_id: "p2", counts: [0, 0, 1], voters: 1 });
+  assert.deepEqual(store.pollResults.get("p2"), { counts: [0, 0, 1], voters: 1 }); // no such poll yet
+  connection.stop();
+});

@@ -160,3 +160,123 @@ test("sort: top by votes then oldest, recent newest first", () => {
   assert.deepEqual(sortQuestions(list, "top").map((x) => x.qid), ["q2", "q1", "q3", "q10"]);
   assert.deepEqual(sortQuestions(list, "recent").map((x) => x.qid), ["q10", "q3", "q2", "q1"]);
 });
+
+// -- polls -----------------------------------------------------------------------------------
+
+const poll = (id, extra = {}) => ({
+  poll_id: id,
+  title: `poll ${id}`,
+  kind: "single",
+  options: ["Siren", "SMS", "Radio"],
+  status: "open",
+  hide_results: false,
+  hidden_words: [],
+  ...extra,
+});
+
+function withPolls(polls, { roles = ["participant"], pollVotes = {} } = {}) {
+  const store = new RoomStore();
+  store.applyJoin({ me: { pid: "c".repeat(16), name: "C", org: "", roles }, room: null, seq: 20, epoch: "e1" });
+  store.applySnapshot({
+    t: "snapshot",
+    seq: 20,
+    state: { questions: [], pinned: null, polls, settings: {}, state: "open", queue: {}, mine: { votes: [], questions: [], poll_votes: pollVotes } },
+  });
+  return store;
+}
+
+test("snapshot polls keep their results (or null when hidden) and our own votes", () => {
+  const s = withPolls(
+    [
+      poll("p3", { results: { counts: [1, 2, 0], voters: 3 } }),
+      poll("p7", { kind: "words", options: [], hidden_words: ["spam"], results: { counts: { levee: 2 }, voters: 3 } }),
+      poll("p9", { kind: "multi", hide_results: true, results: null }),
+    ],
+    { pollVotes: { p3: 1, p9: [0, 2] } },
+  );
+  assert.deepEqual(s.pollList().map((p) => p.poll_id), ["p3", "p7", "p9"]);
+  assert.deepEqual(s.polls.get("p3").results, { counts: [1, 2, 0], voters: 3 });
+  assert.deepEqual(s.polls.get("p7").hidden_words, ["spam"]);
+  assert.equal(s.polls.get("p9").results, null);
+  assert.equal(s.myPollVote("p3"), 1);
+  assert.deepEqual(s.myPollVote("p9"), [0, 2]);
+  assert.equal(s.myPollVote("p7"), null);
+  // A later snapshot replaces everything.
+  s.applySnapshot({ seq: 30, state: { questions: [], polls: [], mine: {} } });
+  assert.equal(s.polls.size, 0);
+  assert.equal(s.myPollVote("p3"), null);
+});
+
+test("a moderator sees a draft created and edited, then opened and closed", () => {
+  const s = withPolls([], { roles: ["participant", "moderator", "rapporteur"] });
+  s.applyEvent(ev(21, "poll.created", { poll: poll("p21", { status: "draft", options: ["A", "B"] }) }));
+  assert.equal(s.polls.get("p21").status, "draft");
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 0], voters: 0 });
+  // poll.edit re-sends poll.created with the new draft.
+  s.applyEvent(ev(22, "poll.created", { poll: poll("p21", { status: "draft", kind: "rating", options: [], title: "Rate", hide_results: true }) }));
+  assert.equal(s.polls.get("p21").title, "Rate");
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 0, 0, 0, 0], voters: 0 });
+  s.applyEvent(ev(23, "poll.status", { poll_id: "p21", status: "open", poll: poll("p21", { kind: "rating", options: [], title: "Rate", hide_results: true }) }));
+  assert.equal(s.polls.get("p21").status, "open");
+  assert.equal(s.polls.get("p21").changed, 23);
+  s.applyPollResults({ t: "poll.results", poll_id: "p21", counts: [0, 0, 0, 1, 1], voters: 2 });
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 0, 0, 1, 1], voters: 2 }); // staff see hidden results
+  s.applyEvent(ev(24, "poll.status", { poll_id: "p21", status: "closed", results: { counts: [0, 0, 0, 1, 2], voters: 3 } }));
+  assert.equal(s.polls.get("p21").status, "closed");
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 0, 0, 1, 2], voters: 3 });
+});
+
+test("a participant meets a poll when it opens, votes, and gets the final results", () => {
+  const s = withPolls([]);
+  const seen = [];
+  s.subscribe((c) => seen.push(c.kind));
+  s.applyEvent(ev(21, "hidden")); // the draft's poll.created
+  s.applyEvent(ev(22, "poll.status", { poll_id: "p21", status: "open", poll: poll("p21") }));
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 0, 0], voters: 0 });
+  s.applyEvent(ev(23, "poll.voted", { poll_id: "p21", choice: 2 }));
+  assert.equal(s.myPollVote("p21"), 2);
+  s.applyPollResults({ t: "poll.results", poll_id: "p21", counts: [0, 1, 1], voters: 2 });
+  assert.deepEqual(s.polls.get("p21").results, { counts: [0, 1, 1], voters: 2 });
+  s.applyEvent(ev(24, "poll.voted", { poll_id: "p21", choice: 0 })); // changed
+  assert.equal(s.myPollVote("p21"), 0);
+  s.applyEvent(ev(25, "poll.status", { poll_id: "p21", status: "closed", results: { counts: [1, 1, 0], voters: 2 } }));
+  assert.deepEqual(s.polls.get("p21").results, { counts: [1, 1, 0], voters: 2 });
+  assert.equal(s.polls.get("p21").title, "poll p21"); // the close carries no poll: kept
+  assert.ok(seen.includes("results"));
+});
+
+test("hidden results stay null for participants while open, again after a reopen", () => {
+  const s = withPolls([]);
+  s.applyEvent(ev(21, "poll.status", { poll_id: "p20", status: "open", poll: poll("p20", { hide_results: true }) }));
+  assert.equal(s.polls.get("p20").results, null);
+  s.applyEvent(ev(22, "poll.status", { poll_id: "p20", status: "closed", results: { counts: [2, 0, 0], voters: 2 } }));
+  assert.deepEqual(s.polls.get("p20").results, { counts: [2, 0, 0], voters: 2 });
+  s.applyEvent(ev(23, "poll.status", { poll_id: "p20", status: "open", poll: poll("p20", { hide_results: true }) }));
+  assert.equal(s.polls.get("p20").results, null);
+  // A poll that shows its results keeps the closing ones when reopened, until the next frame.
+  s.applyEvent(ev(24, "poll.status", { poll_id: "p19", status: "open", poll: poll("p19") }));
+  s.applyEvent(ev(25, "poll.status", { poll_id: "p19", status: "closed", results: { counts: [0, 1, 0], voters: 1 } }));
+  s.applyEvent(ev(26, "poll.status", { poll_id: "p19", status: "open", poll: poll("p19") }));
+  assert.deepEqual(s.polls.get("p19").results, { counts: [0, 1, 0], voters: 1 });
+});
+
+test("a hidden word leaves the cloud at once; shown again, it returns with the next results", () => {
+  const s = withPolls([poll("p3", { kind: "words", options: [], results: { counts: { levee: 2, spam: 1 }, voters: 3 } })]);
+  s.applyEvent(ev(21, "poll.word_hidden", { poll_id: "p3", word: "spam", hidden: true }));
+  assert.deepEqual(s.polls.get("p3").hidden_words, ["spam"]);
+  assert.deepEqual(s.polls.get("p3").results, { counts: { levee: 2 }, voters: 3 });
+  s.applyEvent(ev(22, "poll.word_hidden", { poll_id: "p3", word: "spam", hidden: false }));
+  assert.deepEqual(s.polls.get("p3").hidden_words, []);
+  s.applyPollResults({ t: "poll.results", poll_id: "p3", counts: { levee: 2, spam: 1 }, voters: 3 });
+  assert.deepEqual(s.polls.get("p3").results.counts, { levee: 2, spam: 1 });
+  s.applyEvent(ev(23, "poll.word_hidden", { poll_id: "p404", word: "x", hidden: true })); // unknown: ignored
+  assert.equal(s.seq, 23);
+});
+
+test("results that arrive before their poll's event are kept for it", () => {
+  const s = withPolls([], { roles: ["participant", "moderator"] });
+  s.applyPollResults({ t: "poll.results", poll_id: "p21", counts: [1, 0], voters: 1 });
+  s.applyEvent(ev(21, "poll.created", { poll: poll("p21", { status: "draft", options: ["A", "B"] }) }));
+  assert.deepEqual(s.polls.get("p21").results, { counts: [1, 0], voters: 1 });
+  assert.equal(s.pollResults.size, 0);
+});

@@ -1,4 +1,4 @@
-// The moderator view: the pinned question, room settings, and the queues (pending, live,
+// The moderator view: the pinned question, room settings, polls, and the queues (pending, live,
 // answered, dismissed, withdrawn) with counts and one-click actions on every question.
 // The rapporteur gets the same queues read-only, with the transcript downloads instead.
 
@@ -6,6 +6,7 @@ import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
 import { sortQuestions } from "../store.js";
 import { createPinned } from "./pinned.js";
+import { createPollsSection } from "./polls.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
@@ -25,6 +26,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
   const panel = readOnly ? createTranscriptPanel({ code, key, notice }) : createSettingsPanel({ code, commands });
+  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
 
   const nav = el("nav", { className: "queue-nav", i18nLabel: "mod.title" });
   const sections = QUEUES.map((queue) => {
@@ -48,6 +50,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
     pinned.el,
     readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
     panel.el,
+    polls.el,
     el(
       "section",
       { id: "questions", className: "questions", attrs: { "aria-labelledby": "title-questions" } },
@@ -61,6 +64,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
     const entries = outbox.entries();
     pinned.update(store);
     panel.update(store, entries);
+    polls.render();
     const viewFor = makeViewFor(store, entries, { moderator: !readOnly, readOnly });
     for (const s of sections) {
       const qs = s.order(store.questionsWith([s.status]));

@@ -1,4 +1,4 @@
-// The participant view, mobile first: pinned question, ask box, own questions (with what
+// The participant view, mobile first: pinned question, polls, ask box, own questions (with what
 // moderation did to them), queue counts, and the question list sorted Top or Recent.
 
 import { el, setAttr, setText } from "../dom.js";
@@ -7,6 +7,7 @@ import { local } from "../storage.js";
 import { sortQuestions } from "../store.js";
 import { createAskBox } from "./ask-box.js";
 import { createPinned } from "./pinned.js";
+import { createPollsSection } from "./polls.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 
@@ -60,7 +61,8 @@ export function createParticipantView({ store, commands, outbox, connection, not
     list.el,
   );
 
-  const root = el("div", { className: "view participant-view" }, pinned.el, ask.el, ownSection, questions);
+  const polls = createPollsSection({ store, commands, outbox, mode: "participant" });
+  const root = el("div", { className: "view participant-view" }, pinned.el, polls.el, ask.el, ownSection, questions);
 
   function renderUnsent(entries) {
     const asks = entries.filter((e) => e.t === "ask");
@@ -80,6 +82,7 @@ export function createParticipantView({ store, commands, outbox, connection, not
     const entries = outbox.entries();
     const viewFor = makeViewFor(store, entries);
     pinned.update(store);
+    polls.render();
     ask.update(store);
 
     const mine = store.questionsWith(OWN_STATUSES).filter((q) => store.isMine(q.qid));

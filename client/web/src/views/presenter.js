@@ -1,9 +1,11 @@
-// The presenter (projector) view: very large type, the pinned question, the top five live
-// questions by votes, and how to join (room code and URL). Read-only.
+// The presenter (projector) view: very large type, the live poll (or the last closed one),
+// the pinned question, the top five live questions by votes, and how to join (room code
+// and URL). Read-only.
 
 import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
+import { createPresentPoll } from "./present-poll.js";
 
 const TOP = 5;
 
@@ -41,7 +43,13 @@ export function createPresenterView({ code, store }) {
     el("p", { id: "present-code", className: "present-code", text: code }),
   );
 
-  const root = el("div", { className: "view presenter-view" }, el("div", { className: "present-main" }, pinnedSection, topSection), joinBox);
+  const poll = createPresentPoll();
+  const root = el(
+    "div",
+    { className: "view presenter-view" },
+    el("div", { className: "present-main" }, poll.el, pinnedSection, topSection),
+    joinBox,
+  );
   const items = new Map();
 
   function itemFor(qid) {
@@ -54,6 +62,9 @@ export function createPresenterView({ code, store }) {
   }
 
   function render() {
+    poll.update(store);
+    // While a poll is open it is what the room looks at: the questions step back.
+    setAttr(root, "data-poll", poll.el.hidden ? null : poll.el.dataset.pollStatus);
     const pinned = store.pinnedQuestion();
     setText(pinnedText, pinned ? pinned.text : "");
     setAttr(pinnedText, "lang", pinned?.lang || null);

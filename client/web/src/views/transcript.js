@@ -1,8 +1,11 @@
-// The rapporteur's transcript downloads. The route wants the role key in an Authorization
-// header (never in a URL), so the file is fetched and handed to the browser as a blob.
+// The rapporteur's transcript panel: export buttons with progress, and a live timeline.
+// The routes want the role key in an Authorization header (never in a URL), so each file
+// is fetched, read chunk by chunk (bytes received, of Content-Length when the server
+// knows it), and handed to the browser as a blob. Reports come in the page's language.
 
-import { el } from "../dom.js";
-import { t } from "../i18n.js";
+import { clear, el, setText } from "../dom.js";
+import { getLang, t } from "../i18n.js";
+import { formatDual, isoTime } from "../time.js";
 
 const FORMATS = [
   { ext: "docx", label: "DOCX" },
@@ -11,40 +14,237 @@ const FORMATS = [
   { ext: "csv", label: "CSV" },
   { ext: "json", label: "JSON" },
 ];
+const TIMELINE_LIMIT = 50; // newest first; the reports hold the whole timeline
+const QUOTE_LIMIT = 80;
+
+/** "950 B", "12.3 KB", "4.5 MB". */
+export function formatBytes(n) {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The file name of a Content-Disposition header, or null. */
+export function dispositionName(header) {
+  const found = /filename="([^"]+)"/i.exec(header || "");
+  return found ? found[1] : null;
+}
+
+function quote(text) {
+  const flat = String(text ?? "").replace(/\s+/g, " ").trim();
+  return flat.length > QUOTE_LIMIT ? `${flat.slice(0, QUOTE_LIMIT - 1)}…` : flat;
+}
+
+/** A store change as a timeline line {key, params}, or null for what a timeline skips. */
+export function timelineLine(change, store) {
+  if (change.kind !== "event") return null;
+  const data = change.data || {};
+  const text = () => quote(data.text ?? data.question?.text ?? store.questions.get(data.qid)?.text);
+  const title = () => quote(data.poll?.title ?? store.polls.get(data.poll_id)?.title ?? data.poll_id);
+  switch (change.type) {
+    case "question.asked":
+      return { key: data.status === "pending" ? "rap.tl.pending" : "rap.tl.asked", params: { text: text() } };
+    case "question.status": {
+      const key = { live: "rap.tl.live", answered: "rap.tl.answered", dismissed: "rap.tl.dismissed", withdrawn: "rap.tl.withdrawn" }[data.status];
+      return key ? { key, params: { text: quote(data.question?.text ?? store.questions.get(data.qid)?.text) } } : null;
+    }
+    case "question.answer":
+      return { key: "rap.tl.answer", params: { text: quote(store.questions.get(data.qid)?.text) } };
+    case "question.edited":
+      return { key: "rap.tl.edited", params: { text: text() } };
+    case "question.pinned":
+      return data.qid ? { key: "rap.tl.pinned", params: { text: quote(store.questions.get(data.qid)?.text) } } : { key: "rap.tl.unpinned", params: {} };
+    case "poll.created":
+      return { key: "rap.tl.poll_created", params: { title: title() } };
+    case "poll.status":
+      if (data.status === "open") return { key: "rap.tl.poll_open", params: { title: title() } };
+      if (data.status === "closed") return { key: "rap.tl.poll_closed", params: { title: title() } };
+      return null;
+    case "room.settings":
+      return { key: "rap.tl.settings", params: {} };
+    case "room.state":
+      return { key: data.state === "open" ? "rap.tl.room_open" : "rap.tl.room_closed", params: {} };
+    default:
+      return null;
+  }
+}
+
+class DownloadError extends Error {
+  constructor(status) {
+    super(String(status));
+    this.status = status;
+  }
+}
+
+function errorMessage(error) {
+  const status = error instanceof DownloadError ? error.status : null;
+  if (status === 401 || status === 403) return t("rap.error_auth", { status });
+  if (status === 404) return t("rap.error_not_found", { status });
+  if (status !== null) return t("rap.download_failed", { status });
+  return t("rap.error_network");
+}
+
+function save(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const link = el("a", { attrs: { href: url, download: name } });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
 
 /** code: room code; key: the rapporteur or moderator key; notice: for failures. */
 export function createTranscriptPanel({ code, key, notice }) {
-  async function download(ext) {
+  let busy = false;
+  let eventId = null;
+  let subscribed = null;
+  let lines = [];
+  let shownLang = null;
+  let shownCount = -1;
+
+  const progress = el("progress", { attrs: { max: 1, hidden: true } });
+  const status = el("p", { className: "hint", attrs: { role: "status", "aria-live": "polite" } });
+  const error = el("p", { className: "form-error", attrs: { role: "alert", hidden: true } });
+  let lastStatus = null; // {key, params}: re-translated on a language change
+
+  function showStatus(statusKey, params) {
+    lastStatus = statusKey ? { key: statusKey, params } : null;
+    setText(status, lastStatus ? t(statusKey, params) : "");
+  }
+
+  function showProgress(label, received, total) {
+    progress.hidden = false;
+    if (total > 0) {
+      progress.max = total;
+      progress.value = Math.min(received, total);
+      showStatus("rap.progress_of", { format: label, size: formatBytes(received), total: formatBytes(total) });
+    } else {
+      progress.removeAttribute("value"); // indeterminate: the server streams without a length
+      showStatus("rap.progress", { format: label, size: formatBytes(received) });
+    }
+  }
+
+  async function download(ext, label) {
+    if (busy || !key) return;
+    busy = true;
+    setBusy();
+    error.hidden = true;
+    const lang = encodeURIComponent(getLang());
+    const url =
+      ext === "zip"
+        ? `/api/events/${encodeURIComponent(eventId)}/transcript.zip?lang=${lang}`
+        : `/api/rooms/${encodeURIComponent(code)}/transcript.${ext}?lang=${lang}`;
+    const fallback = ext === "zip" ? `${eventId}-transcripts.zip` : `${code}-transcript.${ext}`;
+    showProgress(label, 0, 0);
     try {
-      const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/transcript.${ext}`, {
-        headers: { authorization: `Bearer ${key}` },
-      });
-      if (!response.ok) throw new Error(String(response.status));
-      const url = URL.createObjectURL(await response.blob());
-      const link = el("a", { attrs: { href: url, download: `${code}-transcript.${ext}` } });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    } catch (error) {
-      notice.show(t("rap.download_failed", { status: error.message }), "error");
+      const response = await fetch(url, { headers: { authorization: `Bearer ${key}` }, cache: "no-store" });
+      if (!response.ok) throw new DownloadError(response.status);
+      const total = Number(response.headers.get("content-length")) || 0;
+      const chunks = [];
+      let received = 0;
+      if (response.body && typeof response.body.getReader === "function") {
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          chunks.push(value);
+          received += value.byteLength;
+          showProgress(label, received, total);
+        }
+      } else {
+        const whole = new Uint8Array(await response.arrayBuffer());
+        chunks.push(whole);
+        received = whole.byteLength;
+      }
+      if (total > 0 && received < total) throw new Error("cut short");
+      const type = response.headers.get("content-type") || "application/octet-stream";
+      save(new Blob(chunks, { type }), dispositionName(response.headers.get("content-disposition")) || fallback);
+      showStatus("rap.done", { format: label, size: formatBytes(received) });
+    } catch (failure) {
+      const message = errorMessage(failure);
+      setText(error, message);
+      error.hidden = false;
+      showStatus(null);
+      notice?.show(message, "error");
+    } finally {
+      progress.hidden = true;
+      busy = false;
+      setBusy();
     }
   }
 
   const buttons = FORMATS.map(({ ext, label }) => {
-    const button = el("button", { attrs: { type: "button", "data-format": ext }, on: { click: () => download(ext) } });
+    const button = el("button", { attrs: { type: "button", "data-format": ext }, on: { click: () => download(ext, label) } });
     button.dataset.label = label;
     return button;
   });
+  const zipButton = el("button", {
+    attrs: { type: "button", "data-format": "zip" },
+    on: { click: () => download("zip", "ZIP") },
+  });
+
+  function setBusy() {
+    for (const b of buttons) b.disabled = busy;
+    zipButton.disabled = busy || !eventId;
+  }
+
+  const timelineList = el("ul", { className: "timeline", attrs: { "aria-labelledby": "title-timeline" } });
+  const timelineEmpty = el("p", { className: "hint", i18n: "rap.timeline_empty" });
+
   const root = el(
     "section",
     { id: "transcript", className: "card transcript", attrs: { "aria-labelledby": "title-transcript" } },
     el("h2", { id: "title-transcript", i18n: "rap.transcript" }),
-    el("div", { className: "button-row" }, buttons),
+    el("p", { className: "hint", i18n: "rap.report_lang_hint" }),
+    el("div", { className: "button-row" }, buttons, zipButton),
+    progress,
+    status,
+    error,
+    el("h3", { id: "title-timeline", i18n: "rap.timeline" }),
+    el("p", { className: "hint", i18n: "rap.timeline_hint" }),
+    timelineEmpty,
+    timelineList,
   );
 
-  function update() {
+  function renderTimeline() {
+    if (shownLang === getLang() && shownCount === lines.length) return;
+    shownLang = getLang();
+    shownCount = lines.length;
+    clear(timelineList);
+    for (const line of lines) {
+      timelineList.append(
+        el(
+          "li",
+          { data: { kind: line.key } },
+          el("time", { text: formatDual(line.ts), attrs: { datetime: isoTime(line.ts) } }),
+          " — ",
+          t(line.key, line.params),
+        ),
+      );
+    }
+    timelineEmpty.hidden = lines.length > 0;
+  }
+
+  function follow(store) {
+    if (subscribed === store || !store?.subscribe) return;
+    subscribed = store;
+    store.subscribe((change) => {
+      const line = timelineLine(change, store);
+      if (!line) return;
+      lines = [{ ...line, ts: change.ts }, ...lines].slice(0, TIMELINE_LIMIT);
+      shownCount = -1;
+      renderTimeline();
+    });
+  }
+
+  function update(store) {
+    follow(store);
+    eventId = store?.room?.event?.id ?? eventId;
     for (const b of buttons) b.textContent = t("rap.download", { format: b.dataset.label });
+    setText(zipButton, t("rap.download_all"));
+    if (lastStatus) setText(status, t(lastStatus.key, lastStatus.params));
+    setBusy();
+    renderTimeline();
     root.hidden = !key;
   }
 

@@ -1,0 +1,105 @@
+// The polls section (#polls). Moderators get the draft form and every poll with its
+// buttons and live results; rapporteurs the same, read only; participants the open and
+// closed polls, with a vote form in each open one. Commands go through the outbox, so a
+// vote made offline is sent when the connection is back.
+
+import { el, reorder, setText } from "../dom.js";
+import { t } from "../i18n.js";
+import { ACTION_COMMANDS } from "../polls.js";
+import { createPollEditor } from "./poll-editor.js";
+import { createPollItem } from "./poll-item.js";
+
+const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word"];
+
+/** Moderators: open polls first (newest first), then drafts (oldest first), then closed. */
+export function staffOrder(polls) {
+  const by = (status) => polls.filter((p) => p.status === status);
+  return [...by("open").reverse(), ...by("draft"), ...by("closed").reverse()];
+}
+
+/** Participants: open polls (newest first), then closed ones (newest first). */
+export function participantOrder(polls) {
+  const by = (status) => polls.filter((p) => p.status === status).reverse();
+  return [...by("open"), ...by("closed")];
+}
+
+/** mode: "moderator", "rapporteur" or "participant". Returns {el, render}. */
+export function createPollsSection({ store, commands, outbox, mode }) {
+  const staff = mode !== "participant";
+  let editor = null;
+  const handlers = {
+    vote: (pollId, choice) => {
+      // Only the latest choice matters: an older one still waiting to be sent goes.
+      commands.supersede("poll.vote", (fields) => fields.poll_id === pollId);
+      commands.send("poll.vote", { poll_id: pollId, choice }).catch(() => {});
+    },
+    act: (pollId, action) => {
+      if (action === "edit") {
+        const poll = store.polls.get(pollId);
+        if (poll && editor) editor.edit(poll);
+        return;
+      }
+      const type = ACTION_COMMANDS[action];
+      if (type) commands.send(type, { poll_id: pollId }).catch(() => {});
+    },
+    word: (pollId, word, hidden) => commands.send("poll.hide_word", { poll_id: pollId, word, hidden }).catch(() => {}),
+  };
+  if (mode === "moderator") {
+    editor = createPollEditor({
+      submit: (fields, pollId) => {
+        const send = pollId ? commands.send("poll.edit", { poll_id: pollId, ...fields }) : commands.send("poll.create", fields);
+        send.catch(() => {});
+      },
+    });
+  }
+
+  const list = el("div", { id: "poll-list", className: "poll-list" });
+  const empty = el("p", { className: "empty hint" });
+  const root = el(
+    "section",
+    { id: "polls", className: "polls", attrs: { "aria-labelledby": "title-polls" } },
+    el("h2", { id: "title-polls", i18n: "poll.heading" }),
+    editor ? editor.el : null,
+    empty,
+    list,
+  );
+  const items = new Map();
+
+  function render() {
+    const entries = outbox.entries();
+    // Our votes still in the outbox show at once, marked as being sent.
+    const intents = new Map();
+    const busy = new Set();
+    for (const e of entries) {
+      if (e.t === "poll.vote") intents.set(e.fields.poll_id, e.fields.choice);
+      if (POLL_COMMANDS.includes(e.t)) busy.add(e.fields.poll_id);
+    }
+    const all = store.pollList().filter((p) => staff || p.status !== "draft");
+    const shown = staff ? staffOrder(all) : participantOrder(all);
+    const open = store.isOpen();
+    const nodes = shown.map((poll) => {
+      let item = items.get(poll.poll_id);
+      if (!item) {
+        item = createPollItem(poll.poll_id, handlers, mode);
+        items.set(poll.poll_id, item);
+      }
+      const pending = intents.has(poll.poll_id);
+      item.update(poll, {
+        mine: pending ? intents.get(poll.poll_id) : store.myPollVote(poll.poll_id),
+        pending,
+        canVote: open && poll.status === "open",
+        busy: busy.has(poll.poll_id),
+      });
+      return item.el;
+    });
+    for (const id of [...items.keys()]) if (!shown.some((p) => p.poll_id === id)) items.delete(id);
+    reorder(list, nodes);
+    editor?.update(store);
+    setText(empty, shown.length || !staff ? "" : t("poll.empty_staff"));
+    empty.hidden = shown.length > 0 || !staff;
+    // Participants see the section only when there is a poll to see.
+    root.hidden = !staff && shown.length === 0;
+  }
+
+  return { el: root, render };
+}
