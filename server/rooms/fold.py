@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from protocol.codes import ErrorCode
-from server.rooms import questions, settings
+from server.rooms import notes, questions, settings
 from server.rooms.outcome import Outcome, refuse
 from server.rooms.polls import Polls
 from server.rooms.record import Entry
@@ -34,6 +34,7 @@ HANDLERS: dict[str, Handler] = {
     "poll.close": Polls.close,
     "poll.vote": Polls.vote,
     "poll.hide_word": Polls.hide_word,
+    "notes.update": notes.update,
 }
 
 # Commands a plain participant may send; the rest need a moderator (checked on arrival

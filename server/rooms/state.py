@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from server.rooms.notes import NotesDoc
 from server.rooms.outcome import EVERYONE, Audience, Viewer, staff_and
 from server.rooms.polls import DRAFT, Poll
 
@@ -111,6 +112,7 @@ class RoomState:
     pending: int = 0  # questions waiting for review
     dismissed: int = 0
     polls: dict[str, Poll] = field(default_factory=dict)
+    notes: NotesDoc = field(default_factory=NotesDoc)
 
     def set_status(self, question: Question, status: str) -> None:
         """Change a question's status, keeping the moderation counts in step."""
@@ -165,6 +167,7 @@ class RoomState:
             "settings": dict(self.settings),
             "state": self.state,
             "polls": [p.dump() for p in self.polls.values()],
+            "notes": self.notes.encode(),
         }
 
     @classmethod
@@ -180,6 +183,8 @@ class RoomState:
             state.questions[q.qid] = q
             state.pending += q.status == PENDING
             state.dismissed += q.status == DISMISSED
+        if d.get("notes"):
+            state.notes = NotesDoc(d["notes"])
         for pd in d.get("polls", ()):
             poll = Poll.load(pd)
             state.polls[poll.poll_id] = poll
