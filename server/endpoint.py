@@ -9,6 +9,7 @@ Starlette's `WebSocket` wrapper keeps per-message overhead off the fan-out path.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
 from typing import Any
@@ -96,8 +97,13 @@ class SocketEndpoint:
             log.exception("session failed")
             session.close(CloseCode.SERVER_ERROR)
         finally:
+            closing = session.closing
             session.disconnected()
             self.sessions.discard(session)
+            if closing and not writer.done():
+                # Let the writer send the close frame it owes (1011, 1003...), briefly.
+                with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                    await asyncio.wait_for(asyncio.shield(writer), 1.0)
             writer.cancel()
 
 

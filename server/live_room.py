@@ -287,11 +287,18 @@ class LiveRoom:
 
     # -- members -----------------------------------------------------------------------
 
-    def join(self, member: Member, since: int | None, epoch: str | None) -> list[bytes]:
+    def join(
+        self,
+        member: Member,
+        since: int | None,
+        epoch: str | None,
+        max_replay: int | None = None,
+    ) -> list[bytes]:
         """Add a member; return the frames that bring it up to date (after its `ok`).
 
         Runs without awaiting, so no record can be folded between the state it is
-        given and the first live frame it receives.
+        given and the first live frame it receives. A replay longer than `max_replay`
+        frames (what the member's send queue can still take) becomes a snapshot.
         """
         self.members.add(member)
         self._presence.touch()
@@ -300,12 +307,17 @@ class LiveRoom:
             if since == seq:
                 return []
             first_kept = self._recent[0][0] if self._recent else seq + 1
-            if since + 1 >= first_kept:
+            # A replay that overflows the send queue would close the member with 4008
+            # before it got even its join reply, and a client resumes after 4008 with the
+            # same `since`: it would never get in. One snapshot frame always fits.
+            fits = max_replay is None or seq - since <= max_replay
+            if since + 1 >= first_kept and fits:
                 start = since + 1 - first_kept
-                return [
+                frames = [
                     self._frame_for(s, ts, ev, member.viewer)
                     for s, ts, ev in list(self._recent)[start:]
                 ]
+                return frames + self._current_results(member.viewer)
         return self._snapshot_frames(member.viewer)
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:
@@ -368,6 +380,15 @@ class LiveRoom:
             coalesced = Coalesced(0.25, lambda: self._send_results(poll_id))
             self._poll_results[poll_id] = coalesced
         coalesced.touch()
+
+    def _current_results(self, viewer: Viewer) -> list[bytes]:
+        """Results of the open polls this viewer may see: a replay carries events, not
+        the `poll.results` frames sent meanwhile."""
+        return [
+            _pack({"t": "poll.results", "poll_id": poll.poll_id, **poll.results()})
+            for poll in self.state.polls.values()
+            if poll.status == "open" and (viewer.staff or poll.results_audience_everyone())
+        ]
 
     def _send_results(self, poll_id: str) -> None:
         poll = self.state.polls.get(poll_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from typing import Any
 
@@ -17,7 +18,7 @@ import msgpack
 
 from protocol.codec import Limits, decode_frame
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
-from protocol.messages import Join, parse_command
+from protocol.messages import Join, NotesSync, NotesUpdate, parse_command
 from server.backends.base import BackendUnavailable
 from server.hub import Hub
 from server.identity import Identity
@@ -31,6 +32,10 @@ log = logging.getLogger("workshop.session")
 
 OUTCOME_TIMEOUT = 30.0  # seconds to wait for our own appended seq to be folded
 MAX_IN_FLIGHT = 64  # commands of one connection awaiting their reply
+EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
+REPLAY_HEADROOM = 8  # send-queue slots a resume's replay leaves free for live frames
+STALL_SECONDS = 2.0  # a full queue that took no frame for this long is closed with 4008
+HARD_QUEUE_FACTOR = 4  # ...and one this many times over the limit is closed at once
 
 
 def _pack(frame: dict[str, Any]) -> bytes:
@@ -57,6 +62,7 @@ class Session:
         self._queue: deque[bytes] = deque()
         self._wake = asyncio.Event()
         self._close_code: int | None = None
+        self._progress = time.monotonic()  # when the writer last took a frame
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)
         self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
@@ -68,11 +74,23 @@ class Session:
         """Queue a frame; close with 4008 if this socket is too far behind."""
         if self._close_code is not None:
             return
-        if len(self._queue) >= self.settings.send_queue:
+        queue = self._queue
+        if len(queue) >= self.settings.send_queue and self._stalled():
             self.close(CloseCode.TOO_SLOW, drop_queued=True)
             return
-        self._queue.append(frame)
+        if not queue:
+            self._progress = time.monotonic()  # the writer wakes up for this one
+        queue.append(frame)
         self._wake.set()
+
+    def _stalled(self) -> bool:
+        """Over the queue limit: a burst the writer is still draining is fine (a batch of
+        records is queued in one go, before the writer runs); a socket that has taken no
+        frame for `STALL_SECONDS`, or is far over the limit, is too slow."""
+        return (
+            len(self._queue) >= self.settings.send_queue * HARD_QUEUE_FACTOR
+            or time.monotonic() - self._progress > STALL_SECONDS
+        )
 
     def reply(self, frame: dict[str, Any]) -> None:
         self.send(_pack(frame))
@@ -96,6 +114,7 @@ class Session:
             while True:
                 if queue:
                     await send({"type": "websocket.send", "bytes": queue.popleft()})
+                    self._progress = time.monotonic()
                     continue
                 if self._close_code is not None:
                     await send({"type": "websocket.close", "code": self._close_code})
@@ -111,6 +130,10 @@ class Session:
 
     async def receive(self, data: bytes) -> None:
         """Handle one binary frame from the client."""
+        if self._close_code is not None:
+            # Closing (1003, 4008, 4029...): frames that were already on their way, or that
+            # a client keeps sending before it answers the close, are not acted upon.
+            return
         try:
             frame = decode_frame(data, self.limits)
             command = parse_command(frame)
@@ -121,13 +144,23 @@ class Session:
                 self.reply(exc.reply())
             return
         if isinstance(command, Join):
-            await self._join(command)
+            # A join counts against the connection's command rate too: each one builds a
+            # snapshot or a replay, so unmetered joins were a cheap way to burn CPU.
+            if self._within_rate(command):
+                await self._join(command)
             return
         if command.T == "ping":
             self.reply({"t": "pong", "re": command.id})
             return
         if self.room is None:
             self._err(command.id, ErrorCode.BAD_REQUEST, "join a room first")
+            return
+        if isinstance(command, NotesSync):
+            if self._within_rate(command):
+                self._notes_sync(self.room, command)
+            return
+        if isinstance(command, NotesUpdate) and command.u in EMPTY_UPDATES:
+            self.reply({"t": "ok", "re": command.id, "seq": None})  # acknowledged, not logged
             return
         if not self._within_rate(command):
             return
@@ -138,9 +171,33 @@ class Session:
             self._err(command.id, ErrorCode.FORBIDDEN, "only moderators can do this")
             return
         await self._in_flight.acquire()
+        if isinstance(command, NotesUpdate):
+            # In order, one at a time: a client's later edit depends on its earlier one,
+            # and the log's order is the order every process merges them in.
+            await self._submit(self.room, command)
+            return
         task = asyncio.get_running_loop().create_task(self._submit(self.room, command))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    def _notes_sync(self, room: LiveRoom, command: NotesSync) -> None:
+        """Reply with what the client lacks and the server's state vector, as of the
+        room's current seq (no await: nothing is folded in between)."""
+        notes = room.state.notes
+        try:
+            missing = notes.missing(command.sv)
+        except ValueError:
+            self._err(command.id, ErrorCode.BAD_REQUEST, "sv is not a Yjs state vector")
+            return
+        self.reply(
+            {
+                "t": "ok",
+                "re": command.id,
+                "u": missing,
+                "sv": notes.state_vector(),
+                "seq": room.state.seq,
+            }
+        )
 
     def _err(self, re: int | None, code: ErrorCode, msg: str, **extra: Any) -> None:
         self.reply({"t": "err", "re": re, "code": str(code), "msg": msg, **extra})
@@ -243,8 +300,17 @@ class Session:
                 "epoch": room.epoch,
             }
         )
-        for frame in room.join(self, cmd.since, cmd.epoch):
+        # Replay only what fits in the send queue (less some headroom for live frames
+        # that may be queued before the writer runs); a longer resume gets a snapshot
+        # rather than a 4008 close it could never get past.
+        room_left = self.settings.send_queue - len(self._queue) - REPLAY_HEADROOM
+        for frame in room.join(self, cmd.since, cmd.epoch, max_replay=room_left):
             self.send(frame)
+
+    @property
+    def closing(self) -> bool:
+        """True once a close frame is due (the server decided to close)."""
+        return self._close_code is not None
 
     def disconnected(self) -> None:
         """The socket is gone: leave the room and stop the writer."""

@@ -213,6 +213,8 @@ async def test_the_chair_sees_poll_created_and_participants_a_hidden_seq(
             "title": "Rate the drill",
             "kind": "rating",
             "options": [],
+            "opened_ts": None,
+            "closed_ts": None,
             "status": "draft",
             "hide_results": True,
             "hidden_words": [],
@@ -409,7 +411,7 @@ async def test_a_late_joiner_sees_every_poll_as_it_stands(workshop: Workshop) ->
         assert by_id[rating]["status"] == "closed"
         assert by_id[rating]["results"] == {"counts": [0, 0, 0, 1, 1], "voters": 2}
         assert by_id[words]["results"] == {"counts": {"sirens": 2}, "voters": 3}
-        assert by_id[words]["hidden_words"] == ["spam"]
+        assert by_id[words]["hidden_words"] == []  # hidden words are listed to staff only
         assert by_id[secret]["hide_results"] is True and by_id[secret]["results"] is None
         assert late["mine"]["poll_votes"] == {}
 

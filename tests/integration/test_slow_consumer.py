@@ -1,0 +1,103 @@
+"""A client that stops reading is closed with 4008; the room goes on for everyone else."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from client.room_client import RoomClient
+from tests.conftest import Workshop, start_workshop
+
+from .helpers import LIFTED, Frame, Raw, assert_gapless, ev_frames, open_ws, unpack
+
+TEXT = "避難所の運営について質問します。" * 31  # 496 characters, ~1.5 KB a frame
+MAX_QUESTIONS = 20_000  # give up (fail) past this: the slow client was never closed
+
+
+@pytest.fixture
+def small_queue(tmp_path: Path) -> Iterator[Workshop]:
+    w = start_workshop(
+        tmp_path, *LIFTED, "--send-queue", "50", "--ws-ping-interval", "600",
+        "--sqlite-sync", "NORMAL",
+    )  # fmt: skip
+    try:
+        yield w
+    finally:
+        w.server.stop()
+
+
+async def stalled_reader(port: int) -> Raw:
+    """A joined connection whose reader will stop: a tiny receive buffer, a tiny queue.
+
+    Once the test stops calling recv(), websockets pauses reading after `max_queue`
+    frames, the kernel buffer fills and the server's writes back up.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    ws = await open_ws(f"ws://127.0.0.1:{port}/ws", sock=sock, max_queue=1)
+    raw = Raw(ws)
+    assert (await raw.join(name="Sleepy", org="Asleep")).get("t") == "ok"
+    await raw.sync()
+    return raw
+
+
+async def test_slow_consumer_is_closed_with_4008(small_queue: Workshop) -> None:
+    url, port = small_queue.server.ws_url, small_queue.server.port
+    normal = RoomClient(url, "SUB-PLAN", name="Normal", org="Awake", keep_raw=True, inbox=100_000)
+    publisher = RoomClient(url, "SUB-PLAN", name="Publisher", org="Awake")
+    slow = await stalled_reader(port)
+    try:
+        await normal.connect()
+        await publisher.connect()
+
+        presence: list[Frame] = []
+
+        async def slow_one_left() -> None:
+            while True:
+                frame = await normal.frames().get()
+                if frame.get("t") == "presence":
+                    presence.append(frame)
+                    if presence[-1]["by_org"].get("Asleep", 0) == 0:
+                        return
+
+        watch = asyncio.create_task(slow_one_left())
+        last = 0
+        asked = 0
+        while not watch.done():
+            assert asked < MAX_QUESTIONS, "the stalled client was never dropped"
+            # 10 at a time: the publisher's own replies and events stay well within its
+            # send queue of 50, so it is never the slow one.
+            replies = await asyncio.gather(*(publisher.ask(TEXT) for _ in range(10)))
+            asked += len(replies)
+            last = max(last, *(r["seq"] for r in replies))
+        await watch
+        assert publisher.reconnects == 0
+        assert presence[-1]["count"] == 2  # the server dropped the stalled socket
+
+        # The normal client got every event, without a gap, while the other one stalled.
+        frames: list[Frame] = []
+        async with asyncio.timeout(60):
+            while not any(f.get("t") == "ev" and f["seq"] >= last for f in frames):
+                frames.append(unpack(await normal.recv_raw()))
+        assert [f["seq"] for f in frames if f.get("t") == "snapshot"] == [0]
+        evs = ev_frames(frames)
+        assert_gapless(evs, 1, last)
+        assert all(f["type"] == "question.asked" for f in evs)
+        assert normal.reconnects == 0
+
+        # When the stalled client reads at last, the close it finds says 4008: resume.
+        async with asyncio.timeout(60):
+            with contextlib.suppress(ConnectionClosed):
+                while True:
+                    await slow.ws.recv()
+        assert slow.ws.close_code == 4008
+    finally:
+        await asyncio.gather(normal.close(), publisher.close(), slow.close())
