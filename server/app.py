@@ -9,16 +9,16 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import pages
+from server import pages, transcript_routes
 from server.backends.select import make_backend
 from server.endpoint import SocketEndpoint
 from server.hub import Hub
 from server.identity import Identity
-from server.settings import Settings
+from server.settings import Settings, from_sources
 
 log = logging.getLogger("workshop")
 
@@ -43,6 +43,16 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class QuietHandshakes(logging.Filter):
+    """Drops uvicorn's per-connection INFO line ("[accepted]"):
+    a room of thousands joining at once should not be throttled by its own log."""
+
+    NOISE = ('%s - "WebSocket %s" [accepted]',)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.INFO or record.msg not in self.NOISE
+
+
 class LateSocket:
     """Routes `/ws` to the endpoint the lifespan builds."""
 
@@ -56,8 +66,34 @@ class LateSocket:
         await self.endpoint(scope, receive, send)
 
 
-def create_app(settings: Settings) -> Starlette:
+class WorkshopApp:
+    """Starlette for HTTP; `/ws` straight to the endpoint.
+
+    The WebSocket skips Starlette's router and middleware: its exception wrapper sits on
+    the ASGI `send` of every frame, the hottest path of fan-out (issue 7's profile).
+    """
+
+    def __init__(self, http: Starlette, socket: LateSocket) -> None:
+        self.http = http
+        self.socket = socket
+
+    @property
+    def state(self) -> Any:
+        return self.http.state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/ws":
+            await self.socket(scope, receive, send)
+            return
+        await self.http(scope, receive, send)
+
+
+def create_app(settings: Settings) -> WorkshopApp:
     """Build the ASGI app for one server process."""
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, QuietHandshakes) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(QuietHandshakes())
+    logging.getLogger("websockets.server").setLevel(logging.WARNING)  # "connection open"
     socket = LateSocket()
 
     @contextlib.asynccontextmanager
@@ -85,11 +121,17 @@ def create_app(settings: Settings) -> Starlette:
         Route("/r/{code}/rapporteur", pages.room_page),
         Route("/api/rooms", pages.list_rooms),
         Route("/api/rooms/{code}", pages.get_room),
+        Route("/api/rooms/{code}/transcript.{fmt}", transcript_routes.room_transcript),
+        Route("/api/events/{event_id}/transcript.zip", transcript_routes.event_transcripts),
         Route("/healthz", pages.healthz),
         Route("/readyz", pages.readyz),
-        WebSocketRoute("/ws", socket),
         Mount("/static", app=StaticFiles(directory=pages.DIST, check_dir=False), name="static"),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
-    return app
+    return WorkshopApp(app, socket)
+
+
+def app_from_env() -> WorkshopApp:
+    """The app of one `workshop serve --workers N` process, from `WORKSHOP_*` variables."""
+    return create_app(from_sources({}))

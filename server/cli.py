@@ -1,8 +1,11 @@
 """`workshop`: serve rooms, create events, print invite links.
 
     workshop serve [--host H] [--port P] [--data-dir D] [--seed FILE.toml] [limits...]
+    workshop serve --redis-url URL [--workers N] ...   (WORKSHOP_SECRET must be set)
     workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
     workshop links [--data-dir D] [--json] [--base-url URL]
+    workshop export ROOM --format json|csv|md|html|docx|zip [--out FILE] [--lang en|ja|mn]
+    workshop import FILE [FILE ...] [--room CODE]
 """
 
 from __future__ import annotations
@@ -11,12 +14,13 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from server.backends.base import Backend, EventInfo
+from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
 from server.event_file import EventFileError, load_event
 from server.identity import Identity
@@ -137,6 +141,13 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if settings.workers != 1 and not settings.redis_url:
+        raise SystemExit(
+            "error: --workers needs --redis-url (or REDIS_URL): the embedded backend"
+            " serves from one process"
+        )
+    if settings.workers < 1:
+        raise SystemExit("error: --workers must be at least 1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     seed = Path(args.seed) if args.seed else None
 
@@ -150,6 +161,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except EventFileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BackendError as exc:  # e.g. Redis unreachable at start
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     for links in all_links:
         print_links(links)
     sys.stdout.flush()
@@ -163,20 +177,34 @@ def run_server(settings: Settings) -> None:
 
     from server.app import create_app
 
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        ws="websockets-sansio",
-        ws_max_size=settings.frame_limit,
-        ws_per_message_deflate=False,  # costs fan-out throughput; a decompression-bomb risk
-        ws_ping_interval=settings.ws_ping_interval,
-        ws_ping_timeout=settings.ws_ping_timeout,
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-        log_level="info",
-    )
-    uvicorn.Server(config).run()
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "ws": "websockets-sansio",
+        "ws_max_size": settings.frame_limit,
+        "ws_per_message_deflate": False,  # costs fan-out throughput; a decompression-bomb risk
+        "ws_ping_interval": settings.ws_ping_interval,
+        "ws_ping_timeout": settings.ws_ping_timeout,
+        "lifespan": "on",
+        "timeout_graceful_shutdown": 5,
+        "log_level": "info",
+    }
+    if settings.workers > 1:
+        # N processes share the listening socket; each builds its app from the
+        # environment (docs/scaling.md), so every setting goes there first.
+        _export(settings)
+        uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)
+        return
+    uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
+
+
+def _export(settings: Settings) -> None:
+    """Put every setting in `WORKSHOP_*` variables, for worker processes to read back."""
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        value = getattr(settings, f.name)
+        os.environ[env_name(f.name)] = ",".join(value) if isinstance(value, tuple) else str(value)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
     links.add_argument("--base-url", help="base URL for the printed links")
     _add_settings(links, _SHARED)
     links.set_defaults(func=cmd_links)
+
+    from server.transcript_cli import add_transcript_commands  # export, import (issue 6)
+
+    add_transcript_commands(sub)
     return parser
 
 

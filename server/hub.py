@@ -23,7 +23,13 @@ class ParticipantRates:
 
 
 class Hub:
-    """Loads rooms on first use and keeps them hot while this process serves them."""
+    """Loads rooms on first use and keeps them hot while this process serves them.
+
+    A room with no members and no command awaiting its outcome for
+    `settings.room_idle_grace` seconds is unloaded (unsubscribed), so a process tails
+    only the rooms it has members in (issue 3). The grace outlasts a command's wait for
+    its outcome (session.OUTCOME_TIMEOUT) and spares a room its reload on a quick rejoin.
+    """
 
     def __init__(self, backend: Backend, settings: Settings) -> None:
         self.backend = backend
@@ -32,6 +38,8 @@ class Hub:
         self.rooms: dict[str, LiveRoom] = {}
         self._loading: dict[str, asyncio.Task[LiveRoom | None]] = {}
         self._rates: dict[str, ParticipantRates] = {}
+        self._idle_since: dict[str, float] = {}
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def room(self, code: str) -> LiveRoom | None:
         """The hot room for `code`, loading it if needed; None if no such room exists."""
@@ -69,7 +77,25 @@ class Hub:
             await room.close()
             raise
         self.rooms[code] = room
+        if self._sweeper is None or self._sweeper.done():
+            self._sweeper = asyncio.get_running_loop().create_task(self._unload_idle())
         return room
+
+    async def _unload_idle(self) -> None:
+        """Every few seconds, close the rooms idle for the whole grace period."""
+        grace = self.settings.room_idle_grace
+        while self.rooms:
+            await asyncio.sleep(min(max(grace / 4, 0.05), 5.0))
+            now = time.monotonic()
+            for code, room in list(self.rooms.items()):
+                if room.members or getattr(room, "_waiters", None):
+                    self._idle_since.pop(code, None)
+                    continue
+                since = self._idle_since.setdefault(code, now)
+                if now - since >= grace and self.rooms.get(code) is room:
+                    del self.rooms[code]
+                    del self._idle_since[code]
+                    await room.close()
 
     def rates(self, pid: str) -> ParticipantRates:
         rates = self._rates.get(pid)
@@ -90,6 +116,8 @@ class Hub:
             del self._rates[pid]
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         for room in list(self.rooms.values()):
             await room.close()
         self.rooms.clear()

@@ -223,7 +223,10 @@ class LiveRoom:
         if counts != self._queue_counts:
             self._queue_counts = counts
             self._queue_frame.touch()
-        if self.state.seq - self._snapshot_seq >= self._snapshot_every:
+        # A snapshot costs O(state); spacing them by at least the state's size keeps the
+        # cost per event O(1) in a room with thousands of questions.
+        due = max(self._snapshot_every, len(self.state.questions) + len(self.state.polls))
+        if self.state.seq - self._snapshot_seq >= due:
             self._save_snapshot()
 
     def _fan_out(self, seq: int, ts: float, event: Event | None) -> None:
@@ -242,6 +245,25 @@ class LiveRoom:
             )
             for member in self.members:
                 member.send(frame)
+            return
+        last = variants[-1]
+        if last.audience.everyone and not any(
+            v.audience.everyone or v.audience.staff for v in variants[:-1]
+        ):
+            # Everyone gets one frame but a few participants their own copy (an author's
+            # `mine`, a voter's `voted`): one dict lookup per member.
+            default = _pack(
+                {"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": last.data}
+            )
+            own: dict[str, bytes] = {}
+            for variant in variants[:-1]:
+                mine = _pack(
+                    {"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": variant.data}
+                )
+                for pid in variant.audience.pids:
+                    own.setdefault(pid, mine)
+            for member in self.members:
+                member.send(own.get(member.viewer.pid, default))
             return
         encoded: dict[int, bytes] = {}
         for member in self.members:

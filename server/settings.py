@@ -19,6 +19,7 @@ class Settings:
     data_dir: Path = Path("data")
     public_url: str = ""  # base URL printed in links; default http://host:port
     redis_url: str = ""
+    workers: int = 1  # server processes sharing the port; more than 1 needs redis_url
     allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
     # WebSocket and protocol limits
     frame_limit: int = 64 * 1024  # bytes; a bigger frame closes with 1009
@@ -35,6 +36,8 @@ class Settings:
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
     snapshot_every: int = 500  # events between room snapshots
+    room_idle_grace: float = 60.0  # seconds a room without members stays loaded
+    presence_ttl: float = 30.0  # seconds a dead process's members stay in presence
     sqlite_sync: str = "FULL"
     extra: dict[str, Any] = field(default_factory=dict)
 

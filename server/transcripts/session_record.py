@@ -1,0 +1,185 @@
+"""The session record: a room's log streamed once through the fold, in bounded memory.
+
+`SessionRecord.steps()` reads the log with `backend.read_all` (a batch at a time), folds
+each record with the same pure `apply` the live server uses, and yields one `Step` per
+seq: the record, the fold's outcome, and whether its actor must stay hidden
+(`privacy`). The JSON writer turns steps into lines as they come; everything else waits
+for the end and asks for the `Report`, whose size is O(questions), not O(log).
+
+    record = SessionRecord(backend, room, event)
+    async for step in record.steps():   # or: await record.run()
+        ...
+    report = record.report()
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from server.backends.base import Backend, EventInfo, Record, RoomInfo
+from server.rooms import Outcome, RoomState, apply
+from server.rooms.state import DEFAULT_SETTINGS
+
+from .clock import Clock
+from .privacy import ANONYMOUS, is_pseudonymous, privacy_of
+from .report import (
+    TIMELINE_LIMIT,
+    Attendance,
+    Report,
+    TimelineLine,
+    notes_text,
+    poll_rows,
+    question_rows,
+    shorten,
+)
+
+READ_BATCH = 1000  # records per backend read: the bound on log records held at once
+_POLL_LINES = {"poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word"}
+_ROOM_STATES = {"closed": "tl.room_closed", "open": "tl.room_open"}
+_MODERATE = {"approve", "dismiss", "answered", "reopen", "pin", "unpin"}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One seq of the log: the record, what the fold made of it, and its privacy."""
+
+    record: Record
+    outcome: Outcome
+    privacy: str | None  # privacy.ANONYMOUS, privacy.BALLOT or None
+
+
+class SessionRecord:
+    """Folds one room's log and collects what the reports need."""
+
+    def __init__(
+        self, backend: Backend, room: RoomInfo, event: EventInfo | None, batch: int = READ_BATCH
+    ) -> None:
+        self.backend = backend
+        self.room = room
+        self.event = event
+        self.batch = batch
+        self.state = RoomState()
+        self.attendance = Attendance()
+        self.timeline: list[TimelineLine] = []
+        self.timeline_more = 0
+        self.records = 0
+        self.first_ts: float | None = None
+        self.last_ts: float | None = None
+        self.notes_edits = 0
+        self._notes_editors: set[str] = set()
+
+    async def steps(self) -> AsyncIterator[Step]:
+        """Every seq `1..head` (head as of the first read), folded, in order."""
+        async for rec in self.backend.read_all(self.room.code, batch=self.batch):
+            privacy = privacy_of(rec, self.state)
+            before = dict(self.state.settings) if rec.type == "settings" else None
+            outcome = apply(self.state, rec)
+            self._collect(rec, outcome, privacy, before)
+            yield Step(rec, outcome, privacy)
+
+    async def run(self) -> None:
+        """Fold the whole log, keeping only the report's data."""
+        async for _ in self.steps():
+            pass
+
+    def report(self, exported_ts: float | None = None) -> Report:
+        attendance, total = self.attendance.rows()
+        zones = self.event.timezones if self.event else ()
+        return Report(
+            event_title=self.event.title if self.event else "",
+            room_code=self.room.code,
+            room_title=self.room.title,
+            clock=Clock(zones),
+            exported_ts=time.time() if exported_ts is None else exported_ts,
+            first_ts=self.first_ts,
+            last_ts=self.last_ts,
+            records=self.records,
+            state=self.state.state,
+            questions=question_rows(self.state),
+            polls=poll_rows(self.state),
+            attendance=attendance,
+            attendance_total=total,
+            timeline=self.timeline,
+            timeline_more=self.timeline_more,
+            notes=notes_text(self.state),
+            notes_edits=self.notes_edits,
+            notes_editors=len(self._notes_editors),
+            settings=dict(self.state.settings),
+        )
+
+    # -- collecting -------------------------------------------------------------------
+
+    def _collect(
+        self, rec: Record, outcome: Outcome, privacy: str | None, before: dict[str, bool] | None
+    ) -> None:
+        self.records += 1
+        if self.first_ts is None:
+            self.first_ts = rec.ts
+        self.last_ts = rec.ts
+        actor = rec.actor if isinstance(rec.actor, dict) else None
+        if actor is not None and privacy != ANONYMOUS and not is_pseudonymous(actor):
+            self.attendance.see(str(actor.get("pid")), str(actor.get("org") or ""), rec.ts)
+        if not outcome.ok:
+            return
+        if rec.type == "notes.update":
+            self.notes_edits += 1
+            if actor is not None:
+                self._notes_editors.add(str(actor.get("pid")))
+        if outcome.event is None:
+            return
+        try:
+            line = self._line(rec, outcome, before)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            line = None  # a record shape this build does not know: no line, never a failure
+        if line is None:
+            return
+        if len(self.timeline) < TIMELINE_LIMIT:
+            self.timeline.append(line)
+        else:
+            self.timeline_more += 1
+
+    def _line(
+        self, rec: Record, outcome: Outcome, before: dict[str, bool] | None
+    ) -> TimelineLine | None:
+        data = rec.data
+        state = self.state
+        key: str | None = None
+        params: dict[str, Any] = {}
+        if rec.type == "ask":
+            q = state.questions.get(str(outcome.result.get("qid")))
+            if q is None:
+                return None
+            key = "tl.asked_pending" if q.status == "pending" else "tl.asked"
+            who = None if q.anon else q.author_name
+            if who is not None and q.author_org:
+                who = f"{who} ({q.author_org})"
+            params = {"who": who, "text": shorten(q.text)}
+        elif rec.type in ("moderate", "withdraw", "answer", "edit"):
+            q = state.questions.get(str(data.get("qid")))
+            if q is None:
+                return None
+            action = data.get("action") if rec.type == "moderate" else rec.type
+            if action in _MODERATE or rec.type != "moderate":
+                key, params = f"tl.{action}", {"text": shorten(q.text)}
+        elif rec.type in _POLL_LINES:
+            poll = state.polls.get(outcome.result.get("poll_id") or data.get("poll_id"))
+            if poll is not None:
+                params = {"title": shorten(poll.title), "voters": len(poll.votes)}
+                if rec.type == "poll.hide_word":
+                    shown = not data.get("hidden", True)
+                    key = "tl.poll_show" if shown else "tl.poll_hide"
+                    params["word"] = outcome.event.variants[0].data.get("word", "")
+                else:
+                    key = "tl." + rec.type.replace(".", "_")
+        elif rec.type == "settings" and before is not None:
+            changed = (k for k in DEFAULT_SETTINGS if before.get(k) != state.settings.get(k))
+            changes = {k: state.settings[k] for k in changed}
+            key, params = "tl.settings", {"changes": changes}
+        elif rec.type in ("room.close", "room.open"):
+            key = _ROOM_STATES.get(state.state, "tl.room_archived")
+        if key is None:
+            return None
+        return TimelineLine(rec.ts, key, params)
