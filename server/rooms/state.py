@@ -168,6 +168,8 @@ class RoomState:
             "state": self.state,
             "polls": [p.dump() for p in self.polls.values()],
             "notes": self.notes.encode(),
+            # Updates that wait for an earlier one, as the fold keeps them (only when any).
+            **({"notes_pending": list(self.notes.pending)} if self.notes.pending else {}),
         }
 
     @classmethod
@@ -184,7 +186,7 @@ class RoomState:
             state.pending += q.status == PENDING
             state.dismissed += q.status == DISMISSED
         if d.get("notes"):
-            state.notes = NotesDoc(d["notes"])
+            state.notes = NotesDoc(d["notes"], pending=d.get("notes_pending"))
         for pd in d.get("polls", ()):
             poll = Poll.load(pd)
             state.polls[poll.poll_id] = poll

@@ -256,3 +256,55 @@ def in_status(
     assert room.status(qid) == status
     assert room.state.questions[qid].public == (approved and status != "pending")
     return qid
+
+
+# -- notes (real Yjs v1 updates, made with pycrdt) ------------------------------------------
+
+
+def notes_update(actor: dict[str, Any], u: Any) -> Cmd:
+    return Cmd("notes.update", {"u": u}, actor)
+
+
+class Editor:
+    """One pycrdt document editing the notes as a client would: every edit returns the
+    Yjs update it made. Offsets are in characters here and turned into pycrdt's UTF-8
+    byte offsets, so no edit splits a character."""
+
+    def __init__(self, client_id: int) -> None:
+        from pycrdt import Doc, Text
+
+        self.doc = Doc(client_id=client_id)
+        self.text = self.doc.get("notes", type=Text)
+
+    def value(self) -> str:
+        return str(self.text)
+
+    def _offset(self, chars: int) -> int:
+        return len(self.value()[:chars].encode())
+
+    def _edit(self, change: Any) -> bytes:
+        before = self.doc.get_state()
+        change()
+        return bytes(self.doc.get_update(before))
+
+    def insert(self, index: int, s: str) -> bytes:
+        return self._edit(lambda: self.text.insert(self._offset(index), s))
+
+    def append(self, s: str) -> bytes:
+        return self.insert(len(self.value()), s)
+
+    def delete(self, index: int, length: int) -> bytes:
+        """Delete `length` characters at `index` (the update is a delete set: pycrdt, like
+        Yjs, puts the document's whole delete set in every update it encodes)."""
+        start, end = self._offset(index), self._offset(index + length)
+
+        def change() -> None:
+            del self.text[start:end]
+
+        return self._edit(change)
+
+    def receive(self, update: bytes) -> None:
+        self.doc.apply_update(update)
+
+    def sync_from(self, other: Editor) -> None:
+        self.doc.apply_update(other.doc.get_update(self.doc.get_state()))

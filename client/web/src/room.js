@@ -6,7 +6,8 @@ import { RoomConnection, socketUrl } from "./connection.js";
 import { coalesce, el, setAttr, setText } from "./dom.js";
 import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
 import { loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
-import { Outbox } from "./outbox.js";
+import { NotesSync } from "./notes.js";
+import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
 import { RoomStore } from "./store.js";
 import { syncState } from "./sync-state.js";
@@ -115,7 +116,10 @@ export function startRoom(root, { code, view }) {
       joinFields: () => ({ room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null }),
     });
     const commands = new Commands({ connection, outbox, store });
-    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice, key });
+    // The shared notes (not on the presenter screen): synced after every join.
+    const notes = view === "presenter" ? null : new NotesSync({ connection, store, storage: local(), code, newCid });
+    notes?.start();
+    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice, key, notes });
     viewSlot.replaceChildren(viewApi.el);
     viewSlot.hidden = false;
 

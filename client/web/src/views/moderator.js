@@ -5,6 +5,7 @@
 import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
 import { sortQuestions } from "../store.js";
+import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
 import { createQuestionList } from "./question-list.js";
@@ -21,12 +22,14 @@ const QUEUES = [
   { status: "withdrawn", order: (qs) => sortQuestions(qs, "recent") },
 ];
 
-/** ctx: {code, store, commands, outbox, key, notice}; readOnly for the rapporteur. */
-export function createModeratorView({ code, store, commands, outbox, key, notice }, { readOnly = false } = {}) {
+/** ctx: {code, store, commands, outbox, key, notice, notes}; readOnly (the questions) for the
+ * rapporteur, who still edits the notes like any participant. */
+export function createModeratorView({ code, store, commands, outbox, key, notice, notes }, { readOnly = false } = {}) {
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
   const panel = readOnly ? createTranscriptPanel({ code, key, notice }) : createSettingsPanel({ code, commands });
   const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
+  const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
 
   const nav = el("nav", { className: "queue-nav", i18nLabel: "mod.title" });
   const sections = QUEUES.map((queue) => {
@@ -58,6 +61,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
       nav,
       ...sections.map((s) => s.section),
     ),
+    notesEditor?.el,
   );
 
   function render() {
@@ -65,6 +69,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
     pinned.update(store);
     panel.update(store, entries);
     polls.render();
+    notesEditor?.render();
     const viewFor = makeViewFor(store, entries, { moderator: !readOnly, readOnly });
     for (const s of sections) {
       const qs = s.order(store.questionsWith([s.status]));

@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { local } from "../storage.js";
 import { sortQuestions } from "../store.js";
 import { createAskBox } from "./ask-box.js";
+import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
 import { createQuestionList } from "./question-list.js";
@@ -14,8 +15,8 @@ import { makeViewFor, questionHandlers } from "./question-view.js";
 const SORT_KEY = "workshop.sort";
 const OWN_STATUSES = ["pending", "dismissed"];
 
-/** ctx: {store, commands, outbox, connection, notice}. Returns {el, render}. */
-export function createParticipantView({ store, commands, outbox, connection, notice }) {
+/** ctx: {store, commands, outbox, connection, notice, notes}. Returns {el, render}. */
+export function createParticipantView({ store, commands, outbox, connection, notice, notes }) {
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
   const ask = createAskBox({
@@ -62,7 +63,8 @@ export function createParticipantView({ store, commands, outbox, connection, not
   );
 
   const polls = createPollsSection({ store, commands, outbox, mode: "participant" });
-  const root = el("div", { className: "view participant-view" }, pinned.el, polls.el, ask.el, ownSection, questions);
+  const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
+  const root = el("div", { className: "view participant-view" }, pinned.el, polls.el, ask.el, ownSection, questions, notesEditor?.el);
 
   function renderUnsent(entries) {
     const asks = entries.filter((e) => e.t === "ask");
@@ -84,6 +86,7 @@ export function createParticipantView({ store, commands, outbox, connection, not
     pinned.update(store);
     polls.render();
     ask.update(store);
+    notesEditor?.render();
 
     const mine = store.questionsWith(OWN_STATUSES).filter((q) => store.isMine(q.qid));
     own.update(sortQuestions(mine, "recent"), viewFor);
