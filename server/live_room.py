@@ -11,12 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, deque
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import msgpack
 
 from server.backends.base import Backend, EventInfo, Record, RoomInfo
+from server.room_signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")
@@ -36,33 +36,6 @@ class Member(Protocol):
 
     def send(self, frame: bytes) -> None:
         """Queue a frame without waiting; a member that cannot keep up closes itself."""
-
-
-class Coalesced:
-    """Runs `action` soon after `touch()`, at most once per `interval` seconds."""
-
-    def __init__(self, interval: float, action: Callable[[], None]) -> None:
-        self._interval = interval
-        self._action = action
-        self._last = 0.0
-        self._handle: asyncio.TimerHandle | None = None
-
-    def touch(self) -> None:
-        if self._handle is not None:
-            return
-        loop = asyncio.get_running_loop()
-        delay = max(0.0, self._last + self._interval - loop.time())
-        self._handle = loop.call_later(delay, self._fire)
-
-    def _fire(self) -> None:
-        self._handle = None
-        self._last = asyncio.get_running_loop().time()
-        self._action()
-
-    def cancel(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
 
 
 class LiveRoom:
@@ -95,12 +68,8 @@ class LiveRoom:
         self._catching = False
         self._snapshot_seq = 0
         self._snapshot_task: asyncio.Task[None] | None = None
-        self._presence = Coalesced(1.0, self._send_presence)
-        self._queue_frame = Coalesced(1.0, self._send_queue)
-        self._queue_counts = self.state.queue()
-        self._poll_results: dict[str, Coalesced] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.last_presence: dict[str, Any] = {"t": "presence", "count": 0, "by_org": {}}
+        self.signals = RoomSignals(self)
 
     # -- loading and catching up -------------------------------------------------------
 
@@ -111,17 +80,14 @@ class LiveRoom:
         if snap is not None:
             self._snapshot_seq = snap[0]
             self.state = RoomState.from_snapshot(msgpack.unpackb(snap[1], raw=False))
-            self._queue_counts = self.state.queue()
+            self.signals.reset()
         _, self.epoch = await self.backend.head(self.code)
         await self._catch_up()
-        self._spawn(self._heartbeat())
+        self.spawn(self.signals.heartbeat())
 
     async def close(self) -> None:
         self.backend.unsubscribe(self.code, self._on_live)
-        self._presence.cancel()
-        self._queue_frame.cancel()
-        for coalesced in self._poll_results.values():
-            coalesced.cancel()
+        self.signals.close()
         for task in list(self._tasks):
             task.cancel()
 
@@ -174,7 +140,7 @@ class LiveRoom:
         if self._catching:
             return  # the running catch-up goes round again
         if self._sync_task is None or self._sync_task.done():
-            self._sync_task = self._spawn(self._catch_up_logged())
+            self._sync_task = self.spawn(self._catch_up_logged())
 
     async def _catch_up_logged(self) -> None:
         try:
@@ -196,7 +162,7 @@ class LiveRoom:
         self._recent.clear()
         self._outcomes.clear()
         self._snapshot_seq = 0
-        self._spawn(self._resnapshot_members())
+        self.spawn(self._resnapshot_members())
 
     async def _resnapshot_members(self) -> None:
         for member in list(self.members):
@@ -218,11 +184,8 @@ class LiveRoom:
                 if not fut.done():
                     fut.set_result(outcome)
         if outcome.results_of is not None:
-            self._results_changed(outcome.results_of)
-        counts = self.state.queue()
-        if counts != self._queue_counts:
-            self._queue_counts = counts
-            self._queue_frame.touch()
+            self.signals.results_changed(outcome.results_of)
+        self.signals.state_changed()
         # A snapshot costs O(state); spacing them by at least the state's size keeps the
         # cost per event O(1) in a room with thousands of questions.
         due = max(self._snapshot_every, len(self.state.questions) + len(self.state.polls))
@@ -295,7 +258,7 @@ class LiveRoom:
         seq = self.state.seq
         blob = _pack(self.state.to_snapshot())
         self._snapshot_seq = seq
-        self._snapshot_task = self._spawn(self.backend.save_snapshot(self.code, seq, blob))
+        self._snapshot_task = self.spawn(self.backend.save_snapshot(self.code, seq, blob))
 
     # -- commands' outcomes ------------------------------------------------------------
 
@@ -323,7 +286,7 @@ class LiveRoom:
         frames (what the member's send queue can still take) becomes a snapshot.
         """
         self.members.add(member)
-        self._presence.touch()
+        self.signals.presence_changed()
         seq = self.state.seq
         if since is not None and epoch == self.epoch and 0 <= since <= seq:
             if since == seq:
@@ -339,7 +302,7 @@ class LiveRoom:
                     self._frame_for(s, ts, ev, member.viewer)
                     for s, ts, ev in list(self._recent)[start:]
                 ]
-                return frames + self._current_results(member.viewer)
+                return frames + self.signals.current_results(member.viewer)
         return self._snapshot_frames(member.viewer)
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:
@@ -353,81 +316,14 @@ class LiveRoom:
                 }
             )
         ]
-        if self.last_presence["count"]:
-            frames.append(_pack(self.last_presence))
-        return frames
+        return frames + self.signals.presence_frames()
 
     def leave(self, member: Member) -> None:
         if member in self.members:
             self.members.discard(member)
-            self._presence.touch()
+            self.signals.presence_changed()
 
-    def _send_presence(self) -> None:
-        self._spawn(self._publish_presence())
-
-    async def _heartbeat(self) -> None:
-        """Refresh this process's presence before the backend lets it expire, and pick up
-        other processes' changes (their members vanish when their process dies)."""
-        while True:
-            await asyncio.sleep(self.backend.presence_ttl / 3)
-            if self.members or self.last_presence["count"]:
-                await self._publish_presence(only_if_changed=True)
-
-    async def _publish_presence(self, *, only_if_changed: bool = False) -> None:
-        local: dict[str, str] = {}
-        for member in self.members:
-            local[member.viewer.pid] = member.org
-        try:
-            await self.backend.set_presence(self.code, self.process_id, local)
-            everyone = await self.backend.get_presence(self.code)
-        except Exception:
-            log.warning("room %s: presence not updated (backend unavailable)", self.code)
-            return
-        by_org: dict[str, int] = {}
-        for org in everyone.values():
-            by_org[org] = by_org.get(org, 0) + 1
-        frame = {"t": "presence", "count": len(everyone), "by_org": by_org}
-        if only_if_changed and frame == self.last_presence:
-            return
-        self.last_presence = frame
-        data = _pack(frame)
-        for member in self.members:
-            member.send(data)
-
-    def _results_changed(self, poll_id: str) -> None:
-        """Send a poll's results within 250 ms of a change, at most 4 times a second, so
-        that a thousand votes do not make a thousand frames per client (PROTOCOL.md)."""
-        coalesced = self._poll_results.get(poll_id)
-        if coalesced is None:
-            coalesced = Coalesced(0.25, lambda: self._send_results(poll_id))
-            self._poll_results[poll_id] = coalesced
-        coalesced.touch()
-
-    def _current_results(self, viewer: Viewer) -> list[bytes]:
-        """Results of the open polls this viewer may see: a replay carries events, not
-        the `poll.results` frames sent meanwhile."""
-        return [
-            _pack({"t": "poll.results", "poll_id": poll.poll_id, **poll.results()})
-            for poll in self.state.polls.values()
-            if poll.status == "open" and (viewer.staff or poll.results_audience_everyone())
-        ]
-
-    def _send_results(self, poll_id: str) -> None:
-        poll = self.state.polls.get(poll_id)
-        if poll is None or not self.members:
-            return
-        data = _pack({"t": "poll.results", "poll_id": poll_id, **poll.results()})
-        everyone = poll.results_audience_everyone()
-        for member in self.members:
-            if everyone or member.viewer.staff:
-                member.send(data)
-
-    def _send_queue(self) -> None:
-        data = _pack({"t": "queue", **self._queue_counts})
-        for member in self.members:
-            member.send(data)
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
