@@ -9,6 +9,7 @@ and a socket that falls `send_queue` frames behind is closed with 4008 (it resum
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import deque
@@ -38,12 +39,41 @@ STALL_SECONDS = 2.0  # a full queue that took no frame for this long is closed w
 HARD_QUEUE_FACTOR = 4  # ...and one this many times over the limit is closed at once
 
 
+@functools.cache
+def _limits(frame_limit: int) -> Limits:
+    return Limits(frame=frame_limit, binary=frame_limit)
+
+
 def _pack(frame: dict[str, Any]) -> bytes:
     return msgpack.packb(frame, use_bin_type=True)
 
 
 class Session:
     """The server side of one connection."""
+
+    # Slots: thousands of these live at once (issue 7 counts bytes per idle connection).
+    __slots__ = (
+        "__weakref__",
+        "_asgi_send",
+        "_bucket",
+        "_close_code",
+        "_flood",
+        "_in_flight",
+        "_progress",
+        "_queue",
+        "_tasks",
+        "_wake",
+        "hub",
+        "identity",
+        "ip",
+        "limits",
+        "name",
+        "org",
+        "roles",
+        "room",
+        "settings",
+        "viewer",
+    )
 
     def __init__(
         self, send: Any, hub: Hub, identity: Identity, settings: Settings, ip: str
@@ -53,7 +83,7 @@ class Session:
         self.identity = identity
         self.settings = settings
         self.ip = ip
-        self.limits = Limits(frame=settings.frame_limit, binary=settings.frame_limit)
+        self.limits = _limits(settings.frame_limit)
         self.viewer = Viewer(pid="")
         self.org = ""
         self.name = ""
