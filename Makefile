@@ -9,8 +9,10 @@ PORT   ?= 8000
 DATA_DIR ?= ./data
 WEB    := client/web
 WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/pages $(WEB)/build.mjs -type f 2>/dev/null)
+LOADGEN := bench/loadgen
+NOTES_CLIENT := tests/notes/yjs_client
 
-.PHONY: run test bench lint setup client system-deps clean
+.PHONY: run test bench lint setup client loadgen notes-client system-deps clean
 
 $(BIN)/workshop: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +29,18 @@ $(WEB)/dist/app.js: $(WEB)/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd $(WEB) && npm run --silent build
 
 client: $(WEB)/dist/app.js
+
+# The benchmark's Node load generator (bench/loadgen): ws and @msgpack/msgpack.
+$(LOADGEN)/node_modules/.package-lock.json: $(LOADGEN)/package.json $(LOADGEN)/package-lock.json
+	cd $(LOADGEN) && npm ci --no-audit --no-fund --loglevel=error
+
+loadgen: $(LOADGEN)/node_modules/.package-lock.json
+
+# The notes tests' real Yjs client (tests/notes/yjs_client): yjs, ws and @msgpack/msgpack.
+$(NOTES_CLIENT)/node_modules/.package-lock.json: $(NOTES_CLIENT)/package.json $(NOTES_CLIENT)/package-lock.json
+	cd $(NOTES_CLIENT) && npm ci --no-audit --no-fund --loglevel=error
+
+notes-client: $(NOTES_CLIENT)/node_modules/.package-lock.json
 
 run: setup
 	$(BIN)/workshop serve --host $(HOST) --port $(PORT) --data-dir $(DATA_DIR) \
@@ -49,13 +63,14 @@ system-deps:
 lint: $(BIN)/workshop
 	$(BIN)/ruff check .
 
-test: setup system-deps
+test: setup system-deps loadgen notes-client
 	$(BIN)/ruff check .
 	cd $(WEB) && node --test test/
 	$(BIN)/pytest -q -p no:cacheprovider
 
-bench: setup system-deps
-	$(BIN)/python -m bench.run
+# The benchmark suite (docs/performance.md). Pass options with ARGS, e.g. ARGS=--quick.
+bench: setup system-deps loadgen
+	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist $(LOADGEN)/node_modules $(NOTES_CLIENT)/node_modules bench/results
