@@ -6,20 +6,32 @@ that gives each test its own, empty storage.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from server.backends.base import Backend
 from server.backends.embedded import EmbeddedBackend
+from tests.support.redis import RedisProcess
 
-from .support import EVENT, Kit
+from .support import EVENT, SECRET, Kit
 
-BACKENDS = ["embedded"]
+BACKENDS = ["embedded", "redis"]
 
 
-def _kit(name: str, tmp_path: Path) -> Kit:
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
+    """One redis-server for the whole contract suite; each test flushes it first."""
+    server = RedisProcess(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _kit(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Kit:
     if name == "embedded":
         data_dir = tmp_path / "data"
         return Kit(
@@ -30,13 +42,28 @@ def _kit(name: str, tmp_path: Path) -> Kit:
                 f"backend = EmbeddedBackend({str(data_dir)!r})\n"
             ),
         )
+    if name == "redis":
+        from server.backends.redis import RedisBackend
+
+        server: RedisProcess = request.getfixturevalue("redis_server")
+        with server.client() as client:
+            client.flushall()
+        url = server.url
+        return Kit(
+            name=name,
+            open=lambda: RedisBackend(url, secret=SECRET),
+            child_setup=(
+                "from server.backends.redis import RedisBackend\n"
+                f"backend = RedisBackend({url!r}, secret={SECRET!r})\n"
+            ),
+        )
     raise AssertionError(f"no kit for backend {name!r}")
 
 
 @pytest.fixture(params=BACKENDS)
 def kit(request: pytest.FixtureRequest, tmp_path: Path) -> Kit:
     """One backend's storage, empty, unopened."""
-    return _kit(request.param, tmp_path)
+    return _kit(request.param, tmp_path, request)
 
 
 @pytest.fixture

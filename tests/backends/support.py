@@ -21,6 +21,7 @@ EVENT = EventInfo(
     created=1_700_000_000.0,
 )
 ROOM, OTHER = "PLAN", "WARN"
+SECRET = b"contract-suite-secret-0123456789abcdef"  # shared by every process on one Redis
 
 
 @dataclass(frozen=True)

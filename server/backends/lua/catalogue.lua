@@ -1,0 +1,24 @@
+-- Add an event and its rooms to the catalogue, all or nothing.
+--
+-- KEYS[1] events hash (event_id -> msgpack event)   KEYS[2] rooms hash (code -> event_id)
+-- ARGV[1] "create" (refuse if anything exists) or "restore" (put back what is missing)
+-- ARGV[2] event_id   ARGV[3] the event, msgpack   ARGV[4..] the room codes
+--
+-- Returns "ok", or "event" / "room:<code>" naming what already exists ("create" only).
+-- Both hashes share the {catalogue} hash tag: one shard holds the whole catalogue.
+
+if ARGV[1] == 'create' then
+  if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then
+    return 'event'
+  end
+  for i = 4, #ARGV do
+    if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
+      return 'room:' .. ARGV[i]
+    end
+  end
+end
+redis.call('HSETNX', KEYS[1], ARGV[2], ARGV[3])
+for i = 4, #ARGV do
+  redis.call('HSETNX', KEYS[2], ARGV[i], ARGV[2])
+end
+return 'ok'

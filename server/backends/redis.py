@@ -1,0 +1,431 @@
+"""The Redis backend: many server processes, one Redis (DESIGN.md §3, issue 3).
+
+Same interface and guarantees as `embedded` (base.py); how each is kept here:
+
+- **Order, idempotency**: one Lua script per append (`lua/append.lua`, called by SHA,
+  loaded at start and again on NOSCRIPT): dedupe on `(pid, cid)`, next seq, `XADD`
+  with ID `<seq>-0`, `PUBLISH`, atomically. Concurrent appends are pipelined
+  (`redis_append`). `ts` is Redis's clock (`TIME`), one clock for every process.
+- **Durability**: an append is acknowledged once Redis ran the script; with AOF and
+  `appendfsync always` that means on disk, with `everysec` within a second of it
+  (docs/scaling.md). When Redis cannot be reached the call raises BackendUnavailable
+  within the socket timeout. A timeout after the script was sent may hide a record
+  that did land: the caller is told "unavailable", never a false ok, and a retry with
+  the same `(pid, cid)` learns its seq.
+- **Live tail**: `redis_feed`: one pub/sub connection per process, gaps filled from
+  the stream, every room caught up after a reconnect.
+- **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
+  lost its data) gets a new life with a new epoch, the first time anyone touches it.
+- **Catalogue**: in Redis, and also remembered by every process that saw it. If Redis
+  lost it, the process puts back the entries it knows (same code, title, event).
+
+`redis` is imported only here and in the `redis_*` helpers, which only this imports.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import Counter
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgpack
+from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import NoScriptError, RedisError, ResponseError
+
+from .base import (
+    Appended,
+    Backend,
+    BackendUnavailable,
+    EventInfo,
+    LiveCallback,
+    Record,
+    RoomInfo,
+    UnknownRoom,
+    new_epoch,
+)
+from .redis_append import Appender
+from .redis_catalogue import Catalogue
+from .redis_feed import Listener
+from .redis_keys import SCRIPTS, Script, decode_entry, encode_body, redis_errors, room_keys, text
+
+__all__ = ["RedisBackend"]
+
+log = logging.getLogger(__name__)
+
+_EXPECTED_CONFIG = {"appendonly": "yes", "maxmemory-policy": "noeviction"}
+
+
+class RedisBackend(Backend):
+    """Room logs, live tail, snapshots, dedupe, presence and catalogue in one Redis.
+
+    `secret` is the signing secret every process shares (WORKSHOP_SECRET). Commands
+    time out after `socket_timeout` seconds and are never retried by the client, so a
+    Redis that is down shows as BackendUnavailable quickly. `stats` counts what the
+    live tail did (`garbage`, `pubsub_reconnects`, `gaps`, `caught_up`, ...);
+    `config_warnings` lists the Redis settings found unsafe at start.
+    """
+
+    subscribe_timeout = 5.0  # seconds append/head/read wait for a new room feed to start
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        secret: bytes,
+        socket_timeout: float = 2.0,
+        connect_timeout: float = 1.0,
+        batch: int = 100,
+        pipelines: int = 2,
+        max_pending: int = 10_000,
+        ping_every: float = 5.0,
+    ) -> None:
+        if len(secret) < 32:
+            raise ValueError("the secret must be at least 32 bytes")
+        self.url = url
+        self._secret = secret
+        self._pool = connection_pool(
+            url,
+            protocol=2,
+            socket_timeout=socket_timeout,
+            socket_connect_timeout=connect_timeout,
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=0,
+            client_name=f"workshop:{socket.gethostname()}:{os.getpid()}",  # CLIENT LIST
+        )
+        self._redis = Redis(connection_pool=self._pool)
+        self._batch, self._pipelines, self._max_pending = batch, pipelines, max_pending
+        self.stats: Counter[str] = Counter()
+        self.config_warnings: list[str] = []
+        self._listener = Listener(self._connect_pubsub, self, self.stats, ping_every=ping_every)
+        self._appender: Appender | None = None
+        self._state = "new"  # new -> running -> closed
+        self._catalogue = Catalogue(self._redis, self._script, self.stats)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Reach Redis, load the scripts, check its settings, start the live tail."""
+        if self._state != "new":
+            raise RuntimeError("a RedisBackend starts once")
+        self._state = "running"
+        try:
+            with redis_errors("start"):
+                for script in SCRIPTS.values():
+                    await self._redis.script_load(script.source)
+            await self._check_config()
+            self._appender = Appender(
+                self._redis,
+                SCRIPTS["append"],
+                self.stats,
+                batch=self._batch,
+                pipelines=self._pipelines,
+                max_pending=self._max_pending,
+            )
+            self._listener.start()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        """Send the appends already queued, then close every connection."""
+        if self._state == "closed":
+            return
+        self._state = "closed"
+        if self._appender is not None:
+            await self._appender.close()
+        await self._listener.close()
+        await self._redis.aclose(close_connection_pool=True)
+        for sentinel in getattr(getattr(self._pool, "sentinel_manager", None), "sentinels", ()):
+            await sentinel.aclose()
+
+    async def ready(self) -> bool:
+        """A PING answered, and the appender and the pub/sub supervisor running."""
+        if self._state != "running" or self._appender is None or not self._appender.alive():
+            return False
+        if not self._listener.alive():
+            return False
+        try:
+            return bool(await self._redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    async def _check_config(self) -> None:
+        """Warn unless AOF is on and nothing is evicted (docs/scaling.md)."""
+        for name, want in _EXPECTED_CONFIG.items():
+            try:
+                found = await self._redis.config_get(name)
+            except ResponseError as exc:  # CONFIG renamed or disabled (managed Redis)
+                log.info("cannot read Redis setting %s (%s); it should be %s", name, exc, want)
+                continue
+            except (RedisError, OSError) as exc:
+                raise BackendUnavailable(f"Redis unreachable at start: {exc}") from exc
+            value = {text(k): text(v) for k, v in found.items()}.get(name)
+            if value != want:
+                warning = (
+                    f"Redis {name} is {value!r}, not {want!r}: acknowledged events may be lost"
+                    f" (set `{name} {want}`; see docs/scaling.md)"
+                )
+                self.config_warnings.append(warning)
+                log.warning(warning)
+
+    async def _connect_pubsub(self) -> Any:
+        connection = self._pool.make_connection()
+        await connection.connect()
+        return connection
+
+    # -- the log -----------------------------------------------------------------------
+
+    async def append(
+        self,
+        room: str,
+        type: str,
+        data: dict[str, Any],
+        actor: dict[str, Any] | None,
+        cid: str | None,
+    ) -> Appended:
+        """See `Backend.append`; one pipelined EVALSHA of `lua/append.lua`."""
+        self._check_running()
+        body = encode_body(type, data, actor, cid)  # TypeError stays the caller's
+        keys = room_keys(room)
+        pid = actor.get("pid") if actor is not None else None
+        names = [keys.seq, keys.epoch, keys.log]
+        if pid is not None and cid is not None:
+            names.append(keys.dedupe(str(pid), cid))
+        args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel]
+        await self._listener.wait_ready(room, self.subscribe_timeout)
+        assert self._appender is not None
+        for _ in range(2):
+            reply = await self._appender.call(names, args)
+            if reply != -1:
+                seq, epoch, duplicate = reply
+                return Appended(int(seq), text(epoch), bool(duplicate))
+            await self._ensure_log(room)  # UnknownRoom, or a new life for a lost log
+        raise BackendUnavailable(f"room {room}: its log could not be made")
+
+    async def head(self, room: str) -> tuple[int, str]:
+        """See `Backend.head`."""
+        self._check_running()
+        await self._listener.wait_ready(room, self.subscribe_timeout)
+        return await self.head_now(room)
+
+    async def head_now(self, room: str) -> tuple[int, str]:
+        """The head without waiting for the room's feed; a lost log gets a new life."""
+        self._check_running()
+        reply = await self._script("head", _head_keys(room), [""])
+        if reply is None:
+            return await self._ensure_log(room)
+        return int(reply[0]), text(reply[1])
+
+    async def read(
+        self, room: str, first: int, last: int | None = None, limit: int = 1000
+    ) -> list[Record]:
+        """See `Backend.read`; one XRANGE."""
+        self._check_running()
+        await self._listener.wait_ready(room, self.subscribe_timeout)
+        await self._catalogue.room(room)  # UnknownRoom
+        first = max(first, 1)
+        if limit < 1 or (last is not None and first > last):
+            return []
+        end = "+" if last is None else f"{last}-0"
+        with redis_errors("read"):
+            entries = await self._redis.xrange(room_keys(room).log, f"{first}-0", end, limit)
+        return [decode_entry(entry_id, fields) for entry_id, fields in entries]
+
+    async def read_with_epoch(
+        self, room: str, first: int, last: int, limit: int
+    ) -> tuple[str | None, list[Record]]:
+        """The epoch and records `first..last`, in one MULTI so they belong together."""
+        self._check_running()
+        keys = room_keys(room)
+        with redis_errors("read"):
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.get(keys.epoch)
+            pipe.xrange(keys.log, f"{first}-0", f"{last}-0", limit)
+            epoch, entries = await pipe.execute()
+        records = [decode_entry(entry_id, fields) for entry_id, fields in entries]
+        return (None if epoch is None else text(epoch)), records
+
+    async def fence(self, room: str, epoch: str) -> str:
+        """The log lost records it had: a new epoch (see `lua/fence.lua`)."""
+        keys = room_keys(room)
+        return text(await self._script("fence", [keys.epoch, keys.snapshot], [epoch, new_epoch()]))
+
+    def subscribe(self, room: str, callback: LiveCallback) -> None:
+        """See `Backend.subscribe`; the first subscriber of a room subscribes its channel."""
+        self._listener.subscribe(room, callback)
+
+    def unsubscribe(self, room: str, callback: LiveCallback) -> None:
+        """See `Backend.unsubscribe`; the last one leaving unsubscribes the channel."""
+        self._listener.unsubscribe(room, callback)
+
+    # -- snapshots ---------------------------------------------------------------------
+
+    async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
+        """See `Backend.save_snapshot`. Stored with the epoch it was folded from (the
+        room feed's, when this process tails the room), so a snapshot of a lost log life
+        is never loaded as the new one's."""
+        self._check_running()
+        keys = room_keys(room)
+        feed = self._listener.feeds.get(room)
+        folded_from = feed.epoch if feed is not None and feed.epoch else ""
+        for _ in range(2):
+            reply = await self._script(
+                "snapshot", [keys.snapshot, keys.epoch], [seq, bytes(blob), folded_from]
+            )
+            if reply != -1:
+                return
+            await self._ensure_log(room)
+
+    async def load_snapshot(self, room: str) -> tuple[int, bytes] | None:
+        """See `Backend.load_snapshot`; only a snapshot of the log's current epoch."""
+        self._check_running()
+        keys = room_keys(room)
+        with redis_errors("load snapshot"):
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hmget(keys.snapshot, ["seq", "epoch", "blob"])
+            pipe.get(keys.epoch)
+            (seq, epoch, blob), current = await pipe.execute()
+        if seq is None or blob is None or current is None or epoch != current:
+            return None
+        return int(seq), bytes(blob)
+
+    # -- presence ----------------------------------------------------------------------
+
+    async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None:
+        """See `Backend.set_presence`: a key per process with a TTL, indexed by a set."""
+        self._check_running()
+        keys = room_keys(room)
+        ttl = max(1, int(self.presence_ttl * 1000))
+        with redis_errors("presence"):
+            pipe = self._redis.pipeline(transaction=True)
+            if members:
+                pipe.set(keys.presence_of(process_id), msgpack.packb(members), px=ttl)
+                pipe.sadd(keys.presence, process_id)
+                pipe.pexpire(keys.presence, ttl)
+            else:
+                pipe.delete(keys.presence_of(process_id))
+                pipe.srem(keys.presence, process_id)
+            await pipe.execute()
+
+    async def get_presence(self, room: str) -> dict[str, str]:
+        """See `Backend.get_presence`; sets whose TTL ran out are gone."""
+        self._check_running()
+        keys = room_keys(room)
+        with redis_errors("presence"):
+            processes = sorted(await self._redis.smembers(keys.presence))
+            if not processes:
+                return {}
+            blobs = await self._redis.mget([keys.presence_of(text(p)) for p in processes])
+            gone = [p for p, blob in zip(processes, blobs, strict=True) if blob is None]
+            if gone:
+                await self._redis.srem(keys.presence, *gone)
+        union: dict[str, str] = {}
+        for blob in blobs:
+            if blob is not None:
+                union.update(msgpack.unpackb(blob, raw=False))
+        return union
+
+    # -- catalogue (redis_catalogue) ----------------------------------------------------
+
+    async def create_event(self, event: EventInfo) -> None:
+        """See `Backend.create_event`: one script adds the event and its rooms (or
+        nothing), then each room's log is made with a fresh epoch."""
+        self._check_running()
+        self.check_event(event)
+        await self._catalogue.create(event)
+        for room in event.rooms:
+            await self._script("head", _head_keys(room.code), [new_epoch()])
+
+    async def get_event(self, event_id: str) -> EventInfo | None:
+        """See `Backend.get_event`."""
+        self._check_running()
+        return await self._catalogue.event(event_id)
+
+    async def list_events(self) -> list[EventInfo]:
+        """See `Backend.list_events`. While Redis is unreachable, the events this
+        process knows; events Redis lost but this process knows are put back."""
+        self._check_running()
+        return await self._catalogue.all_events()
+
+    async def get_room(self, code: str) -> RoomInfo | None:
+        """See `Backend.get_room`; rooms never change, so a known one is answered from memory."""
+        self._check_running()
+        try:
+            return await self._catalogue.room(code)
+        except UnknownRoom:
+            return None
+
+    async def list_rooms(self) -> list[RoomInfo]:
+        """See `Backend.list_rooms`."""
+        return [room for event in await self.list_events() for room in event.rooms]
+
+    async def get_secret(self) -> bytes:
+        """WORKSHOP_SECRET, as given: every process must share it (docs/scaling.md)."""
+        return self._secret
+
+    async def _ensure_log(self, room: str) -> tuple[int, str]:
+        """The room has no log: UnknownRoom if it is not in the catalogue (Redis's or
+        this process's memory); otherwise its catalogue entry is made whole again and its
+        log starts a new life with a new epoch (once, whichever process comes first)."""
+        await self._catalogue.restore_room(room)
+        reply = await self._script("head", _head_keys(room), [new_epoch()])
+        seq, epoch, created = int(reply[0]), text(reply[1]), bool(reply[2])
+        if created:
+            self.stats["new_logs"] += 1
+            log.warning("room %s had no log in Redis (lost data?); new epoch %s", room, epoch)
+        return seq, epoch
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    def _check_running(self) -> None:
+        if self._state != "running":
+            raise BackendUnavailable(f"Redis backend is {self._state}")
+
+    async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
+        """EVALSHA one of our scripts; load it again if Redis forgot it (NOSCRIPT)."""
+        script: Script = SCRIPTS[name]
+        with redis_errors(name):
+            try:
+                return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
+            except NoScriptError:
+                self.stats["script_reloads"] += 1
+                await self._redis.script_load(script.source)
+                return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
+
+
+def connection_pool(url: str, **options: Any) -> ConnectionPool:
+    """A pool for a `redis://`, `rediss://` or `unix://` URL, or for the master that
+    Sentinel names: `redis+sentinel://[:password@]host:port[,host:port...]/service[/db]`
+    (the password is the master's; the Sentinels are asked without one)."""
+    if not url.startswith("redis+sentinel://"):
+        return ConnectionPool.from_url(url, **options)
+    from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
+
+    parts = urlsplit(url)
+    path = [part for part in parts.path.split("/") if part]
+    if not path:
+        raise ValueError("a Sentinel URL names the service: redis+sentinel://host:26379/NAME")
+    sentinels = []
+    for item in parts.netloc.rpartition("@")[2].split(","):
+        host, _, port = item.rpartition(":")
+        sentinels.append((host, int(port)) if host else (item, 26379))
+    timeouts = {k: options[k] for k in ("socket_timeout", "socket_connect_timeout") if k in options}
+    sentinel = Sentinel(sentinels, sentinel_kwargs={**timeouts, "protocol": 2})
+    return SentinelConnectionPool(
+        path[0],
+        sentinel,
+        db=int(path[1]) if len(path) > 1 else 0,
+        username=parts.username or None,
+        password=parts.password or None,
+        **options,
+    )
+
+
+def _head_keys(room: str) -> list[str]:
+    keys = room_keys(room)
+    return [keys.seq, keys.epoch, keys.log, keys.snapshot]

@@ -1,0 +1,198 @@
+"""The Redis backend's data layout: key names, Lua scripts, and the stored record format.
+
+Every key of a room carries the room's hash tag, `ws:{room:CODE}:...`, so a Redis
+Cluster keeps a room's counter, stream, epoch, dedupe keys, snapshot and presence on
+one shard, where one Lua script can touch them atomically (DESIGN.md §3). The
+catalogue lives under its own tag, `ws:{catalogue}:...`.
+
+Only plain data crosses Redis (STYLE.md): a record body is msgpack
+`[type, data, actor, cid]`, written once by the appender; the stream entry keeps it
+beside the Redis-clock timestamp, and the live message is msgpack
+`[seq, epoch, ts, body]` carrying the very same body bytes, so a record delivered
+live equals the record read back.
+
+Also here, as the backend's shared vocabulary: how Redis errors become
+BackendUnavailable, and how replies become text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import msgpack
+from redis.exceptions import RedisError
+
+from .base import BackendUnavailable, EventInfo, Record, RoomInfo
+
+__all__ = [
+    "CATALOGUE_EVENTS",
+    "CATALOGUE_ROOMS",
+    "SCRIPTS",
+    "RoomKeys",
+    "Script",
+    "decode_entry",
+    "decode_event",
+    "decode_live",
+    "encode_body",
+    "encode_event",
+    "redis_errors",
+    "room_keys",
+    "text",
+]
+
+LUA = Path(__file__).resolve().parent / "lua"
+CATALOGUE_EVENTS = "ws:{catalogue}:events"  # event_id -> msgpack event
+CATALOGUE_ROOMS = "ws:{catalogue}:rooms"  # room code -> event_id
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    """A Lua script from `lua/NAME.lua`, called by its SHA1 (loaded once per Redis)."""
+
+    name: str
+    source: str
+    sha: str
+
+    @classmethod
+    def load(cls, name: str) -> Script:
+        source = (LUA / f"{name}.lua").read_text(encoding="utf-8")
+        return cls(name, source, hashlib.sha1(source.encode()).hexdigest())
+
+
+SCRIPTS = {name: Script.load(name) for name in ("append", "head", "snapshot", "catalogue", "fence")}
+
+
+@dataclass(frozen=True, slots=True)
+class RoomKeys:
+    """The names of one room's keys and its pub/sub channel."""
+
+    code: str
+    seq: str  # the last seq (a counter)
+    epoch: str  # this life of the log
+    log: str  # the stream; entry ID "<seq>-0", fields t (ts) and r (body)
+    snapshot: str  # hash {seq, epoch, blob}
+    presence: str  # set of process ids with members here
+    channel: bytes  # live records, msgpack [seq, epoch, ts, body]
+
+    def dedupe(self, pid: str, cid: str) -> str:
+        """The key remembering `(pid, cid)`; the length prefix keeps the pair unambiguous."""
+        return f"ws:{{room:{self.code}}}:dd:{len(pid)}:{pid}:{cid}"
+
+    def presence_of(self, process_id: str) -> str:
+        """One process's members of the room (msgpack `pid -> org`, with a TTL)."""
+        return f"{self.presence}:{process_id}"
+
+
+@lru_cache(maxsize=4096)
+def room_keys(code: str) -> RoomKeys:
+    """The keys of room `code`."""
+    tag = f"ws:{{room:{code}}}"
+    return RoomKeys(
+        code=code,
+        seq=f"{tag}:seq",
+        epoch=f"{tag}:epoch",
+        log=f"{tag}:log",
+        snapshot=f"{tag}:snapshot",
+        presence=f"{tag}:presence",
+        channel=f"{tag}:live".encode(),
+    )
+
+
+def encode_body(
+    type_: str, data: dict[str, Any], actor: dict[str, Any] | None, cid: str | None
+) -> bytes:
+    """A record's body as stored; raises TypeError for what msgpack cannot encode."""
+    return msgpack.packb([type_, data, actor, cid], use_bin_type=True)
+
+
+def _record(seq: int, ts: bytes | str, body: bytes) -> Record:
+    """Decode one record; ValueError when the stored bytes are not a record."""
+    try:
+        type_, data, actor, cid = msgpack.unpackb(body, raw=False)
+        stamp = float(ts)
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:
+        raise ValueError(f"undecodable record body: {exc}") from None
+    if not (isinstance(type_, str) and isinstance(data, dict)):
+        raise ValueError("record body has a bad type or data")
+    if not (actor is None or isinstance(actor, dict)) or not (cid is None or isinstance(cid, str)):
+        raise ValueError("record body has a bad actor or cid")
+    return Record(seq=seq, ts=stamp, type=type_, data=data, actor=actor, cid=cid)
+
+
+def decode_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Record:
+    """A stream entry as a Record. A corrupted entry becomes a `corrupt` record (which
+    the fold refuses, so it shows as `hidden`): the log stays gapless and readable."""
+    seq = int(entry_id.split(b"-", 1)[0])
+    try:
+        return _record(seq, fields[b"t"], fields[b"r"])
+    except (KeyError, ValueError):
+        return Record(seq=seq, ts=0.0, type="corrupt", data={}, actor=None, cid=None)
+
+
+def decode_live(payload: bytes) -> tuple[int, str, Record]:
+    """`(seq, epoch, record)` from a live message; ValueError for anything else."""
+    try:
+        message = msgpack.unpackb(payload, raw=True)
+    except (ValueError, TypeError, msgpack.UnpackException) as exc:
+        raise ValueError(f"not msgpack: {exc}") from None
+    if not (isinstance(message, list) and len(message) == 4):
+        raise ValueError("not a [seq, epoch, ts, body] array")
+    seq, epoch, ts, body = message
+    if not (isinstance(seq, int) and seq >= 1 and isinstance(epoch, bytes)):
+        raise ValueError("bad seq or epoch")
+    if not (isinstance(ts, bytes) and isinstance(body, bytes)):
+        raise ValueError("bad ts or body")
+    try:
+        epoch_text = epoch.decode("ascii")
+    except UnicodeDecodeError:
+        raise ValueError("bad epoch") from None
+    return seq, epoch_text, _record(seq, ts, body)
+
+
+def encode_event(event: EventInfo) -> bytes:
+    """A catalogue entry: the event and its rooms, as plain msgpack."""
+    return msgpack.packb(
+        {
+            "id": event.event_id,
+            "title": event.title,
+            "timezones": list(event.timezones),
+            "languages": list(event.languages),
+            "rooms": [[room.code, room.title] for room in event.rooms],
+            "created": event.created,
+        },
+        use_bin_type=True,
+    )
+
+
+def decode_event(blob: bytes) -> EventInfo:
+    """The inverse of `encode_event`."""
+    d = msgpack.unpackb(blob, raw=False)
+    event_id = d["id"]
+    return EventInfo(
+        event_id=event_id,
+        title=d["title"],
+        timezones=tuple(d["timezones"]),
+        languages=tuple(d["languages"]),
+        rooms=tuple(RoomInfo(code, title, event_id) for code, title in d["rooms"]),
+        created=float(d["created"]),
+    )
+
+
+@contextlib.contextmanager
+def redis_errors(what: str) -> Iterator[None]:
+    """Redis and socket errors become BackendUnavailable (`unavailable` on the wire)."""
+    try:
+        yield
+    except (RedisError, OSError) as exc:
+        raise BackendUnavailable(f"Redis {what} failed: {exc}") from exc
+
+
+def text(value: Any) -> str:
+    """A Redis reply (bytes) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
