@@ -283,6 +283,8 @@ class RoomClient(RoomCommands):
                 self._resyncing = True
                 return True
         elif t == "snapshot" and isinstance(frame.get("seq"), int):
+            if isinstance(frame.get("epoch"), str):
+                self.sequencer.joined(frame["epoch"])  # a live epoch change comes this way
             self.sequencer.snapshot(frame["seq"])
             self.snapshot = frame.get("state")
             self._events.put(frame)

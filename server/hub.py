@@ -88,7 +88,7 @@ class Hub:
             await asyncio.sleep(min(max(grace / 4, 0.05), 5.0))
             now = time.monotonic()
             for code, room in list(self.rooms.items()):
-                if room.members or getattr(room, "_waiters", None):
+                if not room.idle:
                     self._idle_since.pop(code, None)
                     continue
                 since = self._idle_since.setdefault(code, now)

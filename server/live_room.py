@@ -66,6 +66,7 @@ class LiveRoom:
         self._buffer: list[tuple[Record, str]] | None = []  # not None while catching up
         self._sync_task: asyncio.Task[None] | None = None
         self._catching = False
+        self._resnapshot = False  # the log was lost: members need a snapshot, not events
         self._snapshot_seq = 0
         self._snapshot_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -116,6 +117,8 @@ class LiveRoom:
                 if rec_epoch == self.epoch:  # records of a lost log life are dropped
                     self._on_live(rec, rec_epoch)
             if self._buffer is None:
+                if self._resnapshot:
+                    self._resnapshot_members()
                 return
             # _on_live found another gap and started buffering again: go round.
 
@@ -162,9 +165,12 @@ class LiveRoom:
         self._recent.clear()
         self._outcomes.clear()
         self._snapshot_seq = 0
-        self.spawn(self._resnapshot_members())
+        # Members get no events of the new log until the catch-up that follows is done;
+        # then one snapshot each (`_resnapshot_members`), never events before it.
+        self._resnapshot = True
 
-    async def _resnapshot_members(self) -> None:
+    def _resnapshot_members(self) -> None:
+        self._resnapshot = False
         for member in list(self.members):
             for frame in self._snapshot_frames(member.viewer):
                 member.send(frame)
@@ -194,7 +200,7 @@ class LiveRoom:
 
     def _fan_out(self, seq: int, ts: float, event: Event | None) -> None:
         """Encode once per audience, queue on every member (never awaits a socket)."""
-        if not self.members:
+        if not self.members or self._resnapshot:
             return
         if event is None:
             frame = _pack({"t": "ev", "seq": seq, "ts": ts, "type": "hidden", "data": {}})
@@ -262,9 +268,16 @@ class LiveRoom:
 
     # -- commands' outcomes ------------------------------------------------------------
 
-    async def outcome(self, seq: int) -> Outcome | None:
-        """The fold's outcome for `seq` once folded; None if it is no longer remembered."""
-        if seq <= self.state.seq:
+    @property
+    def idle(self) -> bool:
+        """No members and no command waiting for its outcome: the room may be unloaded."""
+        return not self.members and not self._waiters
+
+    async def outcome(self, seq: int, epoch: str | None = None) -> Outcome | None:
+        """The fold's outcome for `seq` (of log life `epoch`) once folded; None if it is
+        no longer remembered. A seq of a log life this room has not caught up with yet
+        is waited for, never answered from the lost life's outcomes."""
+        if seq <= self.state.seq and (epoch is None or epoch == self.epoch):
             return self._outcomes.get(seq)
         fut: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
         self._waiters.setdefault(seq, []).append(fut)

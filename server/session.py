@@ -265,7 +265,8 @@ class Session:
                 self._err(command.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry")
                 return
             try:
-                outcome = await asyncio.wait_for(room.outcome(appended.seq), OUTCOME_TIMEOUT)
+                waiting = room.outcome(appended.seq, appended.epoch)
+                outcome = await asyncio.wait_for(waiting, OUTCOME_TIMEOUT)
             except TimeoutError:
                 # The event is in the log; only its outcome is late. Say so honestly.
                 self.reply({"t": "ok", "re": command.id, "seq": appended.seq, "pending": True})
