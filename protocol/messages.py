@@ -21,97 +21,33 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from protocol.codes import ErrorCode, ProtocolError
+from protocol.fields import (
+    SPACES,
+    bad,
+    check_binary,
+    check_choice,
+    check_flag,
+    check_int,
+    check_one_of,
+    check_opt_text,
+    check_text,
+    set_field,
+)
 
 MAX_ID = 2**53  # ids are read exactly by JavaScript
 NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
 STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
-CHOICE_LIMIT = 1000  # largest option index or rating a poll vote may name
 LANGS = frozenset({"en", "ja", "mn"})
 ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin"})
 POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
 SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
 
 _ROOM_CODE = re.compile(r"[A-Za-z0-9-]{2,32}")
-_SPACES = re.compile(r"\s+")
-
-
-# -- field checks: each returns the normalised value or raises bad_request ----------------
-
-
-def _bad(msg: str) -> ProtocolError:
-    return ProtocolError(ErrorCode.BAD_REQUEST, msg)
-
-
-def _str(value: object, name: str, lo: int, hi: int, *, multiline: bool = False) -> str:
-    """A string of lo..hi code points after stripping, free of control characters."""
-    if not isinstance(value, str):
-        raise _bad(f"{name} must be a string")
-    if multiline:
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    value = value.strip()
-    allowed = "\n\t" if multiline else ""
-    for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs") and char not in allowed:
-            raise _bad(f"{name} holds a control character (U+{ord(char):04X})")
-    if not lo <= len(value) <= hi:
-        raise _bad(f"{name} must be {lo}-{hi} characters")
-    return value
-
-
-def _opt_str(value: object, name: str, hi: int) -> str | None:
-    """An optional token-like string; "" reads as absent."""
-    if value is None:
-        return None
-    return _str(value, name, 0, hi) or None
-
-
-def _bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise _bad(f"{name} must be true or false")
-    return value
-
-
-def _int(value: object, name: str, lo: int, hi: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise _bad(f"{name} must be an integer {lo}..{hi}")
-    return value
-
-
-def _one_of(value: object, name: str, allowed: frozenset[str]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise _bad(f"{name} must be one of {', '.join(sorted(allowed))}")
-    return value
-
-
-def _bytes(value: object, name: str, hi: int, code: ErrorCode = ErrorCode.BAD_REQUEST) -> bytes:
-    if not isinstance(value, bytes | bytearray):
-        raise _bad(f"{name} must be binary")
-    if len(value) > hi:
-        raise ProtocolError(code, f"{name} is {len(value)} bytes, over the {hi}-byte limit")
-    return bytes(value)
-
-
-def _choice(value: object) -> int | tuple[int, ...] | str:
-    """A poll choice: an option index or rating, a set of indexes, or a word."""
-    if isinstance(value, str):
-        word = _SPACES.sub(" ", value).strip()
-        return _str(word, "choice", 1, 40)
-    if isinstance(value, list | tuple):
-        picks = tuple(_int(item, "choice item", 0, CHOICE_LIMIT) for item in value)
-        if not 1 <= len(picks) <= 10 or len(set(picks)) != len(picks):
-            raise _bad("choice must list 1-10 distinct options")
-        return tuple(sorted(picks))
-    return _int(value, "choice", 0, CHOICE_LIMIT)
-
-
-def _set(obj: object, name: str, value: object) -> None:
-    object.__setattr__(obj, name, value)  # normalising a frozen dataclass in __post_init__
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -125,7 +61,7 @@ class Command:
     id: int
 
     def __post_init__(self) -> None:
-        _int(self.id, "id", 0, MAX_ID)
+        check_int(self.id, "id", 0, MAX_ID)
 
     def data(self) -> dict[str, Any]:
         """The fields kept in the room log: all but `id` and `cid`, as plain msgpack types."""
@@ -152,9 +88,9 @@ class Mutating(Command):
 
     def __post_init__(self) -> None:
         Command.__post_init__(self)
-        _str(self.cid, "cid", 1, 64)
+        check_text(self.cid, "cid", 1, 64)
         if self.cid != self.cid.strip():
-            raise _bad("cid must not start or end with spaces")
+            raise bad("cid must not start or end with spaces")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,16 +108,16 @@ class Join(Command):
     def __post_init__(self) -> None:
         Command.__post_init__(self)
         if not isinstance(self.room, str) or not _ROOM_CODE.fullmatch(self.room):
-            raise _bad("room must be 2-32 characters of A-Z, 0-9 and '-'")
-        _set(self, "room", self.room.upper())
-        _set(self, "name", _str(self.name, "name", 1, 60))
-        _set(self, "org", _str(self.org, "org", 0, 80))
-        _one_of(self.lang, "lang", LANGS)
-        _set(self, "token", _opt_str(self.token, "token", 512))
-        _set(self, "key", _opt_str(self.key, "key", 512))
-        _set(self, "epoch", _opt_str(self.epoch, "epoch", 64))
+            raise bad("room must be 2-32 characters of A-Z, 0-9 and '-'")
+        set_field(self, "room", self.room.upper())
+        set_field(self, "name", check_text(self.name, "name", 1, 60))
+        set_field(self, "org", check_text(self.org, "org", 0, 80))
+        check_one_of(self.lang, "lang", LANGS)
+        set_field(self, "token", check_opt_text(self.token, "token", 512))
+        set_field(self, "key", check_opt_text(self.key, "key", 512))
+        set_field(self, "epoch", check_opt_text(self.epoch, "epoch", 64))
         if self.since is not None:
-            _int(self.since, "since", 0, MAX_ID)
+            check_int(self.since, "since", 0, MAX_ID)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,9 +129,9 @@ class Ask(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "text", _str(self.text, "text", 1, 500, multiline=True))
-        _one_of(self.lang, "lang", LANGS)
-        _bool(self.anon, "anon")
+        set_field(self, "text", check_text(self.text, "text", 1, 500, multiline=True))
+        check_one_of(self.lang, "lang", LANGS)
+        check_flag(self.anon, "anon")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -206,8 +142,8 @@ class Vote(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "qid", _str(self.qid, "qid", 1, 32))
-        _bool(self.up, "up")
+        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        check_flag(self.up, "up")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,7 +153,7 @@ class Withdraw(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "qid", _str(self.qid, "qid", 1, 32))
+        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -228,8 +164,8 @@ class Moderate(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "qid", _str(self.qid, "qid", 1, 32))
-        _one_of(self.action, "action", ACTIONS)
+        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        check_one_of(self.action, "action", ACTIONS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -240,8 +176,8 @@ class Edit(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "qid", _str(self.qid, "qid", 1, 32))
-        _set(self, "text", _str(self.text, "text", 1, 500, multiline=True))
+        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        set_field(self, "text", check_text(self.text, "text", 1, 500, multiline=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -252,8 +188,8 @@ class Answer(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "qid", _str(self.qid, "qid", 1, 32))
-        _set(self, "text", _str(self.text, "text", 1, 2000, multiline=True))
+        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        set_field(self, "text", check_text(self.text, "text", 1, 2000, multiline=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -266,20 +202,20 @@ class PollCreate(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "title", _str(self.title, "title", 1, 200))
-        _one_of(self.kind, "kind", POLL_KINDS)
+        set_field(self, "title", check_text(self.title, "title", 1, 200))
+        check_one_of(self.kind, "kind", POLL_KINDS)
         if not isinstance(self.options, list | tuple):
-            raise _bad("options must be a list of strings")
-        options = tuple(_str(option, "option", 1, 100) for option in self.options)
+            raise bad("options must be a list of strings")
+        options = tuple(check_text(option, "option", 1, 100) for option in self.options)
         if self.kind in ("single", "multi"):
             if not 2 <= len(options) <= 10:
-                raise _bad(f"a {self.kind} poll needs 2-10 options")
+                raise bad(f"a {self.kind} poll needs 2-10 options")
             if len(set(options)) != len(options):
-                raise _bad("options must be distinct")
+                raise bad("options must be distinct")
         elif options:
-            raise _bad(f"a {self.kind} poll takes no options")
-        _set(self, "options", options)
-        _bool(self.hide_results, "hide_results")
+            raise bad(f"a {self.kind} poll takes no options")
+        set_field(self, "options", options)
+        check_flag(self.hide_results, "hide_results")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,7 +227,7 @@ class PollEdit(PollCreate):
 
     def __post_init__(self) -> None:
         PollCreate.__post_init__(self)
-        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -305,9 +241,9 @@ class PollHideWord(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
-        _set(self, "word", _str(_SPACES.sub(" ", self.word).strip(), "word", 1, 40))
-        _bool(self.hidden, "hidden")
+        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "word", check_text(SPACES.sub(" ", self.word).strip(), "word", 1, 40))
+        check_flag(self.hidden, "hidden")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -317,7 +253,7 @@ class PollOpen(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -327,7 +263,7 @@ class PollClose(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -340,8 +276,8 @@ class PollVote(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "poll_id", _str(self.poll_id, "poll_id", 1, 32))
-        _set(self, "choice", _choice(self.choice))
+        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "choice", check_choice(self.choice))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -351,7 +287,7 @@ class NotesSync(Command):
 
     def __post_init__(self) -> None:
         Command.__post_init__(self)
-        _set(self, "sv", _bytes(self.sv, "sv", STATE_VECTOR_LIMIT))
+        set_field(self, "sv", check_binary(self.sv, "sv", STATE_VECTOR_LIMIT))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -363,7 +299,7 @@ class NotesUpdate(Mutating):
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        _set(self, "u", _bytes(self.u, "u", NOTES_UPDATE_LIMIT, ErrorCode.TOO_LARGE))
+        set_field(self, "u", check_binary(self.u, "u", NOTES_UPDATE_LIMIT, ErrorCode.TOO_LARGE))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -379,9 +315,9 @@ class Settings(Mutating):
         Mutating.__post_init__(self)
         given = [name for name in SETTINGS if getattr(self, name) is not None]
         if not given:
-            raise _bad(f"settings needs at least one of {', '.join(SETTINGS)}")
+            raise bad(f"settings needs at least one of {', '.join(SETTINGS)}")
         for name in given:
-            _bool(getattr(self, name), name)
+            check_flag(getattr(self, name), name)
 
     def data(self) -> dict[str, Any]:
         """Only the settings this command changes."""
