@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.browser.support import Pages
+from tests.conftest import Workshop
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "client" / "web"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,3 +55,14 @@ def browser(built_client: Path) -> Iterator[Browser]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def pages(browser: Browser, workshop: Workshop) -> Iterator[Pages]:
+    made = Pages(browser, workshop)
+    try:
+        yield made
+        made.check()
+    finally:
+        for page in made.pages:
+            page.context.close()

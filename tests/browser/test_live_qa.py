@@ -8,19 +8,12 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
+from tests.browser.support import join
 from tests.conftest import Workshop
 
 QUESTION = "How does Sendai train volunteers for tsunami evacuation? 避難訓練"
-
-
-def _join(page: Page, url: str, name: str, org: str) -> None:
-    page.goto(url)
-    page.fill("#join-name", name)
-    page.fill("#join-org", org)
-    page.click("#join-submit")
-    expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=10_000)
 
 
 def test_two_participants_a_moderator_and_the_presenter(
@@ -33,9 +26,9 @@ def test_two_participants_a_moderator_and_the_presenter(
     moderator = browser.new_context().new_page()
     presenter = browser.new_context().new_page()
 
-    _join(asker, f"{base}/r/SUB-EWS", "Aiko Sato", "Sendai City")
-    _join(voter, f"{base}/r/SUB-EWS", "Bat-Erdene", "Ulaanbaatar City")
-    _join(moderator, room["moderator_url"], "Moderator", "UNDRR")
+    join(asker, f"{base}/r/SUB-EWS", "Aiko Sato", "Sendai City")
+    join(voter, f"{base}/r/SUB-EWS", "Bat-Erdene", "Ulaanbaatar City")
+    join(moderator, room["moderator_url"], "Moderator", "UNDRR")
     presenter.goto(f"{base}/r/SUB-EWS/present")
     # The key travels after '#', and the page drops it from the address bar.
     assert "key=" not in moderator.url
@@ -64,7 +57,7 @@ def test_two_participants_a_moderator_and_the_presenter(
 
 def test_language_switch_changes_visible_strings(browser: Browser, workshop: Workshop) -> None:
     page = browser.new_context().new_page()
-    _join(page, f"{workshop.server.url}/r/SUB-PLAN", "Tuya", "Ulaanbaatar City")
+    join(page, f"{workshop.server.url}/r/SUB-PLAN", "Tuya", "Ulaanbaatar City")
     heading = page.locator("#title-ask")
     page.select_option("#lang-switch", "en")
     expect(heading).to_have_text(re.compile(r"[A-Za-z]"))

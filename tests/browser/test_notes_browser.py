@@ -9,27 +9,13 @@ violations and script errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from playwright.sync_api import Page, expect
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
-
-from tests.browser.test_polls_browser import Pages
+from tests.browser.support import Pages
 from tests.conftest import Workshop
 
 ROOM = "SUB-EWS"
 TIMEOUT = 15_000
-
-
-@pytest.fixture
-def pages(browser: Browser, workshop: Workshop) -> Iterator[Pages]:
-    made = Pages(browser, workshop)
-    try:
-        yield made
-        made.check()
-    finally:
-        for page in made.pages:
-            page.context.close()
 
 
 def notes_text(page: Page) -> str:

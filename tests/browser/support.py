@@ -1,0 +1,77 @@
+"""What the browser tests share: pages watched for CSP violations and script errors,
+and joining a room the way a person does."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import Workshop
+
+ROOM = "SUB-EWS"
+TIMEOUT = 10_000  # ms for any one expected change
+
+# Recorded in the page itself, before any of its scripts run (init scripts are not inline
+# scripts, so the CSP does not apply to them).
+CSP_PROBE = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sample || ""}`);
+});
+"""
+
+
+class Pages:
+    """Browser pages of one test, each in its own context (its own identity), watched for
+    CSP violations and script errors."""
+
+    def __init__(self, browser: Browser, workshop: Workshop) -> None:
+        self.browser = browser
+        self.workshop = workshop
+        self.pages: list[Page] = []
+        self.problems: list[str] = []
+
+    def new(self, **context: Any) -> Page:
+        page = self.browser.new_context(**context).new_page()
+        page.add_init_script(CSP_PROBE)
+        page.on("pageerror", lambda exc: self.problems.append(f"page error: {exc}"))
+
+        def console(msg: Any) -> None:
+            if "Content Security Policy" in msg.text or msg.type == "error":
+                self.problems.append(f"console {msg.type}: {msg.text}")
+
+        page.on("console", console)
+        self.pages.append(page)
+        return page
+
+    def participant(self, name: str, org: str = "Sendai City") -> Page:
+        page = self.new()
+        join(page, f"{self.workshop.server.url}/r/{ROOM}", name, org)
+        return page
+
+    def moderator(self) -> Page:
+        room = next(r for r in self.workshop.links["rooms"] if r["code"] == ROOM)
+        page = self.new(viewport={"width": 1100, "height": 1200})
+        join(page, room["moderator_url"], "Chair", "UNDRR")
+        return page
+
+    def presenter(self) -> Page:
+        page = self.new(viewport={"width": 1920, "height": 1080})
+        page.goto(f"{self.workshop.server.url}/r/{ROOM}/present")
+        expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+        return page
+
+    def check(self) -> None:
+        for page in self.pages:
+            violations = page.evaluate("window.__cspViolations || []")
+            assert violations == [], violations
+        assert self.problems == [], self.problems
+
+
+def join(page: Page, url: str, name: str, org: str) -> None:
+    page.goto(url)
+    page.fill("#join-name", name)
+    page.fill("#join-org", org)
+    page.click("#join-submit")
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
