@@ -171,15 +171,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_server(settings: Settings) -> None:
-    """Serve with uvicorn, WebSocket options chosen on purpose (see docs/performance.md)."""
-    import uvicorn
-
-    from server.app import create_app
-
-    options: dict[str, Any] = {
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options, the WebSocket ones chosen on purpose (see docs/performance.md)."""
+    return {
         "host": settings.host,
         "port": settings.port,
+        "interface": "asgi3",  # the app's __call__ returns a coroutine, not one itself
         "ws": "websockets-sansio",
         "ws_max_size": settings.frame_limit,
         "ws_per_message_deflate": False,  # costs fan-out throughput; a decompression-bomb risk
@@ -189,6 +186,15 @@ def run_server(settings: Settings) -> None:
         "timeout_graceful_shutdown": 5,
         "log_level": "info",
     }
+
+
+def run_server(settings: Settings) -> None:
+    """Serve with uvicorn: one process, or `workers` sharing the port."""
+    import uvicorn
+
+    from server.app import create_app
+
+    options = uvicorn_options(settings)
     if settings.workers > 1:
         # N processes share the listening socket; each builds its app from the
         # environment (docs/scaling.md), so every setting goes there first.

@@ -2,13 +2,16 @@
 
 The receive side checks each frame (shape, role, size, rate) and appends commands to
 the room's log; replies come when the room has folded the command's seq. The send side
-is a bounded queue drained by one writer task: the room never waits for this socket,
-and a socket that falls `send_queue` frames behind is closed with 4008 (it resumes).
+writes a frame straight onto the transport when the socket can take it at once
+(`server/wire.py`); otherwise it queues the frame, and a writer task, started only then,
+drains the queue through the ASGI `send`. The room never waits for this socket, and a
+socket that falls `send_queue` frames behind is closed with 4008 (it resumes).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import time
@@ -28,6 +31,7 @@ from server.live_room import LiveRoom
 from server.rooms import Viewer
 from server.rooms.fold import HANDLERS, MODERATOR_ONLY
 from server.settings import Settings
+from server.wire import DirectLine
 
 log = logging.getLogger("workshop.session")
 
@@ -57,12 +61,15 @@ class Session:
         "_asgi_send",
         "_bucket",
         "_close_code",
+        "_close_due",
         "_flood",
         "_in_flight",
+        "_line",
         "_progress",
         "_queue",
+        "_room_for_more",
         "_tasks",
-        "_wake",
+        "_writer",
         "hub",
         "identity",
         "ip",
@@ -89,34 +96,43 @@ class Session:
         self.name = ""
         self.roles: list[str] = []
         self.room: LiveRoom | None = None
-        self._queue: deque[bytes] = deque()
-        self._wake = asyncio.Event()
+        self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
+        self._line = DirectLine.open(send)
+        self._writer: asyncio.Task[None] | None = None  # only while frames wait
         self._close_code: int | None = None
+        self._close_due = False  # a close frame is owed to the client
         self._progress = time.monotonic()  # when the writer last took a frame
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)
-        self._in_flight = asyncio.Semaphore(MAX_IN_FLIGHT)
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight = 0  # commands awaiting their reply
+        self._room_for_more: asyncio.Future[None] | None = None  # receive() waits for one
+        self._tasks: set[asyncio.Task[None]] | None = None
 
     # -- sending -----------------------------------------------------------------------
 
     def send(self, frame: bytes) -> None:
-        """Queue a frame; close with 4008 if this socket is too far behind."""
+        """Write a frame now if the socket can take it, else queue it for the writer;
+        close with 4008 if this socket is too far behind."""
         if self._close_code is not None:
             return
         queue = self._queue
+        if queue is None:
+            line = self._line
+            if line is not None and line.write(frame):
+                return
+            self._progress = time.monotonic()  # the writer starts for this one
+            self._start_writer(deque((frame,)))
+            return
         if len(queue) >= self.settings.send_queue and self._stalled():
             self.close(CloseCode.TOO_SLOW, drop_queued=True)
             return
-        if not queue:
-            self._progress = time.monotonic()  # the writer wakes up for this one
         queue.append(frame)
-        self._wake.set()
 
     def _stalled(self) -> bool:
         """Over the queue limit: a burst the writer is still draining is fine (a batch of
         records is queued in one go, before the writer runs); a socket that has taken no
         frame for `STALL_SECONDS`, or is far over the limit, is too slow."""
+        assert self._queue is not None
         return (
             len(self._queue) >= self.settings.send_queue * HARD_QUEUE_FACTOR
             or time.monotonic() - self._progress > STALL_SECONDS
@@ -130,31 +146,50 @@ class Session:
         if self._close_code is not None:
             return
         self._close_code = code
-        if drop_queued:
+        self._close_due = True
+        if self._queue is None:
+            self._start_writer(deque())
+        elif drop_queued:
             self._queue.clear()
         if self.room is not None:
             # Deferred: close() may run inside the room's fan-out loop over its members.
             asyncio.get_running_loop().call_soon(self.room.leave, self)
-        self._wake.set()
 
-    async def write_loop(self) -> None:
-        """Drain the queue onto the socket; then send the close frame if one is due."""
-        queue, send = self._queue, self._asgi_send
+    def _start_writer(self, queue: deque[bytes]) -> None:
+        self._queue = queue
+        self._writer = asyncio.get_running_loop().create_task(self._write_queued(queue))
+
+    async def _write_queued(self, queue: deque[bytes]) -> None:
+        """Drain the queue through the ASGI `send` (which waits while the transport is
+        paused), then send the close frame if one is due; then stop, so that an idle
+        socket has neither task nor queue and later frames are written directly again."""
+        send = self._asgi_send
         try:
-            while True:
-                if queue:
-                    await send({"type": "websocket.send", "bytes": queue.popleft()})
-                    self._progress = time.monotonic()
-                    continue
-                if self._close_code is not None:
-                    await send({"type": "websocket.close", "code": self._close_code})
-                    return
-                self._wake.clear()
-                await self._wake.wait()
+            while queue:
+                await send({"type": "websocket.send", "bytes": queue.popleft()})
+                self._progress = time.monotonic()
+            if self._close_due:
+                self._close_due = False
+                await send({"type": "websocket.close", "code": self._close_code})
         except (OSError, RuntimeError, asyncio.CancelledError):
-            return
+            queue.clear()
         except Exception as exc:  # uvicorn's ClientDisconnected and the like
             log.debug("writer ended: %r", exc)
+            queue.clear()
+        finally:
+            self._writer = None
+            self._queue = None
+
+    async def finish(self) -> None:
+        """The socket is gone or closing: give a due close frame a moment, then stop."""
+        writer = self._writer
+        if writer is not None and self._close_due:
+            # Let the writer send the close frame it owes (1011, 1003...), briefly.
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(writer), 1.0)
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
 
     # -- receiving ---------------------------------------------------------------------
 
@@ -200,13 +235,19 @@ class Session:
         if command.T in MODERATOR_ONLY and not self.viewer.moderator:
             self._err(command.id, ErrorCode.FORBIDDEN, "only moderators can do this")
             return
-        await self._in_flight.acquire()
+        if self._in_flight >= MAX_IN_FLIGHT:
+            # Stop reading this socket's frames until one of its commands is answered.
+            self._room_for_more = asyncio.get_running_loop().create_future()
+            await self._room_for_more
+        self._in_flight += 1
         if isinstance(command, NotesUpdate):
             # In order, one at a time: a client's later edit depends on its earlier one,
             # and the log's order is the order every process merges them in.
             await self._submit(self.room, command)
             return
         task = asyncio.get_running_loop().create_task(self._submit(self.room, command))
+        if self._tasks is None:
+            self._tasks = set()
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -279,7 +320,12 @@ class Session:
             log.exception("command %s failed", command.T)
             self._err(command.id, ErrorCode.INTERNAL, "internal error")
         finally:
-            self._in_flight.release()
+            self._in_flight -= 1
+            waiting = self._room_for_more
+            if waiting is not None:
+                self._room_for_more = None
+                if not waiting.done():
+                    waiting.set_result(None)
 
     async def _join(self, cmd: Join) -> None:
         try:
@@ -334,7 +380,7 @@ class Session:
         # Replay only what fits in the send queue (less some headroom for live frames
         # that may be queued before the writer runs); a longer resume gets a snapshot
         # rather than a 4008 close it could never get past.
-        room_left = self.settings.send_queue - len(self._queue) - REPLAY_HEADROOM
+        room_left = self.settings.send_queue - len(self._queue or ()) - REPLAY_HEADROOM
         for frame in room.join(self, cmd.since, cmd.epoch, max_replay=room_left):
             self.send(frame)
 
@@ -344,10 +390,10 @@ class Session:
         return self._close_code is not None
 
     def disconnected(self) -> None:
-        """The socket is gone: leave the room and stop the writer."""
+        """The socket is gone: leave the room and drop what was queued for it."""
         if self.room is not None:
             self.room.leave(self)
         if self._close_code is None:
             self._close_code = CloseCode.GOING_AWAY
-        self._queue.clear()
-        self._wake.set()
+        if self._queue is not None:
+            self._queue.clear()

@@ -1,0 +1,151 @@
+"""Frames go straight onto the transport while a socket keeps up, and through its queue
+and a writer task while it does not, never reordered or lost (server/wire.py).
+
+The server here is real uvicorn with the app and options `workshop serve` uses, run in
+the test's own event loop so that the test can look at each connection's `Session`:
+whether it holds a queue or a writer task at a given moment is the thing under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from websockets.frames import Frame as WsFrame
+from websockets.frames import Opcode
+
+from client.room_client import RoomClient
+from server.app import WorkshopApp, create_app
+from server.cli import uvicorn_options
+from server.session import Session
+from server.settings import Settings
+from server.wire import Framer, frame_binary
+from tests.backends.support import eventually
+from tests.support.server import create_event, free_port
+
+from .helpers import Raw, assert_gapless, ev_frames, open_ws
+
+TEXT = "避難所の運営について質問します。" * 31  # ~1.5 KB a frame
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65_535, 65_536, 70_000])
+def test_frames_are_the_ones_websockets_would_send(size: int) -> None:
+    payload = bytes(i % 251 for i in range(size))
+    expected = WsFrame(Opcode.BINARY, payload).serialize(mask=False, extensions=[])
+    assert frame_binary(payload) == expected
+
+
+def test_a_payload_is_framed_once_per_run() -> None:
+    framer = Framer()
+    first, second = b"\x81\xa1t\xa2ev", b"\x81\xa1t\xa2ok"
+    framed = framer(first)
+    assert framer(first) is framed  # the same payload object: the same frame bytes
+    assert framer(second) == frame_binary(second)
+    assert framer(first) == framed and framer(first) is not framed  # framed anew
+
+
+@dataclass
+class InProcess:
+    app: WorkshopApp
+    port: int
+    links: dict[str, Any]
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def sessions(self) -> set[Session]:
+        endpoint = self.app.socket.endpoint
+        assert endpoint is not None
+        return endpoint.sessions
+
+    def session_of(self, name: str) -> Session:
+        (found,) = [s for s in self.sessions() if s.name == name]
+        return found
+
+
+@pytest.fixture
+async def inproc(tmp_path: Path) -> AsyncIterator[InProcess]:
+    port = free_port()
+    links = create_event(tmp_path, f"http://127.0.0.1:{port}")
+    settings = Settings(
+        port=port, data_dir=tmp_path, ask_rate=100_000, ask_burst=100_000,
+        command_rate=100_000, command_burst=100_000, sqlite_sync="NORMAL",
+    )  # fmt: skip
+    app = create_app(settings)
+    options = uvicorn_options(settings) | {"log_level": "warning"}
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    task = asyncio.create_task(server.serve())
+    await eventually(lambda: server.started, within=20)
+    try:
+        yield InProcess(app, port, links)
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def test_an_idle_connection_has_no_queue_and_no_task(inproc: InProcess) -> None:
+    raw = await Raw.open(inproc.url)
+    try:
+        assert (await raw.join(name="Idle"))["t"] == "ok"
+        await raw.sync()
+        session = inproc.session_of("Idle")
+        assert session._line is not None  # uvicorn's sans-I/O protocol, no compression
+        assert session._writer is None and session._queue is None
+    finally:
+        await raw.close()
+
+
+async def stalled(port: int) -> Raw:
+    """A joined connection that will stop reading: a tiny receive buffer and queue."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    raw = Raw(await open_ws(f"ws://127.0.0.1:{port}/ws", sock=sock, max_queue=1))
+    assert (await raw.join(name="Sleepy"))["t"] == "ok"
+    await raw.sync()
+    return raw
+
+
+async def test_a_backed_up_socket_queues_then_goes_direct_again_in_order(
+    inproc: InProcess,
+) -> None:
+    key = inproc.links["moderator_key"]
+    publisher = RoomClient(inproc.url, "SUB-PLAN", name="Pub", key=key, inbox=100_000)
+    slow = await stalled(inproc.port)
+    try:
+        await publisher.connect()
+        session = inproc.session_of("Sleepy")
+        assert session._queue is None
+
+        # The slow client reads nothing now. Ask until its transport backs up and its
+        # frames wait in the session's queue (the kernel takes a few MB first; the
+        # queue stays well below its 1,024-frame limit).
+        last = 0
+        async with asyncio.timeout(60):
+            while session._queue is None or len(session._queue) < 50:
+                assert last < 8000, "the slow socket never backed up"
+                replies = await asyncio.gather(*(publisher.ask(TEXT) for _ in range(10)))
+                last = max(last, *(r["seq"] for r in replies))
+        assert session._writer is not None and not session.closing
+
+        # Reading again, it gets every event in order, and its writer drains and stops.
+        evs = ev_frames(await slow.events_until(last, wait=60))
+        assert_gapless(evs, 1, last)
+        await eventually(lambda: session._writer is None and session._queue is None, within=20)
+
+        # Back on the direct path, later events follow on without a gap.
+        for _ in range(5):
+            assert (await publisher.ask("その後の質問"))["seq"] > last
+        evs = ev_frames(await slow.events_until(last + 5))
+        assert_gapless(evs, last + 1, last + 5)
+        assert session._queue is None and not session.closing
+    finally:
+        await asyncio.gather(publisher.close(), slow.close())
