@@ -20,6 +20,7 @@ Readings that PROTOCOL.md leaves open (see docs/protocol.md (Part 2) for the res
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,10 +67,9 @@ class Command:
     def data(self) -> dict[str, Any]:
         """The fields kept in the room log: all but `id` and `cid`, as plain msgpack types."""
         out: dict[str, Any] = {}
-        for field in dataclasses.fields(self):
-            if field.name not in ("id", "cid"):
-                value = getattr(self, field.name)
-                out[field.name] = list(value) if isinstance(value, tuple) else value
+        for name in _logged_fields(type(self)):
+            value = getattr(self, name)
+            out[name] = list(value) if isinstance(value, tuple) else value
         return out
 
     def frame(self) -> dict[str, Any]:
@@ -350,6 +350,17 @@ COMMANDS: dict[str, type[Command]] = {
 MUTATING: frozenset[str] = frozenset(t for t, cls in COMMANDS.items() if issubclass(cls, Mutating))
 
 
+@functools.cache
+def _fields_of(cls: type[Command]) -> tuple[tuple[str, bool], ...]:
+    """Each field's name and whether it is required (`dataclasses.fields` is slow)."""
+    return tuple((f.name, f.default is dataclasses.MISSING) for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _logged_fields(cls: type[Command]) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("id", "cid"))
+
+
 def parse_command(frame: Mapping[str, Any]) -> Command:
     """Validate one decoded client frame and return its command.
 
@@ -375,12 +386,12 @@ def parse_command(frame: Mapping[str, Any]) -> Command:
     if re_id is None:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"id must be an integer 0..{MAX_ID}")
     fields: dict[str, Any] = {}
-    for field in dataclasses.fields(cls):
-        value = frame.get(field.name)
+    for name, required in _fields_of(cls):
+        value = frame.get(name)
         if value is not None:
-            fields[field.name] = value
-        elif field.default is dataclasses.MISSING:
-            raise ProtocolError(ErrorCode.BAD_REQUEST, f"{t} needs {field.name}", re_id)
+            fields[name] = value
+        elif required:
+            raise ProtocolError(ErrorCode.BAD_REQUEST, f"{t} needs {name}", re_id)
     try:
         return cls(**fields)
     except ProtocolError as exc:

@@ -273,15 +273,17 @@ class LiveRoom:
         """No members and no command waiting for its outcome: the room may be unloaded."""
         return not self.members and not self._waiters
 
-    async def outcome(self, seq: int, epoch: str | None = None) -> Outcome | None:
-        """The fold's outcome for `seq` (of log life `epoch`) once folded; None if it is
-        no longer remembered. A seq of a log life this room has not caught up with yet
-        is waited for, never answered from the lost life's outcomes."""
-        if seq <= self.state.seq and (epoch is None or epoch == self.epoch):
-            return self._outcomes.get(seq)
+    def outcome(self, seq: int, epoch: str | None = None) -> asyncio.Future[Outcome | None]:
+        """The fold's outcome for `seq` (of log life `epoch`), resolved once folded; None
+        if it is no longer remembered. A seq of a log life this room has not caught up
+        with yet is waited for, never answered from the lost life's outcomes. A future,
+        not a coroutine: the caller can put its own deadline on it without a task."""
         fut: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
-        self._waiters.setdefault(seq, []).append(fut)
-        return await fut
+        if seq <= self.state.seq and (epoch is None or epoch == self.epoch):
+            fut.set_result(self._outcomes.get(seq))
+        else:
+            self._waiters.setdefault(seq, []).append(fut)
+        return fut
 
     # -- members -----------------------------------------------------------------------
 

@@ -15,10 +15,17 @@ Otherwise (another WebSocket implementation, a paused transport, a closing socke
 caller falls back to the ASGI `send`, through its bounded queue. A frame is framed once
 per audience: `Framer` remembers the last payload it framed, and a room sends the same
 payload object to every member of an audience in turn.
+
+The frames a line accepts during one step of the event loop are written together at the
+step's end (`Cork`): a burst of records (a group commit, a Redis batch, a resume's
+replay) reaches each socket in one `write` instead of one per frame, which is what
+`broadcast()` cannot do. At one event per step this costs a list per socket, and the
+write happens a callback later.
 """
 
 from __future__ import annotations
 
+import asyncio
 import struct
 from typing import Any
 
@@ -64,19 +71,45 @@ class Framer:
 FRAMER = Framer()  # one event loop thread; a room's fan-out loop runs without awaiting
 
 
+class Cork:
+    """The lines with frames accepted in this step of the event loop (one per hub)."""
+
+    __slots__ = ("_lines",)
+
+    def __init__(self) -> None:
+        self._lines: list[DirectLine] = []
+
+    def hold(self, line: DirectLine, frame: bytes) -> None:
+        pending = line._pending
+        if pending is not None:
+            pending.append(frame)
+            return
+        line._pending = [frame]
+        if not self._lines:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._lines.append(line)
+
+    def flush(self) -> None:
+        lines, self._lines = self._lines, []
+        for line in lines:
+            line.flush()
+
+
 class DirectLine:
     """Synchronous writes to one uvicorn WebSocket connection's transport."""
 
-    __slots__ = ("_conn", "_protocol", "_transport", "_writable")
+    __slots__ = ("_conn", "_cork", "_pending", "_protocol", "_transport", "_writable")
 
-    def __init__(self, protocol: Any) -> None:
+    def __init__(self, protocol: Any, cork: Cork) -> None:
         self._protocol = protocol
         self._conn = protocol.conn
         self._transport = protocol.transport
         self._writable = protocol.writable
+        self._cork = cork
+        self._pending: list[bytes] | None = None  # frames accepted in this loop step
 
     @staticmethod
-    def open(send: Any) -> DirectLine | None:
+    def open(send: Any, cork: Cork) -> DirectLine | None:
         """A line for the connection behind an ASGI `send`, or None where not safe."""
         protocol = getattr(send, "__self__", None)
         if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
@@ -88,10 +121,11 @@ class DirectLine:
             # about 4 KiB) for the life of the connection, but reads them only before
             # the handshake completes.
             protocol.request = protocol.response = None
-        return DirectLine(protocol)
+        return DirectLine(protocol, cork)
 
     def write(self, payload: bytes) -> bool:
-        """Write `payload` as one frame now, if the socket can take it; else False."""
+        """Take `payload` as one frame, written at the end of this loop step, if the
+        socket can take it now; else False (and the caller queues it)."""
         protocol = self._protocol
         if (
             not self._writable.is_set()
@@ -100,5 +134,12 @@ class DirectLine:
             or self._conn.state is not OPEN
         ):
             return False
-        self._transport.write(FRAMER(payload))
+        self._cork.hold(self, FRAMER(payload))
         return True
+
+    def flush(self) -> None:
+        """Write the frames taken in this step, in order, in one go."""
+        frames, self._pending = self._pending, None
+        if not frames or self._protocol.disconnected or self._transport.is_closing():
+            return  # the peer is gone or closing: nothing more can reach it
+        self._transport.write(frames[0] if len(frames) == 1 else b"".join(frames))

@@ -29,7 +29,7 @@ from server.wire import Framer, frame_binary
 from tests.backends.support import eventually
 from tests.support.server import create_event, free_port
 
-from .helpers import Raw, assert_gapless, ev_frames, open_ws
+from .helpers import Raw, assert_gapless, ev_frames, open_ws, pack, unpack
 
 TEXT = "避難所の運営について質問します。" * 31  # ~1.5 KB a frame
 
@@ -98,6 +98,26 @@ async def test_an_idle_connection_has_no_queue_and_no_task(inproc: InProcess) ->
         session = inproc.session_of("Idle")
         assert session._line is not None  # uvicorn's sans-I/O protocol, no compression
         assert session._writer is None and session._queue is None
+    finally:
+        await raw.close()
+
+
+async def test_frames_of_one_loop_step_are_written_together(inproc: InProcess) -> None:
+    raw = await Raw.open(inproc.url)
+    try:
+        assert (await raw.join(name="Burst"))["t"] == "ok"
+        await raw.sync()
+        session = inproc.session_of("Burst")
+        line = session._line
+        assert line is not None
+        burst = [pack({"t": "pong", "re": n}) for n in range(1, 6)]
+        for payload in burst:  # one loop step: no await in between
+            session.send(payload)
+        assert line._pending == [frame_binary(p) for p in burst]
+        assert session._queue is None  # taken for the direct write, not queued
+        got = [unpack(await asyncio.wait_for(raw.ws.recv(), 20)) for _ in burst]
+        assert [f["re"] for f in got] == [1, 2, 3, 4, 5]  # all of them, in order
+        assert line._pending is None
     finally:
         await raw.close()
 
