@@ -69,7 +69,12 @@ test: setup system-deps loadgen notes-client
 	$(BIN)/pytest -q -p no:cacheprovider
 
 # The benchmark suite (docs/performance.md). Pass options with ARGS, e.g. ARGS=--quick.
-bench: setup system-deps loadgen
+# py-spy for bench/profile.py (the `bench` extra), on top of the test setup.
+$(VENV)/.bench-extra: pyproject.toml $(BIN)/workshop
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: setup system-deps loadgen $(VENV)/.bench-extra
 	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
