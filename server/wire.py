@@ -72,7 +72,8 @@ FRAMER = Framer()  # one event loop thread; a room's fan-out loop runs without a
 
 
 class Cork:
-    """The lines with frames accepted in this step of the event loop (one per hub)."""
+    """The lines that wrote in this step of the event loop, and what they hold for its
+    end (one per hub)."""
 
     __slots__ = ("_lines",)
 
@@ -134,8 +135,9 @@ class DirectLine:
         return DirectLine(protocol, cork)
 
     def write(self, payload: bytes) -> bool:
-        """Take `payload` as one frame, written at the end of this loop step, if the
-        socket can take it now; else False (and the caller queues it)."""
+        """Send `payload` as one frame, at once or with this socket's other frames at the
+        end of this loop step, if the socket can take it now; else False (the caller
+        queues it)."""
         protocol = self._protocol
         if (
             not self._writable.is_set()
@@ -148,8 +150,8 @@ class DirectLine:
         return True
 
     def flush(self) -> None:
-        """Write the frames taken in this step, in order, in one go."""
+        """Write the frames held in this step, in order, in one go."""
         frames, self._pending = self._pending, None
-        if not frames or self._protocol.disconnected or self._transport.is_closing():
-            return  # nothing held, or the peer is gone or closing
+        if not frames or self._protocol.disconnected or self._conn.state is not OPEN:
+            return  # nothing held, or the socket is gone or closing: no data after a close
         self._transport.write(frames if type(frames) is bytes else b"".join(frames))

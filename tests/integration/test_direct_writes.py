@@ -70,8 +70,8 @@ class InProcess:
         return found
 
 
-@pytest.fixture
-async def inproc(tmp_path: Path) -> AsyncIterator[InProcess]:
+async def serve(tmp_path: Path, **overrides: Any) -> AsyncIterator[InProcess]:
+    """`workshop serve`'s app and uvicorn options (with `overrides`), in this loop."""
     port = free_port()
     links = create_event(tmp_path, f"http://127.0.0.1:{port}")
     settings = Settings(
@@ -79,7 +79,7 @@ async def inproc(tmp_path: Path) -> AsyncIterator[InProcess]:
         command_rate=100_000, command_burst=100_000, sqlite_sync="NORMAL",
     )  # fmt: skip
     app = create_app(settings)
-    options = uvicorn_options(settings) | {"log_level": "warning"}
+    options = uvicorn_options(settings) | {"log_level": "warning"} | overrides
     server = uvicorn.Server(uvicorn.Config(app, **options))
     task = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, within=20)
@@ -88,6 +88,32 @@ async def inproc(tmp_path: Path) -> AsyncIterator[InProcess]:
     finally:
         server.should_exit = True
         await task
+
+
+@pytest.fixture
+async def inproc(tmp_path: Path) -> AsyncIterator[InProcess]:
+    async for running in serve(tmp_path):
+        yield running
+
+
+async def test_another_websocket_implementation_takes_the_queue(tmp_path: Path) -> None:
+    """Without uvicorn's sans-I/O protocol there is no direct line: every frame goes
+    through the queue and the ASGI `send`, and the room works the same. (uvicorn's
+    `websockets` protocol is the deprecated legacy one; `wsproto` stands for the rest.)"""
+    async for running in serve(tmp_path, ws="wsproto"):
+        key = running.links["moderator_key"]
+        publisher = RoomClient(running.url, "SUB-PLAN", name="Pub", key=key)
+        reader = await Raw.open(running.url)
+        try:
+            await publisher.connect()
+            assert (await reader.join(name="Reader"))["t"] == "ok"
+            await reader.sync()
+            assert running.session_of("Reader")._line is None
+            seqs = [(await publisher.ask(f"質問 {n}"))["seq"] for n in range(20)]
+            evs = ev_frames(await reader.events_until(seqs[-1]))
+            assert [f["seq"] for f in evs] == seqs
+        finally:
+            await asyncio.gather(publisher.close(), reader.close())
 
 
 async def test_an_idle_connection_has_no_queue_and_no_task(inproc: InProcess) -> None:
