@@ -37,7 +37,6 @@ except ImportError:  # pragma: no cover - uvicorn without the sans-I/O implement
 
 OPEN = State.OPEN
 BINARY_FIN = 0x82  # FIN + opcode 2 (RFC 6455 §5.2); a server's frames are never masked
-WRITTEN = b""  # a line's marker: it wrote its first frame of this loop step already
 
 
 def frame_binary(payload: bytes) -> bytes:
@@ -72,26 +71,32 @@ FRAMER = Framer()  # one event loop thread; a room's fan-out loop runs without a
 
 
 class Cork:
-    """The lines that wrote in this step of the event loop, and what they hold for its
-    end (one per hub)."""
+    """What the lines hold for the end of this step of the event loop (one per hub).
 
-    __slots__ = ("_lines",)
+    A line's `_step` says whether it wrote in the current step: comparing two ints
+    costs less than listing every line that wrote, and a fan-out step writes to all."""
+
+    __slots__ = ("_held", "_scheduled", "step")
 
     def __init__(self) -> None:
-        self._lines: list[DirectLine] = []
+        self.step = 0  # bumped when a step that wrote ends
+        self._held: list[DirectLine] = []  # lines holding frames for the step's end
+        self._scheduled = False
 
     def write(self, line: DirectLine, frame: bytes) -> None:
         """The step's first frame for a socket goes out at once (a lone event waits for
         nothing); later ones are held and written together when the step ends."""
+        if line._step != self.step:
+            line._step = self.step
+            line._transport.write(frame)
+            if not self._scheduled:
+                self._scheduled = True
+                asyncio.get_running_loop().call_soon(self.flush)
+            return
         pending = line._pending
         if pending is None:
-            line._transport.write(frame)
-            line._pending = WRITTEN
-            if not self._lines:
-                asyncio.get_running_loop().call_soon(self.flush)
-            self._lines.append(line)
-        elif pending is WRITTEN:
             line._pending = frame
+            self._held.append(line)
         elif type(pending) is list:
             pending.append(frame)
         else:
@@ -101,15 +106,17 @@ class Cork:
             line._pending = [pending, frame]  # type: ignore[list-item]
 
     def flush(self) -> None:
-        lines, self._lines = self._lines, []
-        for line in lines:
+        self.step += 1
+        self._scheduled = False
+        held, self._held = self._held, []
+        for line in held:
             line.flush()
 
 
 class DirectLine:
     """Synchronous writes to one uvicorn WebSocket connection's transport."""
 
-    __slots__ = ("_conn", "_cork", "_pending", "_protocol", "_transport", "_writable")
+    __slots__ = ("_conn", "_cork", "_pending", "_protocol", "_step", "_transport", "_writable")
 
     def __init__(self, protocol: Any, cork: Cork) -> None:
         self._protocol = protocol
@@ -118,6 +125,7 @@ class DirectLine:
         self._writable = protocol.writable
         self._cork = cork
         self._pending: bytes | list[bytes] | None = None  # frames held in this loop step
+        self._step = -1  # the last loop step (Cork.step) this line wrote in
 
     @staticmethod
     def open(send: Any, cork: Cork) -> DirectLine | None:

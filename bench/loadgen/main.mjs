@@ -20,6 +20,7 @@ const DEFAULTS = {
   mode: 'fanout', url: 'ws://127.0.0.1:8000/ws', room: 'BENCH', key: null, subscribers: 100,
   workers: 1, concurrency: 100, window: 20, ackWindow: 64, rate: 20, seconds: 5,
   warmupSeconds: 0, drainSeconds: 10, publishers: 1, samples: 20, gaps: [1000],
+  client: 'raw', // the subscribers' WebSocket client: 'raw' (rawws.mjs) or 'ws'
 };
 const cfg = { ...DEFAULTS, ...JSON.parse(process.argv[2] || '{}') };
 const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -115,7 +116,8 @@ async function withSubscribers(run) {
   await pub.connect();
   const warmup = Math.round((cfg.warmupSeconds || 0) * (cfg.mode === 'rate' ? cfg.rate : 0));
   const joined = await workers.all((p) => ({
-    cmd: 'start', url: cfg.url, room: cfg.room, concurrency: cfg.concurrency, warmup, ...p.range,
+    cmd: 'start', url: cfg.url, room: cfg.room, concurrency: cfg.concurrency, warmup,
+    client: cfg.client, ...p.range,
   }));
   phase('joined', { joined: joined.reduce((a, j) => a + j.count, 0) });
   const meter = cpuMeter();
@@ -147,7 +149,8 @@ async function hold() {
   const workers = new Workers(Math.max(1, cfg.workers), cfg.subscribers);
   const t0 = nowMs();
   const joined = await workers.all((p) => ({
-    cmd: 'start', url: cfg.url, room: cfg.room, concurrency: cfg.concurrency, ...p.range,
+    cmd: 'start', url: cfg.url, room: cfg.room, concurrency: cfg.concurrency,
+    client: cfg.client, ...p.range,
   }));
   const count = joined.reduce((a, j) => a + j.count, 0);
   phase('joined', { joined: count, seconds: (nowMs() - t0) / 1000 });
@@ -202,7 +205,7 @@ async function main() {
   } else {
     throw new Error(`unknown mode ${cfg.mode}`);
   }
-  say({ result: { mode: cfg.mode, node: process.version, ...result } });
+  say({ result: { mode: cfg.mode, node: process.version, client: cfg.client, ...result } });
 }
 
 main().then(

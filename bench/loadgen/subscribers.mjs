@@ -12,9 +12,10 @@
 // applied goes up, so the publisher can keep a window of events in flight.
 
 import {
-  Samples, cpuMeter, decode, encode, inPool, joinFrame, nowMs, openSocket, percentiles,
-  seqOfEv, stampIn,
+  SUBPROTOCOL, Samples, cpuMeter, decode, encode, inPool, joinFrame, nowMs, openSocket,
+  percentiles, seqOfEv, stampIn,
 } from './common.mjs';
+import { openRawSocket } from './rawws.mjs';
 
 const subs = [];
 const latencies = new Samples();
@@ -68,13 +69,15 @@ function onEv(s, seq, data) {
   if (stamp !== null && stamp.n >= warmup) latencies.push(now - stamp.t);
 }
 
+let client = 'raw';
+
 async function connect(url, room, index) {
   const s = {
     index, ws: null, base: null, last: null, received: 0, applied: 0, dupes: 0, gaps: 0,
     early: 0, closeCode: null, onJoined: null, onFailed: null,
   };
   const t0 = nowMs();
-  s.ws = await openSocket(url);
+  s.ws = client === 'ws' ? await openSocket(url) : await openRawSocket(url, SUBPROTOCOL);
   await new Promise((resolve, reject) => {
     s.onJoined = resolve;
     s.onFailed = reject;
@@ -166,6 +169,7 @@ process.on('message', async (msg) => {
   try {
     if (msg.cmd === 'start') {
       warmup = msg.warmup || 0;
+      client = msg.client || 'raw';
       const indices = Array.from({ length: msg.count }, (_, i) => msg.from + i);
       const t0 = nowMs();
       await inPool(indices, msg.concurrency, (i) => connect(msg.url, msg.room, i));
