@@ -394,11 +394,6 @@ class Session:
         for frame in room.join(self, cmd.since, cmd.epoch, max_replay=room_left):
             self.send(frame)
 
-    @property
-    def closing(self) -> bool:
-        """True once a close frame is due (the server decided to close)."""
-        return self._close_code is not None
-
     def disconnected(self) -> None:
         """The socket is gone: leave the room and drop what was queued for it."""
         if self.room is not None:

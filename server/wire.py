@@ -146,11 +146,11 @@ class DirectLine:
         """Send `payload` as one frame, at once or with this socket's other frames at the
         end of this loop step, if the socket can take it now; else False (the caller
         queues it)."""
-        protocol = self._protocol
+        # A close frame sent by uvicorn (or received) leaves the state CLOSING, so the
+        # state check covers uvicorn's `close_sent` too.
         if (
             not self._writable.is_set()
-            or protocol.close_sent
-            or protocol.disconnected
+            or self._protocol.disconnected
             or self._conn.state is not OPEN
         ):
             return False

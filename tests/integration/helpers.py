@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any
@@ -170,6 +171,23 @@ async def joined(url: str, **join: Any) -> tuple[Raw, Frame]:
     reply = await raw.join(**join)
     assert reply["t"] == "ok", reply
     return raw, reply
+
+
+async def stalled_reader(port: int, name: str = "Sleepy", org: str = "") -> Raw:
+    """A joined connection whose reader will stop: a tiny receive buffer, a tiny queue.
+
+    Once the test stops calling recv(), websockets pauses reading after `max_queue`
+    frames, the kernel buffer fills and the server's writes back up.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
+    ws = await open_ws(f"ws://127.0.0.1:{port}/ws", sock=sock, max_queue=1)
+    raw = Raw(ws)
+    assert (await raw.join(name=name, org=org)).get("t") == "ok"
+    await raw.sync()
+    return raw
 
 
 async def raw_frames_until(

@@ -9,7 +9,6 @@ whether it holds a queue or a writer task at a given moment is the thing under t
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from server.wire import Framer, frame_binary
 from tests.backends.support import eventually
 from tests.support.server import create_event, free_port
 
-from .helpers import Raw, assert_gapless, ev_frames, open_ws, pack, unpack
+from .helpers import assert_gapless, ev_frames, joined, pack, stalled_reader, unpack
 
 TEXT = "避難所の運営について質問します。" * 31  # ~1.5 KB a frame
 
@@ -103,10 +102,9 @@ async def test_another_websocket_implementation_takes_the_queue(tmp_path: Path) 
     async for running in serve(tmp_path, ws="wsproto"):
         key = running.links["moderator_key"]
         publisher = RoomClient(running.url, "SUB-PLAN", name="Pub", key=key)
-        reader = await Raw.open(running.url)
+        await publisher.connect()
+        reader, _ = await joined(running.url, name="Reader")
         try:
-            await publisher.connect()
-            assert (await reader.join(name="Reader"))["t"] == "ok"
             await reader.sync()
             assert running.session_of("Reader")._line is None
             seqs = [(await publisher.ask(f"質問 {n}"))["seq"] for n in range(20)]
@@ -117,9 +115,8 @@ async def test_another_websocket_implementation_takes_the_queue(tmp_path: Path) 
 
 
 async def test_an_idle_connection_has_no_queue_and_no_task(inproc: InProcess) -> None:
-    raw = await Raw.open(inproc.url)
+    raw, _ = await joined(inproc.url, name="Idle")
     try:
-        assert (await raw.join(name="Idle"))["t"] == "ok"
         await raw.sync()
         session = inproc.session_of("Idle")
         assert session._line is not None  # uvicorn's sans-I/O protocol, no compression
@@ -129,9 +126,8 @@ async def test_an_idle_connection_has_no_queue_and_no_task(inproc: InProcess) ->
 
 
 async def test_frames_of_one_loop_step_are_written_together(inproc: InProcess) -> None:
-    raw = await Raw.open(inproc.url)
+    raw, _ = await joined(inproc.url, name="Burst")
     try:
-        assert (await raw.join(name="Burst"))["t"] == "ok"
         await raw.sync()
         session = inproc.session_of("Burst")
         line = session._line
@@ -148,24 +144,12 @@ async def test_frames_of_one_loop_step_are_written_together(inproc: InProcess) -
         await raw.close()
 
 
-async def stalled(port: int) -> Raw:
-    """A joined connection that will stop reading: a tiny receive buffer and queue."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-    raw = Raw(await open_ws(f"ws://127.0.0.1:{port}/ws", sock=sock, max_queue=1))
-    assert (await raw.join(name="Sleepy"))["t"] == "ok"
-    await raw.sync()
-    return raw
-
-
 async def test_a_backed_up_socket_queues_then_goes_direct_again_in_order(
     inproc: InProcess,
 ) -> None:
     key = inproc.links["moderator_key"]
     publisher = RoomClient(inproc.url, "SUB-PLAN", name="Pub", key=key, inbox=100_000)
-    slow = await stalled(inproc.port)
+    slow = await stalled_reader(inproc.port)
     try:
         await publisher.connect()
         session = inproc.session_of("Sleepy")
@@ -180,7 +164,7 @@ async def test_a_backed_up_socket_queues_then_goes_direct_again_in_order(
                 assert last < 8000, "the slow socket never backed up"
                 replies = await asyncio.gather(*(publisher.ask(TEXT) for _ in range(10)))
                 last = max(last, *(r["seq"] for r in replies))
-        assert session._writer is not None and not session.closing
+        assert session._writer is not None and session._close_code is None
 
         # Reading again, it gets every event in order, and its writer drains and stops.
         evs = ev_frames(await slow.events_until(last, wait=60))
@@ -192,6 +176,6 @@ async def test_a_backed_up_socket_queues_then_goes_direct_again_in_order(
             assert (await publisher.ask("その後の質問"))["seq"] > last
         evs = ev_frames(await slow.events_until(last + 5))
         assert_gapless(evs, last + 1, last + 5)
-        assert session._queue is None and not session.closing
+        assert session._queue is None and session._close_code is None
     finally:
         await asyncio.gather(publisher.close(), slow.close())

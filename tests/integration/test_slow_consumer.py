@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 from client.room_client import RoomClient
 from tests.conftest import Workshop, start_workshop
 
-from .helpers import LIFTED, Frame, Raw, assert_gapless, ev_frames, open_ws, unpack
+from .helpers import LIFTED, Frame, assert_gapless, ev_frames, stalled_reader, unpack
 
 TEXT = "避難所の運営について質問します。" * 31  # 496 characters, ~1.5 KB a frame
 MAX_QUESTIONS = 20_000  # give up (fail) past this: the slow client was never closed
@@ -32,28 +31,11 @@ def small_queue(tmp_path: Path) -> Iterator[Workshop]:
         w.server.stop()
 
 
-async def stalled_reader(port: int) -> Raw:
-    """A joined connection whose reader will stop: a tiny receive buffer, a tiny queue.
-
-    Once the test stops calling recv(), websockets pauses reading after `max_queue`
-    frames, the kernel buffer fills and the server's writes back up.
-    """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.setblocking(False)
-    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", port))
-    ws = await open_ws(f"ws://127.0.0.1:{port}/ws", sock=sock, max_queue=1)
-    raw = Raw(ws)
-    assert (await raw.join(name="Sleepy", org="Asleep")).get("t") == "ok"
-    await raw.sync()
-    return raw
-
-
 async def test_slow_consumer_is_closed_with_4008(small_queue: Workshop) -> None:
     url, port = small_queue.server.ws_url, small_queue.server.port
     normal = RoomClient(url, "SUB-PLAN", name="Normal", org="Awake", keep_raw=True, inbox=100_000)
     publisher = RoomClient(url, "SUB-PLAN", name="Publisher", org="Awake")
-    slow = await stalled_reader(port)
+    slow = await stalled_reader(port, org="Asleep")
     try:
         await normal.connect()
         await publisher.connect()
