@@ -11,32 +11,24 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import subprocess
 import sys
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from bench.context import Context, redis_available
-from bench.live import measure
-from bench.procs import ROOT, Server, create_event, redis_server, workshop_server
+from bench.live import measure, workshop
+from bench.procs import ROOT, Server, redis_server
 from bench.report import table
 
 
-@contextlib.contextmanager
-def backend_server(ctx: Context, name: str) -> Iterator[tuple[Server, str]]:
-    folder = ctx.folder(name)
+def backend_server(ctx: Context, name: str) -> AbstractContextManager[tuple[Server, str]]:
+    """`redis`, `embedded-full` or `embedded-normal` (the SQLite sync mode)."""
     if name == "redis":
-        with redis_server(folder / "redis") as url:
-            links = create_event(folder, redis_url=url)
-            with workshop_server(folder, ctx.pin, redis_url=url) as server:
-                yield server, links["moderator_key"]
-        return
-    links = create_event(folder)
+        return workshop(ctx, name, redis=True)
     sync = "NORMAL" if name == "embedded-normal" else "FULL"
-    with workshop_server(folder, ctx.pin, "--sqlite-sync", sync) as server:
-        yield server, links["moderator_key"]
+    return workshop(ctx, name, "--sqlite-sync", sync)
 
 
 def redis_backend_only(ctx: Context, appends: int) -> dict[str, Any] | None:

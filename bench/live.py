@@ -27,22 +27,31 @@ from bench.report import table
 
 
 @contextlib.contextmanager
-def target(ctx: Context, name: str, run: int) -> Iterator[tuple[Server, str | None]]:
-    """A started server for `name` and the moderator key its publisher joins with."""
-    folder = ctx.folder(f"{name}-{run}")
-    if name.startswith("reference"):
-        with reference_server(folder, ctx.pin, name.split("-")[1]) as server:
-            yield server, None
-        return
-    if name == "workshop-redis":
+def workshop(
+    ctx: Context, folder_name: str, *extra: str, redis: bool = False
+) -> Iterator[tuple[Server, str]]:
+    """A started workshop server (on its own Redis when `redis`) and its moderator key."""
+    folder = ctx.folder(folder_name)
+    if redis:
         with redis_server(folder / "redis") as url:
             links = create_event(folder, redis_url=url)
-            with workshop_server(folder, ctx.pin, redis_url=url) as server:
+            with workshop_server(folder, ctx.pin, *extra, redis_url=url) as server:
                 yield server, links["moderator_key"]
         return
     links = create_event(folder)
-    with workshop_server(folder, ctx.pin) as server:
+    with workshop_server(folder, ctx.pin, *extra) as server:
         yield server, links["moderator_key"]
+
+
+@contextlib.contextmanager
+def target(ctx: Context, name: str, run: int) -> Iterator[tuple[Server, str | None]]:
+    """A started server for `name` and the moderator key its publisher joins with."""
+    if name.startswith("reference"):
+        with reference_server(ctx.folder(f"{name}-{run}"), ctx.pin, name.split("-")[1]) as server:
+            yield server, None
+        return
+    with workshop(ctx, f"{name}-{run}", redis=name == "workshop-redis") as started:
+        yield started
 
 
 def measure(ctx: Context, server: Server, config: dict[str, Any]) -> dict[str, Any]:
