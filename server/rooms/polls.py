@@ -142,6 +142,15 @@ def check_choice(poll: Poll, choice: Any) -> Choice:
     raise BadChoice(f"a word or short phrase of 1-{WORD_LIMIT} characters")
 
 
+def _find(state: Any, rec: Entry) -> Poll | Outcome:
+    """The poll a record names, or a `not_found` outcome if its actor cannot see it (a
+    draft is staff's only)."""
+    poll: Poll | None = state.polls.get(rec.data["poll_id"])
+    if poll is None or (poll.status == DRAFT and not is_staff(rec)):
+        return refuse(ErrorCode.NOT_FOUND, "no such poll")
+    return poll
+
+
 class Polls:
     """The poll handlers, over `state.polls` (a dict poll_id -> Poll)."""
 
@@ -161,9 +170,9 @@ class Polls:
 
     @staticmethod
     def edit(state: Any, rec: Entry) -> Outcome:
-        poll = state.polls.get(rec.data["poll_id"])
-        if poll is None:
-            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
         if poll.status != DRAFT:
             return refuse(ErrorCode.CONFLICT, "only a draft poll can be edited")
         d = rec.data
@@ -174,9 +183,9 @@ class Polls:
 
     @staticmethod
     def open(state: Any, rec: Entry) -> Outcome:
-        poll = state.polls.get(rec.data["poll_id"])
-        if poll is None:
-            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
         if poll.status == OPEN:
             return accept(None)
         poll.status = OPEN
@@ -191,9 +200,9 @@ class Polls:
 
     @staticmethod
     def close(state: Any, rec: Entry) -> Outcome:
-        poll = state.polls.get(rec.data["poll_id"])
-        if poll is None:
-            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
         if poll.status != OPEN:
             return refuse(ErrorCode.CONFLICT, f"the poll is {poll.status}, not open")
         poll.status = CLOSED
@@ -205,9 +214,9 @@ class Polls:
     def vote(state: Any, rec: Entry) -> Outcome:
         if not is_open(state):
             return refuse(ErrorCode.ROOM_CLOSED, "the room is closed")
-        poll = state.polls.get(rec.data["poll_id"])
-        if poll is None or (poll.status == DRAFT and not is_staff(rec)):
-            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
         if poll.status != OPEN:
             return refuse(ErrorCode.CONFLICT, f"the poll is {poll.status}, not open")
         try:
@@ -223,9 +232,9 @@ class Polls:
 
     @staticmethod
     def hide_word(state: Any, rec: Entry) -> Outcome:
-        poll = state.polls.get(rec.data["poll_id"])
-        if poll is None:
-            return refuse(ErrorCode.NOT_FOUND, "no such poll")
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
         if poll.kind != "words":
             return refuse(ErrorCode.CONFLICT, "only a words poll has words to hide")
         word, hidden = normalise_word(rec.data["word"]), rec.data.get("hidden", True)
