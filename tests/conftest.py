@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.server import ServerProcess, create_event, free_port
+from tests.support.server import LIFTED, ServerProcess, create_event, free_port
 
 
 @dataclass
@@ -36,11 +36,21 @@ def start_workshop(data_dir: Path, *args: str) -> Workshop:
     return Workshop(server, links)
 
 
-@pytest.fixture
-def workshop(tmp_path: Path) -> Iterator[Workshop]:
-    """A fresh embedded server with the Sendai–Ulaanbaatar event."""
-    w = start_workshop(tmp_path)
+def running(w: Workshop) -> Iterator[Workshop]:
+    """Yield a started workshop; stop its server afterwards (for fixtures)."""
     try:
         yield w
     finally:
         w.server.stop()
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[Workshop]:
+    """A fresh embedded server with the Sendai–Ulaanbaatar event."""
+    yield from running(start_workshop(tmp_path))
+
+
+@pytest.fixture
+def lifted(tmp_path: Path) -> Iterator[Workshop]:
+    """A fresh server whose rate limits do not get in the way of many commands."""
+    yield from running(start_workshop(tmp_path, *LIFTED))

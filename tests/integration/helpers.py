@@ -25,12 +25,6 @@ from client.room_client import RoomClient
 SUBPROTOCOL = Subprotocol("workshop.v1")
 WAIT = 20.0  # seconds: the most any single expected frame may take before a test fails
 
-# Flags that lift every rate limit, for tests that send many commands on purpose.
-LIFTED = (
-    "--ask-rate", "100000", "--ask-burst", "100000",
-    "--vote-rate", "100000", "--vote-burst", "100000",
-    "--command-rate", "100000", "--command-burst", "100000",
-)  # fmt: skip
 
 Frame = dict[str, Any]
 

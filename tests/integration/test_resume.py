@@ -15,8 +15,9 @@ import pytest
 
 from client.room_client import RoomClient
 from tests.conftest import Workshop, start_workshop
+from tests.support.server import LIFTED
 
-from .helpers import LIFTED, Raw, assert_gapless, snapshot_state, wait_for_frame
+from .helpers import Raw, assert_gapless, snapshot_state, wait_for_frame
 
 
 @pytest.fixture

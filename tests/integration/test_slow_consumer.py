@@ -12,8 +12,9 @@ from websockets.exceptions import ConnectionClosed
 
 from client.room_client import RoomClient
 from tests.conftest import Workshop, start_workshop
+from tests.support.server import LIFTED
 
-from .helpers import LIFTED, Frame, assert_gapless, ev_frames, stalled_reader, unpack
+from .helpers import Frame, assert_gapless, ev_frames, stalled_reader, unpack
 
 TEXT = "避難所の運営について質問します。" * 31  # 496 characters, ~1.5 KB a frame
 MAX_QUESTIONS = 20_000  # give up (fail) past this: the slow client was never closed

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import Workshop, start_workshop
-from tests.integration.helpers import LIFTED
 from tests.notes.support import YJS_CLIENT, YjsClient
 
 
@@ -25,16 +23,6 @@ def yjs_client_dir() -> Path:
             check=True,
         )
     return YJS_CLIENT
-
-
-@pytest.fixture
-def lifted(tmp_path: Path) -> Iterator[Workshop]:
-    """A fresh server whose rate limits do not get in the way of many edits."""
-    w = start_workshop(tmp_path, *LIFTED)
-    try:
-        yield w
-    finally:
-        w.server.stop()
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from client.room_client import RoomClient
 from protocol.messages import NOTES_UPDATE_LIMIT
 from server.rooms.notes import TEXT_LIMIT
 from tests.conftest import Workshop, start_workshop
-from tests.integration.helpers import LIFTED
 from tests.notes.support import PyNotes, YjsClient, eventually
 from tests.rooms.support import Editor
+from tests.support.server import LIFTED
 
 ROOM = "SUB-PLAN"
 StartYjs = Callable[[], Awaitable[YjsClient]]

@@ -29,17 +29,11 @@ from client.errors import CommandError, Disconnected
 from client.room_client import RoomClient
 from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
-from tests.support.server import EXAMPLE, ROOT, ServerProcess, free_port
+from tests.support.server import EXAMPLE, LIFTED, ROOT, ServerProcess, free_port
 
 SECRET = "scale-out-tests-share-this-secret-0123456789"
 ROOM = "SUB-PLAN"
 WAIT = 30.0  # seconds: the most any expected outcome may take before a test fails
-# Lift every rate limit: these tests send many commands on purpose.
-LIFTED = (
-    "--ask-rate", "100000", "--ask-burst", "100000",
-    "--vote-rate", "100000", "--vote-burst", "100000",
-    "--command-rate", "100000", "--command-burst", "100000",
-)  # fmt: skip
 
 
 def workshop_cli(

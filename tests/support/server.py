@@ -17,6 +17,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "sendai-ulaanbaatar.toml"
 
+# Flags that lift every rate limit, for tests that send many commands on purpose.
+LIFTED = (
+    "--ask-rate", "100000", "--ask-burst", "100000",
+    "--vote-rate", "100000", "--vote-burst", "100000",
+    "--command-rate", "100000", "--command-burst", "100000",
+)  # fmt: skip
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import pytest
 
 from client.errors import CommandError
 from client.room_client import RoomClient
-from tests.conftest import Workshop, start_workshop
+from tests.conftest import Workshop
 from tests.support.server import workshop as run_cli
 
 from .support import (
@@ -34,18 +33,14 @@ from .support import (
     zip_texts,
 )
 
-LIFTED = ("--ask-burst", "1000", "--vote-burst", "1000", "--command-burst", "1000")
 ROOM = "SUB-PLAN"
 OTHER_EVENT = 'title = "Another workshop"\n[[rooms]]\ncode = "OTHER-1"\ntitle = "Elsewhere"\n'
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Workshop]:
-    w = start_workshop(tmp_path, *LIFTED)
-    try:
-        yield w
-    finally:
-        w.server.stop()
+def server(lifted: Workshop) -> Workshop:
+    """A server with its rate limits lifted (the `lifted` fixture, by this module's name)."""
+    return lifted
 
 
 @dataclass
