@@ -19,6 +19,7 @@ const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
 const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
+const MAX_PAYLOAD = 256 * 2 ** 20;
 
 export class RawWebSocket {
   constructor(socket) {
@@ -62,6 +63,10 @@ export class RawWebSocket {
         if (left < 10) break;
         size = Number(buf.readBigUInt64BE(at + 2));
         head = 10;
+      }
+      if (size > MAX_PAYLOAD) {
+        this.fail(1009); // as `ws` with the `maxPayload` the other clients use
+        return;
       }
       if (left < head + size) break;
       const b0 = buf[at];
