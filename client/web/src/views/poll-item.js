@@ -10,6 +10,7 @@
 import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { checkedValues, choiceFrom, describeChoice, pollActions, sameChoice, STARS, WORD_MAX } from "../polls.js";
+import { actionBar } from "./action-bar.js";
 import { createPollResults } from "./poll-results.js";
 
 /**
@@ -43,7 +44,6 @@ export function createPollItem(pollId, handlers, mode) {
 
   let current = null;
   let formKey = "";
-  let actionKey = "";
   let inputs = []; // radio / checkbox inputs
   let wordInput = null;
   let voteButton = null;
@@ -124,22 +124,14 @@ export function createPollItem(pollId, handlers, mode) {
     if (wordInput) wordInput.value = typeof mine === "string" ? mine : "";
   }
 
-  function renderActions(list) {
-    const key = `${getLang()}|${list.join(",")}`;
-    if (key === actionKey) return;
-    actionKey = key;
-    actions.replaceChildren(
-      ...list.map((action) =>
-        el("button", {
-          className: `poll-action poll-action-${action}${action === "open" || action === "reopen" ? " primary" : ""}`,
-          text: t(`poll.action.${action}`),
-          attrs: { type: "button", "data-poll-action": action },
-          on: { click: () => handlers.act(pollId, action) },
-        }),
-      ),
-    );
-    actions.hidden = list.length === 0;
-  }
+  const renderActions = actionBar(actions, (action) =>
+    el("button", {
+      className: `poll-action poll-action-${action}${action === "open" || action === "reopen" ? " primary" : ""}`,
+      text: t(`poll.action.${action}`),
+      attrs: { type: "button", "data-poll-action": action },
+      on: { click: () => handlers.act(pollId, action) },
+    }),
+  );
 
   function renderPreview(poll) {
     const show = staff && poll.status === "draft" && (poll.kind === "single" || poll.kind === "multi");

@@ -8,6 +8,7 @@
 import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { formatDual, formatDualLong, isoTime } from "../time.js";
+import { actionBar } from "./action-bar.js";
 
 export const TEXT_MAX = 500;
 export const ANSWER_MAX = 2000;
@@ -71,7 +72,6 @@ export function createQuestionItem(qid, handlers) {
   const root = el("li", { className: "question", data: { qid } }, el("div", { className: "q-vote" }, upvote, votes), body);
 
   let current = null;
-  let actionKey = "";
   let editor = null; // {kind, node}
 
   function openEditor(kind) {
@@ -112,24 +112,16 @@ export function createQuestionItem(qid, handlers) {
     editor = null;
   }
 
-  function renderActions(list) {
-    const key = `${getLang()}|${list.join(",")}`;
-    if (key === actionKey) return;
-    actionKey = key;
-    actions.replaceChildren(
-      ...list.map((action) =>
-        el("button", {
-          className: `action action-${action}`,
-          text: t(`action.${action}`),
-          attrs: { type: "button", "data-action": action },
-          on: {
-            click: () => (action === "edit" || action === "answer" ? openEditor(action) : handlers.act(qid, action)),
-          },
-        }),
-      ),
-    );
-    actions.hidden = list.length === 0;
-  }
+  const renderActions = actionBar(actions, (action) =>
+    el("button", {
+      className: `action action-${action}`,
+      text: t(`action.${action}`),
+      attrs: { type: "button", "data-action": action },
+      on: {
+        click: () => (action === "edit" || action === "answer" ? openEditor(action) : handlers.act(qid, action)),
+      },
+    }),
+  );
 
   function update(q, view) {
     current = q;
