@@ -27,7 +27,7 @@ from bench.context import Context
 from bench.procs import EVENT_FILE, Server, run_loadgen, workshop_server
 from bench.report import table
 from server.backends.embedded import EmbeddedBackend
-from server.cli import event_links
+from server.cli.main import event_links
 from server.event_file import load_event
 from server.identity import Identity
 

@@ -269,7 +269,7 @@ def start_server(url: str, folder: Path) -> tuple[subprocess.Popen[bytes], int]:
         [
             sys.executable,
             "-m",
-            "server.cli",
+            "server.cli.main",
             "serve",
             "--port",
             str(port),

@@ -1,8 +1,8 @@
 """Frames go straight onto the transport while a socket keeps up, and through its queue
-and a writer task while it does not, never reordered or lost (server/wire.py).
+and a writer task while it does not, never reordered or lost (server/live/wire.py).
 
 The server here is real uvicorn with the app and options `workshop serve` uses, run in
-the test's own event loop so that the test can look at each connection's `Session`:
+the test's own event loop so that the test can look at each connection's `Connection`:
 whether it holds a queue or a writer task at a given moment is the thing under test.
 """
 
@@ -20,11 +20,11 @@ from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode
 
 from client.room_client import RoomClient
-from server.app import WorkshopApp, create_app
-from server.cli import uvicorn_options
-from server.session import Session
+from server.cli.main import uvicorn_options
+from server.http.app import WorkshopApp, create_app
+from server.live.connection import Connection
+from server.live.wire import Framer, frame_binary
 from server.settings import Settings
-from server.wire import Framer, frame_binary
 from tests.backends.support import eventually
 from tests.support.server import create_event, free_port
 
@@ -59,12 +59,12 @@ class InProcess:
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
 
-    def sessions(self) -> set[Session]:
+    def sessions(self) -> set[Connection]:
         endpoint = self.app.socket.endpoint
         assert endpoint is not None
         return endpoint.sessions
 
-    def session_of(self, name: str) -> Session:
+    def session_of(self, name: str) -> Connection:
         (found,) = [s for s in self.sessions() if s.name == name]
         return found
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.pages import DIST
+from server.http.pages import DIST
 from tests.conftest import Workshop
 
 PAGES = ["/", "/r/SUB-PLAN", "/r/SUB-PLAN/moderate", "/r/SUB-PLAN/present", "/r/sub-plan"]

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 
 def workshop(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the `workshop` CLI (as `python -m server.cli`) and capture its output."""
+    """Run the `workshop` CLI (as `python -m server.cli.main`) and capture its output."""
     return subprocess.run(
         [sys.executable, "-m", "server.cli", *args],
         cwd=ROOT,
@@ -70,7 +70,7 @@ class ServerProcess:
             [
                 sys.executable,
                 "-m",
-                "server.cli",
+                "server.cli.main",
                 "serve",
                 "--host",
                 "127.0.0.1",

@@ -23,7 +23,7 @@ from .support import EVENT, Q_JA, Q_MN, ROOM, Session
 def workshop_bytes(*args: str) -> subprocess.CompletedProcess[bytes]:
     """The CLI with its standard output as bytes."""
     return subprocess.run(
-        [sys.executable, "-m", "server.cli", *args],
+        [sys.executable, "-m", "server.cli.main", *args],
         cwd=ROOT,
         capture_output=True,
         timeout=60,

@@ -7,7 +7,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 
-WEB = Path(__file__).resolve().parent.parent / "client" / "web"
+WEB = Path(__file__).resolve().parents[2] / "client" / "web"
 PAGES = WEB / "pages"
 DIST = WEB / "dist"
 

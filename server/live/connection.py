@@ -3,7 +3,7 @@
 The receive side checks each frame (shape, role, size, rate) and appends commands to
 the room's log; replies come when the room has folded the command's seq. The send side
 writes a frame straight onto the transport when the socket can take it at once
-(`server/wire.py`); otherwise it queues the frame, and a writer task, started only then,
+(`server/live/wire.py`); otherwise it queues the frame, and a writer task, started only then,
 drains the queue through the ASGI `send`. The room never waits for this socket, and a
 socket that falls `send_queue` frames behind is closed with 4008 (it resumes).
 """
@@ -24,14 +24,14 @@ from protocol.codec import Limits, decode_frame
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
 from protocol.messages import Join, NotesSync, NotesUpdate, parse_command
 from server.backends.base import BackendUnavailable
-from server.hub import Hub
 from server.identity import Identity
 from server.limits import Bucket, FloodWatch
-from server.live_room import LiveRoom
+from server.live.hub import Hub
+from server.live.room import LiveRoom
+from server.live.wire import DirectLine
 from server.rooms import Viewer
 from server.rooms.fold import HANDLERS, MODERATOR_ONLY
 from server.settings import Settings
-from server.wire import DirectLine
 
 log = logging.getLogger("workshop.session")
 
@@ -57,7 +57,7 @@ def _expire(waiting: asyncio.Future[Any]) -> None:
         waiting.set_exception(TimeoutError())
 
 
-class Session:
+class Connection:
     """The server side of one connection."""
 
     # Slots: thousands of these live at once (issue 7 counts bytes per idle connection).

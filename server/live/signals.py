@@ -15,7 +15,7 @@ import msgpack
 from server.rooms import Viewer
 
 if TYPE_CHECKING:
-    from server.live_room import LiveRoom
+    from server.live.room import LiveRoom
 
 log = logging.getLogger("workshop.room")
 

@@ -22,34 +22,10 @@ from typing import Any
 
 from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
+from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
 from server.identity import Identity
-from server.settings import Settings, env_name, from_sources
-
-_SHARED = ("data_dir", "redis_url", "public_url")
-
-
-def _add_settings(parser: argparse.ArgumentParser, names: tuple[str, ...] | None = None) -> None:
-    defaults = Settings()
-    for f in fields(Settings):
-        if f.name == "extra" or (names is not None and f.name not in names):
-            continue
-        default = getattr(defaults, f.name)
-        flag = "--" + f.name.replace("_", "-")
-        shown = ",".join(default) if isinstance(default, tuple) else default
-        parser.add_argument(
-            flag,
-            dest=f.name,
-            default=None,
-            help=f"(env {env_name(f.name)}; default {shown!s})",
-        )
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    flags = {k: v for k, v in vars(args).items() if v is not None}
-    if getattr(args, "base_url", None):
-        flags["public_url"] = args.base_url
-    return from_sources(flags)
+from server.settings import Settings, env_name
 
 
 def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, Any]:
@@ -101,7 +77,7 @@ async def _all_links(backend: Backend, identity: Identity, base: str) -> list[di
 
 
 def cmd_create_event(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     try:
         event = load_event(Path(args.file))
     except EventFileError as exc:
@@ -125,7 +101,7 @@ def cmd_create_event(args: argparse.Namespace) -> int:
 
 
 def cmd_links(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
 
     async def work(backend: Backend, identity: Identity) -> list[dict[str, Any]]:
         return await _all_links(backend, identity, settings.base_url)
@@ -140,7 +116,7 @@ def cmd_links(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     if settings.workers != 1 and not settings.redis_url:
         raise SystemExit(
             "error: --workers needs --redis-url (or REDIS_URL): the embedded backend"
@@ -192,14 +168,16 @@ def run_server(settings: Settings) -> None:
     """Serve with uvicorn: one process, or `workers` sharing the port."""
     import uvicorn
 
-    from server.app import create_app
+    from server.http.app import create_app
 
     options = uvicorn_options(settings)
     if settings.workers > 1:
         # N processes share the listening socket; each builds its app from the
         # environment (docs/scaling.md), so every setting goes there first.
         _export(settings)
-        uvicorn.run("server.app:app_from_env", factory=True, workers=settings.workers, **options)
+        uvicorn.run(
+            "server.http.app:app_from_env", factory=True, workers=settings.workers, **options
+        )
         return
     uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
 
@@ -218,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="serve the rooms")
-    _add_settings(serve)
+    add_settings(serve)
     serve.add_argument("--seed", help="event file to create when there is no event yet")
     serve.set_defaults(func=cmd_serve)
 
@@ -226,16 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("file")
     create.add_argument("--json", action="store_true", help="print JSON")
     create.add_argument("--base-url", help="base URL for the printed links")
-    _add_settings(create, _SHARED)
+    add_settings(create, SHARED)
     create.set_defaults(func=cmd_create_event)
 
     links = sub.add_parser("links", help="print every event's invite links")
     links.add_argument("--json", action="store_true")
     links.add_argument("--base-url", help="base URL for the printed links")
-    _add_settings(links, _SHARED)
+    add_settings(links, SHARED)
     links.set_defaults(func=cmd_links)
 
-    from server.transcript_cli import add_transcript_commands  # export, import (issue 6)
+    from server.cli.transcripts import add_transcript_commands  # export, import (issue 6)
 
     add_transcript_commands(sub)
     return parser

@@ -13,11 +13,11 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server import pages, transcript_routes
 from server.backends.select import make_backend
-from server.endpoint import SocketEndpoint
-from server.hub import Hub
+from server.http import pages, transcripts
 from server.identity import Identity
+from server.live.endpoint import SocketEndpoint
+from server.live.hub import Hub
 from server.settings import Settings, from_sources
 
 log = logging.getLogger("workshop")
@@ -121,8 +121,8 @@ def create_app(settings: Settings) -> WorkshopApp:
         Route("/r/{code}/rapporteur", pages.room_page),
         Route("/api/rooms", pages.list_rooms),
         Route("/api/rooms/{code}", pages.get_room),
-        Route("/api/rooms/{code}/transcript.{fmt}", transcript_routes.room_transcript),
-        Route("/api/events/{event_id}/transcript.zip", transcript_routes.event_transcripts),
+        Route("/api/rooms/{code}/transcript.{fmt}", transcripts.room_transcript),
+        Route("/api/events/{event_id}/transcript.zip", transcripts.event_transcripts),
         Route("/healthz", pages.healthz),
         Route("/readyz", pages.readyz),
         Mount("/static", app=StaticFiles(directory=pages.DIST, check_dir=False), name="static"),

@@ -31,6 +31,7 @@ from typing import IO, Any
 from server.backends.base import Backend, EventInfo, RoomInfo
 from server.backends.embedded import EmbeddedBackend
 from server.backends.select import make_backend
+from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import LANGUAGES, ROOM_CODE
 from server.settings import Settings
 from server.transcripts.clock import DEFAULT_ZONES
@@ -48,14 +49,12 @@ from server.transcripts.labels import LANGS
 
 def add_transcript_commands(sub: Any) -> None:
     """Register `export` and `import` on the `workshop` sub-command parser."""
-    from server.cli import _SHARED, _add_settings
-
     export = sub.add_parser("export", help="export a room's transcript (or an event's zip)")
     export.add_argument("room", help="room code (an event id or room code with --format zip)")
     export.add_argument("--format", required=True, choices=[*FORMATS, "zip"])
     export.add_argument("--out", help="file to write (default: standard output)")
     export.add_argument("--lang", default="en", choices=LANGS, help="language of the report")
-    _add_settings(export, _SHARED)
+    add_settings(export, SHARED)
     export.set_defaults(func=cmd_export)
 
     imp = sub.add_parser("import", help="rebuild rooms from JSON transcripts or event zips")
@@ -63,14 +62,8 @@ def add_transcript_commands(sub: Any) -> None:
     imp.add_argument("--room", help="room code for a single JSON file (default: from its name)")
     imp.add_argument("--event-title", default="Imported transcripts")
     imp.add_argument("--room-title", help="title of a room created for a JSON file")
-    _add_settings(imp, _SHARED)
+    add_settings(imp, SHARED)
     imp.set_defaults(func=cmd_import)
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    from server.cli import _settings as from_args
-
-    return from_args(args)
 
 
 # -- export ------------------------------------------------------------------------------
@@ -96,7 +89,7 @@ async def _export(backend: Backend, args: argparse.Namespace, out: IO[bytes]) ->
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
 
     async def run(out: IO[bytes]) -> None:
         backend = make_backend(settings)
@@ -241,7 +234,7 @@ async def _import(
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     paths = [Path(f) for f in args.files]
     events: list[EventInfo] = []
     plans: list[Plan] = []

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import msgpack
 
 from server.backends.base import Backend, EventInfo, Record, RoomInfo
-from server.room_signals import RoomSignals
+from server.live.signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")

@@ -2,7 +2,7 @@
 
 It refuses, before the upgrade, a handshake without the `workshop.v1` subprotocol, from
 an Origin that is not allowed (cross-site WebSocket hijacking), or past the per-IP
-connection limit; then runs a `Session` until the socket closes. Plain ASGI rather than
+connection limit; then runs a `Connection` until the socket closes. Plain ASGI rather than
 Starlette's `WebSocket` wrapper keeps per-message overhead off the fan-out path.
 """
 
@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 from protocol import SUBPROTOCOL
 from protocol.codes import CloseCode
-from server.hub import Hub
 from server.identity import Identity
-from server.session import Session
+from server.live.connection import Connection
+from server.live.hub import Hub
 from server.settings import Settings
 
 log = logging.getLogger("workshop.ws")
@@ -33,7 +33,7 @@ class SocketEndpoint:
         self.identity = identity
         self.settings = settings
         self.per_ip: Counter[str] = Counter()
-        self.sessions: set[Session] = set()
+        self.sessions: set[Connection] = set()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         message = await receive()
@@ -49,7 +49,7 @@ class SocketEndpoint:
         try:
             await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
             # In this coroutine, not a helper's: one frame fewer per connection.
-            session = Session(send, self.hub, self.identity, self.settings, ip)
+            session = Connection(send, self.hub, self.identity, self.settings, ip)
             self.sessions.add(session)
             try:
                 while True:

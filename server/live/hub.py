@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from server.backends.base import Backend
 from server.limits import Bucket
-from server.live_room import LiveRoom
+from server.live.room import LiveRoom
+from server.live.wire import Cork
 from server.settings import Settings
-from server.wire import Cork
 
 
 @dataclass(slots=True)
@@ -41,7 +41,7 @@ class Hub:
         self._rates: dict[str, ParticipantRates] = {}
         self._idle_since: dict[str, float] = {}
         self._sweeper: asyncio.Task[None] | None = None
-        self.cork = Cork()  # direct writes of one loop step, per socket (server/wire.py)
+        self.cork = Cork()  # direct writes of one loop step, per socket (server/live/wire.py)
 
     async def room(self, code: str) -> LiveRoom | None:
         """The hot room for `code`, loading it if needed; None if no such room exists."""

@@ -1,0 +1,1 @@
+"""The command line: `workshop serve | create-event | links | export | import`."""

@@ -1,0 +1,3 @@
+"""The HTTP edge: the Starlette app, its pages and the transcript routes.
+
+Starlette is imported here and nowhere else (tests/test_layers.py)."""

@@ -1,0 +1,10 @@
+"""The middle floor: a connection's path to its room and back.
+
+    endpoint    the /ws ASGI app: handshake checks, then one Connection per socket
+    connection  one participant's connection: identity, limits, admission of commands
+    outbound    one socket's send side: direct writes, bounded queue, stall clock, close
+    wire        the adapter onto uvicorn's transport (the one place that knows its insides)
+    room        a room hot on this process: submit a command, welcome a member, fan out
+    signals     side frames that follow from a room: presence, queue counts, poll results
+    hub         the rooms hot on this process, loaded on first use, unloaded when idle
+"""
