@@ -14,7 +14,7 @@ special ones (`Welcome.from_ok`, `NotesSynced.from_ok`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -26,6 +26,7 @@ __all__ = [
     "Err",
     "Ev",
     "Frame",
+    "NotesSynced",
     "Ok",
     "PollResults",
     "Pong",
@@ -166,6 +167,8 @@ class Err(Frame):
 
 @dataclass(frozen=True, slots=True)
 class Pong(Frame):
+    """The reply to `ping`."""
+
     T: ClassVar[str] = "pong"
     re: int | None
 
@@ -192,19 +195,26 @@ class Ev(Frame):
 
     @classmethod
     def hidden(cls, seq: int, ts: float) -> Ev:
+        """The stand-in for the event at `seq` that this viewer may not see."""
         return cls(seq, ts, HIDDEN, {})
 
 
 @dataclass(frozen=True, slots=True)
 class Snapshot(Frame):
-    """The room as one viewer sees it, as of `seq` of log life `epoch`."""
+    """The room as one viewer sees it, as of `seq` of log life `epoch`.
+
+    `epoch` is this server's extension (docs/protocol.md): PROTOCOL.md's snapshot is
+    `{t, seq, state}`, so a reader takes one without it (None), and None is not written.
+    """
 
     T: ClassVar[str] = "snapshot"
     seq: int
-    epoch: str
+    epoch: str | None
     state: Mapping[str, Any]
 
     def to_wire(self) -> dict[str, Any]:
+        if self.epoch is None:
+            return {"t": "snapshot", "seq": self.seq, "state": self.state}
         return {"t": "snapshot", "seq": self.seq, "epoch": self.epoch, "state": self.state}
 
 
@@ -277,6 +287,14 @@ def _of(d: Mapping[str, Any], key: str, kind: type | tuple[type, ...], t: str) -
     return value
 
 
+def _number(d: Mapping[str, Any], key: str, t: str) -> float:
+    """An int or float (msgpack may carry either; a bool is neither) as a float."""
+    value = d.get(key)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _malformed(t, f"{key} must be a number")
+    return float(value)
+
+
 def _read_ok(d: Mapping[str, Any]) -> Ok:
     result = {k: v for k, v in d.items() if k not in ("t", "re", "seq", "pending", "duplicate")}
     return Ok(
@@ -289,24 +307,28 @@ def _read_ok(d: Mapping[str, Any]) -> Ok:
 
 
 def _read_err(d: Mapping[str, Any]) -> Err:
-    retry = d.get("retry_after")
-    if retry is not None and not isinstance(retry, int | float):
-        raise _malformed("err", "retry_after must be a number")
     return Err(
         _int(d, "re", "err", optional=True),
         _of(d, "code", str, "err"),
         _of(d, "msg", str, "err"),
-        None if retry is None else float(retry),
+        None if d.get("retry_after") is None else _number(d, "retry_after", "err"),
     )
 
 
 def _read_ev(d: Mapping[str, Any]) -> Ev:
     return Ev(
         _int(d, "seq", "ev"),
-        float(_of(d, "ts", (int, float), "ev")),
+        _number(d, "ts", "ev"),
         _of(d, "type", str, "ev"),
         _of(d, "data", dict, "ev"),
     )
+
+
+def _read_snapshot(d: Mapping[str, Any]) -> Snapshot:
+    epoch = d.get("epoch")
+    if epoch is not None and not isinstance(epoch, str):
+        raise _malformed("snapshot", "epoch has the wrong type")
+    return Snapshot(_int(d, "seq", "snapshot"), epoch, _of(d, "state", dict, "snapshot"))
 
 
 def _read_counts(d: Mapping[str, Any]) -> PollResults:
@@ -316,16 +338,12 @@ def _read_counts(d: Mapping[str, Any]) -> PollResults:
     )
 
 
-_READERS: dict[str, Any] = {
+_READERS: dict[str, Callable[[Mapping[str, Any]], Frame]] = {
     "ok": _read_ok,
     "err": _read_err,
     "pong": lambda d: Pong(_int(d, "re", "pong", optional=True)),
     "ev": _read_ev,
-    "snapshot": lambda d: Snapshot(
-        _int(d, "seq", "snapshot"),
-        _of(d, "epoch", str, "snapshot"),
-        _of(d, "state", dict, "snapshot"),
-    ),
+    "snapshot": _read_snapshot,
     "presence": lambda d: Presence(
         _int(d, "count", "presence"), _of(d, "by_org", dict, "presence")
     ),
@@ -342,5 +360,4 @@ def read_frame(d: Mapping[str, Any]) -> Frame | None:
     reader = _READERS.get(t) if isinstance(t, str) else None
     if reader is None:
         return None
-    frame: Frame = reader(d)
-    return frame
+    return reader(d)
