@@ -62,9 +62,11 @@ system-deps:
 
 lint: $(BIN)/workshop
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: setup system-deps loadgen notes-client
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	cd $(WEB) && node --test test/
 	$(BIN)/pytest -q -p no:cacheprovider
 
