@@ -37,8 +37,10 @@ PSEUDONYM_LEN = 12
 
 def privacy_of(rec: Entry, state: RoomState) -> str | None:
     """ANONYMOUS, BALLOT, or None (the actor may be named). `state` may be before or after
-    folding `rec`: a question's author and anonymity never change."""
-    data = rec.data if isinstance(rec.data, dict) else {}
+    folding `rec`: a question's author and anonymity never change.
+
+    `rec.data` is a map: `Record.from_wire` and the importer refuse any other."""
+    data = rec.data
     if rec.type in BALLOT_TYPES:
         return BALLOT
     if rec.type == "ask" and data.get("anon"):
@@ -69,7 +71,6 @@ class Pseudonyms:
     def for_record(self, rec: Entry, privacy: str) -> str:
         pid = str((rec.actor or {}).get("pid", ""))
         if privacy == BALLOT:
-            data = rec.data if isinstance(rec.data, dict) else {}
-            target = str(data.get("qid") or data.get("poll_id") or "")
+            target = str(rec.data.get("qid") or rec.data.get("poll_id") or "")
             return "v-" + self._mac("ballot", target, pid)
         return "anon-" + self._mac("anon", pid)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from server.backends.base import Backend, EventInfo, Record, RoomInfo
-from server.rooms import Outcome, RoomState, apply
+from server.rooms import Event, Outcome, RoomState, apply
 from server.rooms.state import DEFAULT_SETTINGS
 
 from .clock import Clock
@@ -131,7 +131,7 @@ class SessionRecord:
         if outcome.event is None:
             return
         try:
-            line = self._line(rec, outcome, before)
+            line = self._line(rec, outcome.result, outcome.event, before)
         except (KeyError, TypeError, AttributeError, ValueError):
             line = None  # a record shape this build does not know: no line, never a failure
         if line is None:
@@ -142,14 +142,15 @@ class SessionRecord:
             self.timeline_more += 1
 
     def _line(
-        self, rec: Record, outcome: Outcome, before: dict[str, bool] | None
+        self, rec: Record, result: dict[str, Any], event: Event, before: dict[str, bool] | None
     ) -> TimelineLine | None:
+        """The timeline line of an accepted record that made `event` (None: no line)."""
         data = rec.data
         state = self.state
         key: str | None = None
         params: dict[str, Any] = {}
         if rec.type == "ask":
-            q = state.questions.get(str(outcome.result.get("qid")))
+            q = state.questions.get(str(result.get("qid")))
             if q is None:
                 return None
             key = "tl.asked_pending" if q.status == "pending" else "tl.asked"
@@ -165,13 +166,13 @@ class SessionRecord:
             if action in _MODERATE or rec.type != "moderate":
                 key, params = f"tl.{action}", {"text": shorten(q.text)}
         elif rec.type in _POLL_LINES:
-            poll = state.polls.get(outcome.result.get("poll_id") or data.get("poll_id"))
+            poll = state.polls.get(str(result.get("poll_id") or data.get("poll_id")))
             if poll is not None:
                 params = {"title": shorten(poll.title), "voters": len(poll.votes)}
                 if rec.type == "poll.hide_word":
                     shown = not data.get("hidden", True)
                     key = "tl.poll_show" if shown else "tl.poll_hide"
-                    params["word"] = outcome.event.variants[0].data.get("word", "")
+                    params["word"] = event.variants[0].data.get("word", "")
                 else:
                     key = "tl." + rec.type.replace(".", "_")
         elif rec.type == "settings" and before is not None:
