@@ -20,6 +20,13 @@ A line writes its first frame of an event-loop step at once; the frames after it
 same step are held and written together when the step ends (`Cork`). So a burst of
 records (a group commit, a Redis batch, a resume's replay) costs each socket two writes
 instead of one per frame, which `broadcast()` cannot do, and a lone event is not delayed.
+
+`DirectLine` is the adapter onto uvicorn: the only code that names the private parts of
+its `WebSocketsSansIOProtocol` (`conn`, `transport`, `writable`, `disconnected`,
+`handshake_complete`, `request`/`response`). Those are not uvicorn's API and may change
+in any release, so the adapter is used only with the uvicorn versions it was checked
+against (`KNOWN_UVICORN`, the same range as pyproject.toml's pin); under any other
+version every connection takes the ASGI `send` path, slower but correct.
 """
 
 from __future__ import annotations
@@ -28,15 +35,43 @@ import asyncio
 import struct
 from typing import Any
 
+import uvicorn
 from websockets.protocol import State
-
-try:
-    from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-except ImportError:  # pragma: no cover - uvicorn without the sans-I/O implementation
-    WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 OPEN = State.OPEN
 BINARY_FIN = 0x82  # FIN + opcode 2 (RFC 6455 §5.2); a server's frames are never masked
+# [from, to): the uvicorn releases whose sans-I/O protocol this adapter was read against
+# and tested on (tests/live/test_wire.py). Widen it, and pyproject.toml's pin, only after
+# reading the new release's `websockets_sansio_impl.py` and running those tests on it.
+KNOWN_UVICORN = ((0, 54), (0, 55))
+
+
+def known_uvicorn(version: str) -> bool:
+    """Whether `version` (a uvicorn `__version__`) is inside `KNOWN_UVICORN`."""
+    try:
+        major, minor = (int(part) for part in version.split(".")[:2])
+    except ValueError:  # "1", "0.x", "": not a release this adapter knows
+        return False
+    low, high = KNOWN_UVICORN
+    return low <= (major, minor) < high
+
+
+def sans_io_protocol(version: str) -> type[Any] | None:
+    """uvicorn's sans-I/O protocol class if uvicorn `version` is one this adapter knows,
+    else None (every connection then takes the ASGI `send` path)."""
+    if not known_uvicorn(version):
+        return None
+    try:
+        from uvicorn.protocols.websockets.websockets_sansio_impl import (
+            WebSocketsSansIOProtocol,
+        )
+    except ImportError:  # pragma: no cover - a build without the sans-I/O implementation
+        return None
+    return WebSocketsSansIOProtocol
+
+
+# Checked once, at import: the installed uvicorn's protocol class, or None.
+PROTOCOL = sans_io_protocol(uvicorn.__version__)
 
 
 def frame_binary(payload: bytes) -> bytes:
@@ -114,7 +149,11 @@ class Cork:
 
 
 class DirectLine:
-    """Synchronous writes to one uvicorn WebSocket connection's transport."""
+    """Synchronous writes to one uvicorn WebSocket connection's transport: the adapter,
+    and the only code that names uvicorn's private attributes.
+
+    It keeps references to the protocol's own objects (no copies, nothing per frame):
+    memory per idle connection is measured (issue 7)."""
 
     __slots__ = ("_conn", "_cork", "_pending", "_protocol", "_step", "_transport", "_writable")
 
@@ -131,7 +170,7 @@ class DirectLine:
     def open(send: Any, cork: Cork) -> DirectLine | None:
         """A line for the connection behind an ASGI `send`, or None where not safe."""
         protocol = getattr(send, "__self__", None)
-        if WebSocketsSansIOProtocol is None or not isinstance(protocol, WebSocketsSansIOProtocol):
+        if PROTOCOL is None or not isinstance(protocol, PROTOCOL):
             return None
         if protocol.conn.extensions:  # permessage-deflate: each socket frames differently
             return None
@@ -162,4 +201,4 @@ class DirectLine:
         frames, self._pending = self._pending, None
         if not frames or self._protocol.disconnected or self._conn.state is not OPEN:
             return  # nothing held, or the socket is gone or closing: no data after a close
-        self._transport.write(frames if type(frames) is bytes else b"".join(frames))
+        self._transport.write(frames if isinstance(frames, bytes) else b"".join(frames))
