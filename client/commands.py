@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from protocol.codes import ErrorCode, ProtocolError
+from protocol.frames import NotesSynced, Ok, read_frame
+
 
 class RoomCommands:
     """Mixed into `RoomClient`: each method sends one command and returns its `ok` reply."""
@@ -109,8 +112,16 @@ class RoomCommands:
         return await self.command("poll.vote", poll_id=poll_id, choice=choice)
 
     async def notes_sync(self, sv: bytes) -> dict[str, Any]:
-        """Send a Yjs state vector; the reply has `u` (what we lack) and `sv` (the server's)."""
-        return await self.command("notes.sync", sv=sv)
+        """Send a Yjs state vector; the reply has `u` (what we lack) and `sv` (the server's).
+
+        Raises `ProtocolError` when the reply is not a `notes.sync` ok (`NotesSynced`).
+        """
+        reply = await self.command("notes.sync", sv=sv)
+        ok = read_frame(reply)
+        if not isinstance(ok, Ok):
+            raise ProtocolError(ErrorCode.BAD_FRAME, "notes.sync is answered by ok")
+        NotesSynced.from_ok(ok)
+        return reply
 
     async def notes_update(self, u: bytes) -> dict[str, Any]:
         """Send a Yjs update to the shared notes."""

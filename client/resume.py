@@ -13,8 +13,13 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from client.errors import Disconnected
+from protocol.codes import CloseCode
 
 Item = TypeVar("Item")
+
+# Close codes after which the client reconnects and resumes: those of the registry
+# (protocol/codes.py), plus a close frame with no code (1005) and a lost connection (1006).
+RESUME_CODES = frozenset({int(code) for code in CloseCode if code.resume} | {1005, 1006})
 
 
 def backoff(

@@ -19,8 +19,8 @@ import contextlib
 import itertools
 import logging
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.client import process_exception
@@ -29,10 +29,12 @@ from websockets.typing import Origin, Subprotocol
 
 from client.commands import RoomCommands
 from client.errors import CommandError, Disconnected, _ConnectionLost
-from client.resume import Feed, Sequencer, Verdict, backoff
+from client.replies import OnReply, Reply, Waiting, no_hook
+from client.resume import RESUME_CODES, Feed, Sequencer, Verdict, backoff
 from protocol import SUBPROTOCOL
 from protocol.codec import Limits, decode_frame, encode_frame
-from protocol.codes import CloseCode, ErrorCode, ProtocolError
+from protocol.codes import ErrorCode, ProtocolError
+from protocol.frames import Err, Ev, Ok, Pong, Snapshot, Welcome, read_frame
 from protocol.messages import MUTATING
 
 logger = logging.getLogger(__name__)
@@ -42,13 +44,6 @@ MAX_SIZE = 16 * 2**20  # server frames (a snapshot of a big room) may be large
 SERVER_LIMITS = Limits(
     frame=MAX_SIZE, string=MAX_SIZE, binary=MAX_SIZE, array=2**20, map=2**20, depth=32
 )
-# Close codes after which the client reconnects and resumes: those of the registry,
-# plus a close frame with no code (1005) and a lost connection (1006).
-RESUME_CODES = frozenset({int(code) for code in CloseCode if code.resume} | {1005, 1006})
-_RETRYABLE = frozenset(str(code) for code in ErrorCode if code.retryable)
-
-Item = TypeVar("Item")
-OnReply = Callable[[dict[str, Any]], None]
 
 
 class RoomClient(RoomCommands):
@@ -92,8 +87,7 @@ class RoomClient(RoomCommands):
         self._reader: asyncio.Task[None] | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._ids = itertools.count(1)
-        # id -> (future of the caller waiting for the reply, or None; hook run on the reply)
-        self._pending: dict[int, tuple[asyncio.Future[dict[str, Any]] | None, OnReply]] = {}
+        self._pending = Waiting()
         self._tasks: set[asyncio.Future[Any]] = set()
         self._ready = asyncio.Event()  # set while joined, and once stopped (see _error)
         self._error: Disconnected | None = None
@@ -177,14 +171,14 @@ class RoomClient(RoomCommands):
         try:
             async with asyncio.timeout(self.request_timeout):
                 reply = await self._exchange(ws, self._join_frame(), self._joined)
-            if reply.get("t") != "ok":
-                raise CommandError(str(reply.get("code")), str(reply.get("msg")), reply)
+            if isinstance(reply.frame, Err):
+                raise CommandError.of(reply.frame, reply.wire)
         except BaseException:
             await ws.close()
             await asyncio.gather(self._reader, return_exceptions=True)
             raise
         self._ready.set()
-        return reply
+        return reply.wire
 
     async def _supervise(self) -> None:
         """Wait for each connection to end; reconnect and rejoin, or stop."""
@@ -219,7 +213,7 @@ class RoomClient(RoomCommands):
             try:
                 await self._open()
             except CommandError as exc:
-                if exc.code in _RETRYABLE:
+                if exc.retryable:
                     continue
                 self._stop(Disconnected(f"rejoin refused: {exc.code}: {exc.msg}"))
             except Disconnected as exc:
@@ -261,46 +255,51 @@ class RoomClient(RoomCommands):
         finally:
             if self._error is None:
                 self._ready.clear()
-            for future, _ in self._pending.values():
-                if future is not None and not future.done():
-                    future.set_exception(_ConnectionLost())
-            self._pending.clear()
+            self._pending.fail_all(_ConnectionLost)
 
-    def _dispatch(self, frame: dict[str, Any]) -> bool:
-        """Route one frame; True when a gap calls for a rejoin with since=last."""
-        t = frame.get("t")
-        re = frame.get("re")
-        if t in ("ok", "err", "pong") and isinstance(re, int) and re in self._pending:
-            future, on_reply = self._pending.pop(re)
-            on_reply(frame)
-            if future is not None and not future.done():
-                future.set_result(frame)
-        elif t == "ev" and isinstance(frame.get("seq"), int):
-            verdict = self.sequencer.offer(frame["seq"])
+    def _dispatch(self, wire: dict[str, Any]) -> bool:
+        """Route one frame, read by protocol.frames; True when a gap calls for a rejoin
+        with since=last. Frames of types this version does not know go to `frames()`."""
+        try:
+            frame = read_frame(wire)
+        except ProtocolError as exc:
+            logger.warning("room %s: %s", self.code, exc.msg)
+            if wire.get("t") in ("ok", "err", "pong"):
+                self._pending.refuse(wire.get("re"), exc)  # its caller hears, not a timeout
+            return False
+        if isinstance(frame, Ok | Err | Pong) and self._pending.answer(Reply(frame, wire)):
+            return False
+        if isinstance(frame, Ev):
+            verdict = self.sequencer.offer(frame.seq)
             if verdict is Verdict.APPLY:
-                self._events.put(frame)
+                self._events.put(wire)
             elif verdict is Verdict.GAP and not self._resyncing:
                 self._resyncing = True
                 return True
-        elif t == "snapshot" and isinstance(frame.get("seq"), int):
-            if isinstance(frame.get("epoch"), str):
-                self.sequencer.joined(frame["epoch"])  # a live epoch change comes this way
-            self.sequencer.snapshot(frame["seq"])
-            self.snapshot = frame.get("state")
-            self._events.put(frame)
+        elif isinstance(frame, Snapshot):
+            if frame.epoch is not None:
+                self.sequencer.joined(frame.epoch)  # a live epoch change comes this way
+            self.sequencer.snapshot(frame.seq)
+            self.snapshot = wire["state"]
+            self._events.put(wire)
         else:
-            self._frames.put(frame)
+            self._frames.put(wire)
         return False
 
-    def _joined(self, reply: dict[str, Any]) -> None:
-        """Keep what a join reply tells; runs in the reader, before any later frame."""
-        if reply.get("t") != "ok":
+    def _joined(self, reply: Ok | Err | Pong | None) -> None:
+        """Keep what a join reply tells; runs in the reader, before any later frame.
+
+        Raises `ProtocolError` when the reply is neither an `err` nor a join's `ok`.
+        """
+        if isinstance(reply, Err):
             return
-        self.token = reply.get("token") or self.token
-        self.me = reply.get("me")
-        self.room = reply.get("room")
-        if isinstance(reply.get("epoch"), str):
-            self.sequencer.joined(reply["epoch"])
+        if not isinstance(reply, Ok):
+            raise ProtocolError(ErrorCode.BAD_FRAME, "a join is answered by ok or err")
+        welcome = Welcome.from_ok(reply)
+        self.token = welcome.token or self.token
+        self.me = dict(welcome.me)
+        self.room = dict(welcome.room)
+        self.sequencer.joined(welcome.epoch)
         self._resyncing = False
 
     async def _resync(self, ws: ClientConnection) -> None:
@@ -309,16 +308,20 @@ class RoomClient(RoomCommands):
         Events that arrive before its reply are dropped: the replay covers them.
         """
 
-        def resynced(reply: dict[str, Any]) -> None:
-            self._joined(reply)
-            if reply.get("t") != "ok":  # fall back to a fresh connection
+        def resynced(reply: Ok | Err | Pong | None) -> None:
+            try:
+                self._joined(reply)
+                joined = isinstance(reply, Ok)
+            except ProtocolError:
+                joined = False
+            if not joined:  # fall back to a fresh connection
                 self._force_reconnect = True
                 task = asyncio.ensure_future(ws.close())
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
         rid = next(self._ids)
-        self._pending[rid] = (None, resynced)
+        self._pending.add(rid, None, resynced)
         with contextlib.suppress(ConnectionClosed):
             await ws.send(encode_frame({**self._join_frame(), "id": rid}))
 
@@ -347,15 +350,12 @@ class RoomClient(RoomCommands):
             await self._ready.wait()
 
     async def _exchange(
-        self,
-        ws: ClientConnection,
-        frame: dict[str, Any],
-        on_reply: OnReply = lambda reply: None,
-    ) -> dict[str, Any]:
+        self, ws: ClientConnection, frame: dict[str, Any], on_reply: OnReply = no_hook
+    ) -> Reply:
         """Send `frame` with a fresh id on `ws` and wait for the reply to that id."""
         rid = next(self._ids)
-        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._pending[rid] = (future, on_reply)
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._pending.add(rid, future, on_reply)
         try:
             try:
                 await ws.send(encode_frame({**frame, "id": rid}))
@@ -365,15 +365,19 @@ class RoomClient(RoomCommands):
                 raise _ConnectionLost() from None
             return await future
         finally:
-            self._pending.pop(rid, None)
+            self._pending.discard(rid)
 
     async def request(self, frame: dict[str, Any]) -> dict[str, Any]:
         """Send one frame (its `id` is set here) and return the reply: `ok`, `err` or `pong`.
 
         If the connection drops before the reply, the same frame (same `cid`) goes
         again after the reconnect and rejoin. Raises `TimeoutError` after
-        `request_timeout` seconds in all, and `Disconnected` once the client has stopped.
+        `request_timeout` seconds in all, `Disconnected` once the client has stopped, and
+        `ProtocolError` when the reply does not read as its frame type (protocol.frames).
         """
+        return (await self._request(frame)).wire
+
+    async def _request(self, frame: dict[str, Any]) -> Reply:
         async with asyncio.timeout(self.request_timeout):
             while True:
                 ws = await self._wait_ready()
@@ -390,10 +394,10 @@ class RoomClient(RoomCommands):
         frame: dict[str, Any] = {"t": t, **fields}
         if t in MUTATING:
             frame["cid"] = uuid.uuid4().hex
-        reply = await self.request(frame)
-        if reply.get("t") == "err":
-            raise CommandError(str(reply.get("code")), str(reply.get("msg")), reply)
-        return reply
+        reply = await self._request(frame)
+        if isinstance(reply.frame, Err):
+            raise CommandError.of(reply.frame, reply.wire)
+        return reply.wire
 
     async def send_raw(self, data: bytes | str) -> None:
         """Send one frame as is (a str goes as a text frame): for tests of bad input."""

@@ -18,25 +18,28 @@ from websockets.exceptions import ConnectionClosed
 
 from client import room_client
 from client.errors import CommandError, Disconnected
-from client.resume import Feed, Sequencer, Verdict, backoff
-from client.room_client import RESUME_CODES, RoomClient
+from client.resume import RESUME_CODES, Feed, Sequencer, Verdict, backoff
+from client.room_client import RoomClient
 from protocol.codec import decode_frame, encode_frame
-from protocol.messages import MUTATING, err, ev, ok, parse_command, pong
+from protocol.codes import ErrorCode, ProtocolError
+from protocol.frames import Err, Ev, Ok, Pong, Snapshot, Welcome
+from protocol.messages import MUTATING, parse_command
 
 
 class StandIn:
     """One room, one log, every connection a subscriber."""
 
     def __init__(self) -> None:
-        self.log: list[dict[str, Any]] = []  # ev frames, seq = index + 1
+        self.log: list[Ev] = []  # seq = index + 1
         self.epoch = "e1"
         self.subscribers: set[ServerConnection] = set()
-        self.outcomes: dict[tuple[str, str], dict[str, Any]] = {}
+        self.outcomes: dict[tuple[str, str], int] = {}  # (pid, cid) -> seq
         self.joins: list[dict[str, Any]] = []
         self.received: list[dict[str, Any]] = []
         self.drop_before_reply: set[str] = set()  # command types: close 1012 once, unreplied
         self.close_after_join: int | None = None
         self.skip_next_seq = False  # send the next event to others with a seq missing
+        self.bad_join_reply = False  # answer join with an ok that is not a Welcome
         self.pids = itertools.count(1)
 
     async def handler(self, ws: ServerConnection) -> None:
@@ -50,9 +53,17 @@ class StandIn:
                     if self.close_after_join is not None:
                         await ws.close(self.close_after_join)
                 elif frame["t"] == "ping":
-                    await ws.send(encode_frame(pong(frame["id"])))
+                    await ws.send(Pong(frame["id"]).encode())
                 elif frame["t"] == "ask" and frame["text"] == "refuse me":
-                    await ws.send(encode_frame(err(frame["id"], "forbidden", "no")))
+                    await ws.send(Err(frame["id"], "forbidden", "no").encode())
+                elif frame["t"] == "ask" and frame["text"] == "slow down":
+                    await ws.send(Err(frame["id"], "rate_limited", "wait", 2.5).encode())
+                elif frame["t"] == "ask" and frame["text"] == "garble the reply":
+                    await ws.send(encode_frame({"t": "ok", "re": frame["id"], "seq": "one"}))
+                elif frame["t"] == "ask" and frame["text"] == "send oddities":
+                    for odd in ODDITIES:
+                        await ws.send(encode_frame(odd))
+                    await ws.send(Ok(frame["id"], None).encode())
                 elif frame["t"] in MUTATING:
                     await self.command(ws, pid, frame)
         except ConnectionClosed:
@@ -65,45 +76,51 @@ class StandIn:
         self.joins.append(frame)
         pid = frame["token"] or f"pid{next(self.pids)}"
         seq = len(self.log)
-        reply = ok(
-            frame["id"],
-            me={"pid": pid, "name": frame["name"], "org": frame["org"], "roles": ["participant"]},
-            token=pid,
-            room={"code": command.room, "title": "T", "event": {}, "state": "open", "settings": {}},  # type: ignore[attr-defined]
-            seq=seq,
-            epoch=self.epoch,
-        )
-        await ws.send(encode_frame(reply))
+        if self.bad_join_reply:
+            await ws.send(encode_frame({"t": "ok", "re": frame["id"], "seq": seq, "epoch": "e1"}))
+            return pid
+        me = {"pid": pid, "name": frame["name"], "org": frame["org"], "roles": ["participant"]}
+        room = {"code": command.room, "title": "T", "event": {}, "state": "open", "settings": {}}  # type: ignore[attr-defined]
+        await ws.send(Welcome(frame["id"], me, pid, room, seq, self.epoch).encode())
         since = frame.get("since")
         if since is not None and frame.get("epoch") == self.epoch:
             for event in self.log[since:]:
-                await ws.send(encode_frame(event))
+                await ws.send(event.encode())
         else:
-            await ws.send(encode_frame({"t": "snapshot", "seq": seq, "state": {"questions": []}}))
+            # PROTOCOL.md's snapshot has no epoch (the real server adds one): both must read.
+            await ws.send(Snapshot(seq, None, {"questions": []}).encode())
         self.subscribers.add(ws)
         return pid
 
     async def command(self, ws: ServerConnection, pid: str, frame: dict[str, Any]) -> None:
         key = (pid, frame["cid"])
         if key not in self.outcomes:
-            event = ev(len(self.log) + 1, 0.0, frame["t"], parse_command(frame).data())
+            event = Ev(len(self.log) + 1, 0.0, frame["t"], parse_command(frame).data())
             self.log.append(event)
-            self.outcomes[key] = {"seq": event["seq"]}
+            self.outcomes[key] = event.seq
             await self.publish(event)
             if frame["t"] in self.drop_before_reply:
                 self.drop_before_reply.discard(frame["t"])
                 await ws.close(1012)
                 return
-        await ws.send(encode_frame(ok(frame["id"], **self.outcomes[key])))
+        await ws.send(Ok(frame["id"], self.outcomes[key]).encode())
 
-    async def publish(self, event: dict[str, Any]) -> None:
+    async def publish(self, event: Ev) -> None:
         skip, self.skip_next_seq = self.skip_next_seq, False
         for subscriber in list(self.subscribers):
             if not skip:
-                await subscriber.send(encode_frame(event))
+                await subscriber.send(event.encode())
 
     def commands(self, t: str) -> list[dict[str, Any]]:
         return [frame for frame in self.received if frame["t"] == t]
+
+
+# Frames a later server might send, and broken ones: none may stop the client.
+ODDITIES: list[dict[str, Any]] = [
+    {"t": "later.kind", "x": 1},  # an unknown type: handed to frames() as it is
+    {"t": "ev", "seq": "two", "ts": 0.0, "type": "hidden", "data": {}},  # malformed: dropped
+    {"t": "presence", "count": 2, "by_org": {"UNDRR": 2}},
+]
 
 
 @pytest.fixture
@@ -331,3 +348,49 @@ async def test_a_server_without_the_subprotocol_is_refused() -> None:
         port = next(iter(server.sockets)).getsockname()[1]
         with pytest.raises(Disconnected, match=r"workshop\.v1"):
             await RoomClient(f"ws://127.0.0.1:{port}/ws", "SUB-PLAN", name="A").connect()
+
+
+async def test_an_err_carries_its_code_semantics(stand_in: tuple[StandIn, str]) -> None:
+    _, url = stand_in
+    async with RoomClient(url, "SUB-PLAN", name="A") as client:
+        with pytest.raises(CommandError) as info:
+            await client.ask("slow down")
+        assert (info.value.code, info.value.retry_after, info.value.retryable) == (
+            "rate_limited", 2.5, True,
+        )  # fmt: skip
+        assert info.value.reply["retry_after"] == 2.5
+        with pytest.raises(CommandError) as refused:
+            await client.ask("refuse me")
+        assert not refused.value.retryable and refused.value.retry_after is None
+
+
+async def test_a_malformed_reply_fails_its_call(stand_in: tuple[StandIn, str]) -> None:
+    _, url = stand_in
+    async with RoomClient(url, "SUB-PLAN", name="A") as client:
+        with pytest.raises(ProtocolError) as info:
+            await client.ask("garble the reply")
+        assert info.value.code is ErrorCode.BAD_FRAME
+        assert (await client.ping())["t"] == "pong"  # the connection goes on
+
+
+async def test_unknown_and_malformed_frames_do_not_stop_the_client(
+    stand_in: tuple[StandIn, str],
+) -> None:
+    _, url = stand_in
+    async with RoomClient(url, "SUB-PLAN", name="A") as client:
+        await next_of(client.events(), "snapshot")
+        assert (await client.ask("send oddities"))["seq"] is None
+        assert await next_of(client.frames(), "later.kind") == {"t": "later.kind", "x": 1}
+        assert (await next_of(client.frames(), "presence"))["count"] == 2
+        assert client.seq == 0  # the malformed ev was not taken for one
+        assert (await client.ask("after"))["seq"] == 1
+        assert (await next_of(client.events()))["seq"] == 1
+
+
+async def test_a_join_reply_that_is_not_a_welcome_is_refused(
+    stand_in: tuple[StandIn, str],
+) -> None:
+    room, url = stand_in
+    room.bad_join_reply = True  # no me, token, room
+    with pytest.raises(ProtocolError, match="a join.s ok needs"):
+        await RoomClient(url, "SUB-PLAN", name="A").connect()
