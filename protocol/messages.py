@@ -397,30 +397,3 @@ def parse_command(frame: Mapping[str, Any]) -> Command:
     except ProtocolError as exc:
         raise ProtocolError(exc.code, f"{t}: {exc.msg}", re_id) from None
 
-
-# -- server frames --------------------------------------------------------------------------
-
-
-def ok(re: int | None, **fields: Any) -> dict[str, Any]:
-    """An `ok` reply to command `re`."""
-    return {"t": "ok", "re": re, **fields}
-
-
-def err(re: int | None, code: ErrorCode | str, msg: str, **extra: Any) -> dict[str, Any]:
-    """An `err` reply (`extra` carries e.g. `retry_after` for `rate_limited`)."""
-    return {"t": "err", "re": re, "code": str(code), "msg": msg, **extra}
-
-
-def pong(re: int) -> dict[str, Any]:
-    """The reply to `ping`."""
-    return {"t": "pong", "re": re}
-
-
-def ev(seq: int, ts: float, event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """A room event at log position `seq`."""
-    return {"t": "ev", "seq": seq, "ts": ts, "type": event_type, "data": dict(data)}
-
-
-def hidden(seq: int, ts: float) -> dict[str, Any]:
-    """The stand-in for an event this viewer may not see, keeping `seq` gapless."""
-    return ev(seq, ts, "hidden", {})

@@ -23,12 +23,7 @@ from protocol.messages import (
     PollCreate,
     PollVote,
     Settings,
-    err,
-    ev,
-    hidden,
-    ok,
     parse_command,
-    pong,
 )
 
 CID = "9b2f4c1e6a7d4e0f8c3b5a6d7e8f9012"
@@ -464,21 +459,4 @@ def test_settings_with_only_unknown_flags_is_bad_request() -> None:
     assert exc.re == 2
 
 
-# -- server frame builders ------------------------------------------------------------------
-
-
-def test_builders() -> None:
-    assert ok(3, seq=10, qid="q10") == {"t": "ok", "re": 3, "seq": 10, "qid": "q10"}
-    assert err(None, ErrorCode.BAD_FRAME, "not msgpack") == {
-        "t": "err", "re": None, "code": "bad_frame", "msg": "not msgpack"
-    }  # fmt: skip
-    limited = err(4, ErrorCode.RATE_LIMITED, "slow down", retry_after=1.5)
-    assert limited["retry_after"] == 1.5
-    assert type(limited["code"]) is str
-    assert pong(9) == {"t": "pong", "re": 9}
-    assert ev(3, 1.5, "question.pinned", {"qid": None}) == {
-        "t": "ev", "seq": 3, "ts": 1.5, "type": "question.pinned", "data": {"qid": None}
-    }  # fmt: skip
-    assert hidden(4, 2.0) == {"t": "ev", "seq": 4, "ts": 2.0, "type": "hidden", "data": {}}
-    for built in (ok(1), limited, pong(1), hidden(1, 0.0)):
-        assert decode_frame(encode_frame(built)) == built
+# The server frames' builders are protocol.frames, tested in test_frames.py.
