@@ -5,10 +5,12 @@ Pure: msgpack and dataclasses only. No asyncio, no Starlette, no Redis.
 
 from protocol.codec import Limits, decode_frame, encode_frame
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
+from protocol.fields import ROOM_CODE, room_code
 
 SUBPROTOCOL = "workshop.v1"
 
 __all__ = [
+    "ROOM_CODE",
     "SUBPROTOCOL",
     "CloseCode",
     "ErrorCode",
@@ -16,4 +18,5 @@ __all__ = [
     "ProtocolError",
     "decode_frame",
     "encode_frame",
+    "room_code",
 ]

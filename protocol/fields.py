@@ -1,5 +1,9 @@
 """Field checks for client commands: each returns the normalised value or raises
-`ProtocolError` (`bad_request` unless told otherwise). Readings in protocol/messages.py."""
+`ProtocolError` (`bad_request` unless told otherwise). Readings in protocol/messages.py.
+
+The room-code rule lives here too (`ROOM_CODE`, `room_code`): `join` reads it, and so
+do the server's event files and command line, so that there is one rule (issue 11).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,27 @@ import unicodedata
 from protocol.codes import ErrorCode, ProtocolError
 
 CHOICE_LIMIT = 1000  # largest option index or rating a poll vote may name
+REF_LIMIT = 32  # characters of a `qid` or `poll_id` (the fold makes them "q17", "p20")
 SPACES = re.compile(r"\s+")
+# A room code as typed: 2-32 of A-Z, a-z, 0-9 and '-' (case-insensitive; PROTOCOL.md
+# "Joining"). ASCII letters are spelled out: `str.upper()` would turn "ß" into "SS", and
+# re.IGNORECASE would let "K" (the Kelvin sign) match "k". The browser's copy of this
+# rule is `CODE` in client/web/src/route.js (it checks the upper-cased code).
+ROOM_CODE = re.compile(r"[A-Za-z0-9-]{2,32}")
+
+
+def room_code(value: object, *, new: bool = False) -> str | None:
+    """The room code `value` spells, upper-cased, or None when it is not a room code.
+
+    `new` is for a code that names a room being made (an event file, an import): it must
+    also start with a letter or digit, so that the command line never reads it as an
+    option (`workshop export -AB`). A join for such a code is well formed and finds no room.
+    """
+    if not isinstance(value, str) or not ROOM_CODE.fullmatch(value):
+        return None
+    if new and value.startswith("-"):
+        return None
+    return value.upper()
 
 
 def bad(msg: str) -> ProtocolError:
@@ -30,6 +54,11 @@ def check_text(value: object, name: str, lo: int, hi: int, *, multiline: bool = 
     if not lo <= len(value) <= hi:
         raise bad(f"{name} must be {lo}-{hi} characters")
     return value
+
+
+def check_ref(value: object, name: str) -> str:
+    """An id the fold gave a question or a poll (`qid`, `poll_id`): one line, 1-32 chars."""
+    return check_text(value, name, 1, REF_LIMIT)
 
 
 def check_opt_text(value: object, name: str, hi: int) -> str | None:

@@ -6,6 +6,11 @@ validates and normalises its fields in `__post_init__` (h11 style), so a command
 that exists is a valid one, whoever built it. Field rules follow PROTOCOL.md
 ("Joining", "Commands") and docs/protocol.md (Part 2).
 
+Each class also carries the rules that need no state (issue 11: one source for each):
+`T`, its wire type, and `moderator_only`, PROTOCOL.md's "who" column. The server's
+admission reads them on arrival and the fold reads them again (`needs_moderator`), since
+a log may be imported from elsewhere.
+
 Readings that PROTOCOL.md leaves open (see docs/protocol.md (Part 2) for the rest):
 
 - Lengths count Unicode code points after `str.strip()`. A browser's `maxlength`
@@ -15,13 +20,13 @@ Readings that PROTOCOL.md leaves open (see docs/protocol.md (Part 2) for the res
 - Text fields refuse control characters other than newline and tab; `\\r\\n` and
   `\\r` are first turned into `\\n`. One-line fields (name, org, titles, options,
   ids) refuse newlines and tabs too.
+- Field order is the log's and the wire's order (`data()`, `frame()`): a base class's
+  fields come first, so a new base may only take fields that were first already.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -36,19 +41,20 @@ from protocol.fields import (
     check_int,
     check_one_of,
     check_opt_text,
+    check_ref,
     check_text,
+    room_code,
     set_field,
 )
 
 MAX_ID = 2**53  # ids are read exactly by JavaScript
 NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
 STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
-LANGS = frozenset({"en", "ja", "mn"})
+LANGUAGES = ("en", "ja", "mn")  # in the order the workshop lists them
+LANGS = frozenset(LANGUAGES)
 ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin"})
 POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
-SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
-
-_ROOM_CODE = re.compile(r"[A-Za-z0-9-]{2,32}")
+ROOM_SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -59,6 +65,7 @@ class Command:
     """Base of every client command: `id` is the client's request id, echoed as `re`."""
 
     T: ClassVar[str] = ""
+    moderator_only: ClassVar[bool] = False  # PROTOCOL.md "Commands", the "who" column
     id: int
 
     def __post_init__(self) -> None:
@@ -94,6 +101,28 @@ class Mutating(Command):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class QuestionCommand(Mutating):
+    """A command about one question: `qid` names it."""
+
+    qid: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        set_field(self, "qid", check_ref(self.qid, "qid"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollCommand(Mutating):
+    """A command about one poll: `poll_id` names it."""
+
+    poll_id: str
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Join(Command):
     T: ClassVar[str] = "join"
     room: str
@@ -107,9 +136,10 @@ class Join(Command):
 
     def __post_init__(self) -> None:
         Command.__post_init__(self)
-        if not isinstance(self.room, str) or not _ROOM_CODE.fullmatch(self.room):
+        code = room_code(self.room)
+        if code is None:
             raise bad("room must be 2-32 characters of A-Z, 0-9 and '-'")
-        set_field(self, "room", self.room.upper())
+        set_field(self, "room", code)
         set_field(self, "name", check_text(self.name, "name", 1, 60))
         set_field(self, "org", check_text(self.org, "org", 0, 80))
         check_one_of(self.lang, "lang", LANGS)
@@ -135,66 +165,62 @@ class Ask(Mutating):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Vote(Mutating):
+class Vote(QuestionCommand):
     T: ClassVar[str] = "vote"
-    qid: str
     up: bool
 
     def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        QuestionCommand.__post_init__(self)
         check_flag(self.up, "up")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Withdraw(Mutating):
+class Withdraw(QuestionCommand):
     T: ClassVar[str] = "withdraw"
-    qid: str
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Moderate(Mutating):
+class Moderate(QuestionCommand):
     T: ClassVar[str] = "moderate"
-    qid: str
+    moderator_only: ClassVar[bool] = True
     action: str
 
     def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
+        QuestionCommand.__post_init__(self)
         check_one_of(self.action, "action", ACTIONS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Edit(Mutating):
-    T: ClassVar[str] = "edit"
-    qid: str
+class QuestionText(QuestionCommand):
+    """A moderator's text for a question: `edit` replaces the question's, `answer` writes
+    the answer. One shape; only the type and the length differ."""
+
+    moderator_only: ClassVar[bool] = True
+    text_limit: ClassVar[int]  # each subclass sets it
     text: str
 
     def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
-        set_field(self, "text", check_text(self.text, "text", 1, 500, multiline=True))
+        QuestionCommand.__post_init__(self)
+        text = check_text(self.text, "text", 1, self.text_limit, multiline=True)
+        set_field(self, "text", text)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Answer(Mutating):
-    T: ClassVar[str] = "answer"
-    qid: str
-    text: str
+class Edit(QuestionText):
+    T: ClassVar[str] = "edit"
+    text_limit: ClassVar[int] = 500  # what `ask` allows
 
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "qid", check_text(self.qid, "qid", 1, 32))
-        set_field(self, "text", check_text(self.text, "text", 1, 2000, multiline=True))
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer(QuestionText):
+    T: ClassVar[str] = "answer"
+    text_limit: ClassVar[int] = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PollCreate(Mutating):
     T: ClassVar[str] = "poll.create"
+    moderator_only: ClassVar[bool] = True
     title: str
     kind: str
     options: tuple[str, ...] = ()
@@ -220,63 +246,55 @@ class PollCreate(Mutating):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PollEdit(PollCreate):
-    """Extension: replace a draft poll's title, kind, options and setting."""
+    """Extension: replace a draft poll's title, kind, options and setting.
+
+    Not a `PollCommand`: its `poll_id` comes last in the log, after `poll.create`'s
+    fields, as it always has (see "Field order" above)."""
 
     T: ClassVar[str] = "poll.edit"
     poll_id: str
 
     def __post_init__(self) -> None:
         PollCreate.__post_init__(self)
-        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+        set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PollHideWord(Mutating):
+class PollHideWord(PollCommand):
     """Extension: hide (or show again) one word of a `words` poll's cloud."""
 
     T: ClassVar[str] = "poll.hide_word"
-    poll_id: str
+    moderator_only: ClassVar[bool] = True
     word: str
     hidden: bool = True
 
     def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+        PollCommand.__post_init__(self)
         set_field(self, "word", check_text(SPACES.sub(" ", self.word).strip(), "word", 1, 40))
         check_flag(self.hidden, "hidden")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PollOpen(Mutating):
+class PollOpen(PollCommand):
     T: ClassVar[str] = "poll.open"
-    poll_id: str
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+    moderator_only: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PollClose(Mutating):
+class PollClose(PollCommand):
     T: ClassVar[str] = "poll.close"
-    poll_id: str
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+    moderator_only: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PollVote(Mutating):
+class PollVote(PollCommand):
     """A poll vote. Whether `choice` fits the poll's kind is the fold's call."""
 
     T: ClassVar[str] = "poll.vote"
-    poll_id: str
     choice: int | tuple[int, ...] | str
 
     def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "poll_id", check_text(self.poll_id, "poll_id", 1, 32))
+        PollCommand.__post_init__(self)
         set_field(self, "choice", check_choice(self.choice))
 
 
@@ -292,7 +310,9 @@ class NotesSync(Command):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class NotesUpdate(Mutating):
-    """A Yjs update. An empty one is valid: the server acknowledges it without a log entry."""
+    """A Yjs update. An empty one is valid: the server acknowledges it without a log entry.
+
+    Any participant may send one; whether the notes are locked is the fold's call."""
 
     T: ClassVar[str] = "notes.update"
     u: bytes
@@ -303,35 +323,42 @@ class NotesUpdate(Mutating):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Settings(Mutating):
-    """Room settings; `None` leaves a setting as it is, and at least one must be given."""
+class RoomSettings(Mutating):
+    """The room's settings (wire type `settings`; not the server process's settings, which
+    are `server.settings.Settings`). `None` leaves a setting as it is, and at least one
+    must be given."""
 
     T: ClassVar[str] = "settings"
+    moderator_only: ClassVar[bool] = True
     premoderation: bool | None = None
     anonymous_allowed: bool | None = None
     notes_locked: bool | None = None
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        given = [name for name in SETTINGS if getattr(self, name) is not None]
+        given = [name for name in ROOM_SETTINGS if getattr(self, name) is not None]
         if not given:
-            raise bad(f"settings needs at least one of {', '.join(SETTINGS)}")
+            raise bad(f"settings needs at least one of {', '.join(ROOM_SETTINGS)}")
         for name in given:
             check_flag(getattr(self, name), name)
 
     def data(self) -> dict[str, Any]:
         """Only the settings this command changes."""
-        return {name: getattr(self, name) for name in SETTINGS if getattr(self, name) is not None}
+        return {
+            name: getattr(self, name) for name in ROOM_SETTINGS if getattr(self, name) is not None
+        }
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomClose(Mutating):
     T: ClassVar[str] = "room.close"
+    moderator_only: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RoomOpen(Mutating):
     T: ClassVar[str] = "room.open"
+    moderator_only: ClassVar[bool] = True
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -344,21 +371,42 @@ COMMANDS: dict[str, type[Command]] = {
     for cls in (
         Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
         PollCreate, PollEdit, PollOpen, PollClose, PollVote, PollHideWord,
-        NotesSync, NotesUpdate, Settings, RoomClose, RoomOpen, Ping,
+        NotesSync, NotesUpdate, RoomSettings, RoomClose, RoomOpen, Ping,
     )
 }  # fmt: skip
 MUTATING: frozenset[str] = frozenset(t for t, cls in COMMANDS.items() if issubclass(cls, Mutating))
 
 
-@functools.cache
+def needs_moderator(t: str) -> bool:
+    """Whether a command (or the log record it became) of type `t` needs a moderator.
+
+    False for a type no command has: whoever reads the record refuses it for that."""
+    cls = COMMANDS.get(t)
+    return cls is not None and cls.moderator_only
+
+
+# Per class, kept once computed (`dataclasses.fields` is slow). Plain dicts rather than
+# `functools.cache`: a frozen dataclass's class is not `Hashable` to the type checker.
+_FIELDS: dict[type[Command], tuple[tuple[str, bool], ...]] = {}
+_LOGGED: dict[type[Command], tuple[str, ...]] = {}
+
+
 def _fields_of(cls: type[Command]) -> tuple[tuple[str, bool], ...]:
-    """Each field's name and whether it is required (`dataclasses.fields` is slow)."""
-    return tuple((f.name, f.default is dataclasses.MISSING) for f in dataclasses.fields(cls))
+    """Each field's name and whether it is required."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        fields = dataclasses.fields(cls)
+        found = _FIELDS[cls] = tuple((f.name, f.default is dataclasses.MISSING) for f in fields)
+    return found
 
 
-@functools.cache
 def _logged_fields(cls: type[Command]) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.name not in ("id", "cid"))
+    """The fields a command keeps in the room log: all but `id` and `cid`, in order."""
+    found = _LOGGED.get(cls)
+    if found is None:
+        fields = dataclasses.fields(cls)
+        found = _LOGGED[cls] = tuple(f.name for f in fields if f.name not in ("id", "cid"))
+    return found
 
 
 def parse_command(frame: Mapping[str, Any]) -> Command:

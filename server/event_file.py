@@ -14,7 +14,6 @@ A bad file raises `EventFileError` whose message names the field, on one line.
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 import tomllib
@@ -22,10 +21,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from protocol import room_code
+from protocol.messages import LANGUAGES
 from server.backends.base import EventInfo, RoomInfo
-
-ROOM_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,31}$")
-LANGUAGES = ("en", "ja", "mn")
 
 
 class EventFileError(ValueError):
@@ -74,10 +72,10 @@ def parse_event(raw: dict[str, Any], where: str = "event") -> EventInfo:
     for i, room in enumerate(rooms_raw):
         if not isinstance(room, dict):
             raise fail(f"rooms[{i}]", "must be a table with code and title")
-        code = room.get("code")
-        if not isinstance(code, str) or not ROOM_CODE.match(code.upper()):
-            raise fail(f"rooms[{i}].code", "must be 2-32 characters of A-Z, 0-9 and '-'")
-        code = code.upper()
+        code = room_code(room.get("code"), new=True)
+        if code is None:
+            why = "must be 2-32 characters of A-Z, 0-9 and '-', starting with a letter or digit"
+            raise fail(f"rooms[{i}].code", why)
         if code in seen:
             raise fail(f"rooms[{i}].code", f"{code} appears twice")
         seen.add(code)

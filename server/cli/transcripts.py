@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from protocol import room_code
+from protocol.messages import LANGUAGES
 from server.backends.base import Backend, EventInfo, RoomInfo
 from server.backends.embedded import EmbeddedBackend
 from server.backends.select import make_backend
 from server.cli.options import SHARED, add_settings, settings_from
-from server.event_file import LANGUAGES, ROOM_CODE
 from server.settings import Settings
 from server.transcripts.clock import DEFAULT_ZONES
 from server.transcripts.export import (
@@ -45,6 +46,8 @@ from server.transcripts.export import (
 from server.transcripts.importer import Rebuilt, append_all, rebuild, write_embedded
 from server.transcripts.json_log import TranscriptError, read_entries
 from server.transcripts.labels import LANGS
+
+_SUFFIX = "-transcript"  # of the JSON files `workshop export` writes: CODE-transcript.json
 
 
 def add_transcript_commands(sub: Any) -> None:
@@ -167,9 +170,11 @@ def _zip_plans(path: Path) -> tuple[EventInfo, list[Plan]]:
 
 
 def _json_plan(path: Path, args: argparse.Namespace, single: bool) -> Plan:
-    code = (args.room if single and args.room else path.name.split(".")[0]).upper()
-    code = code.removesuffix("-TRANSCRIPT")
-    if not ROOM_CODE.match(code):
+    stem = args.room if single and args.room else path.name.split(".")[0]
+    if stem[-len(_SUFFIX) :].lower() == _SUFFIX:
+        stem = stem[: -len(_SUFFIX)]
+    code = room_code(stem, new=True)
+    if code is None:
         raise TranscriptError(f"{path}: no room code in the name; give one with --room")
     title = args.room_title if single and args.room_title else code
     return Plan(code, title, lambda: path.open(encoding="utf-8"), str(path))

@@ -3,6 +3,11 @@
 The same function runs live, on replay and when a process rebuilds a room from a
 snapshot plus the log's tail. It never raises for a record a client could have caused:
 a record that does not fit the state becomes a refused outcome (and a `hidden` event).
+
+`HANDLERS` maps each record type to its fold function, and is the fold's own business:
+which commands need a moderator is a property of the command classes
+(`protocol.messages.needs_moderator`), read on arrival and again here, since a log may
+be imported from elsewhere.
 """
 
 from __future__ import annotations
@@ -10,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from protocol.codes import ErrorCode
-from server.rooms import notes, questions, settings
+from protocol.messages import needs_moderator
+from server.rooms import notes, questions, room_settings
 from server.rooms.outcome import Outcome, refuse
 from server.rooms.polls import Polls
 from server.rooms.record import Entry
@@ -25,9 +31,9 @@ HANDLERS: dict[str, Handler] = {
     "moderate": questions.moderate,
     "edit": questions.edit,
     "answer": questions.answer,
-    "settings": settings.settings,
-    "room.close": settings.close,
-    "room.open": settings.reopen,
+    "settings": room_settings.change,
+    "room.close": room_settings.close,
+    "room.open": room_settings.reopen,
     "poll.create": Polls.create,
     "poll.edit": Polls.edit,
     "poll.open": Polls.open,
@@ -37,24 +43,6 @@ HANDLERS: dict[str, Handler] = {
     "notes.update": notes.update,
 }
 
-# Commands a plain participant may send; the rest need a moderator (checked on arrival
-# and again here, since a log may be imported from elsewhere).
-MODERATOR_ONLY = frozenset(
-    {
-        "moderate",
-        "edit",
-        "answer",
-        "settings",
-        "room.close",
-        "room.open",
-        "poll.create",
-        "poll.edit",
-        "poll.open",
-        "poll.close",
-        "poll.hide_word",
-    }
-)
-
 
 def apply(state: RoomState, rec: Entry) -> Outcome:
     """Fold one record into the state (in place) and say what it did."""
@@ -62,14 +50,17 @@ def apply(state: RoomState, rec: Entry) -> Outcome:
     handler = HANDLERS.get(rec.type)
     if handler is None:
         return refuse(ErrorCode.UNKNOWN_TYPE, f"unknown record type {rec.type!r}")
-    if rec.actor is None:
+    # A record from a foreign or corrupted log may hold anything, whatever `Entry` says.
+    actor: object = rec.actor
+    data: object = rec.data
+    if actor is None:
         return refuse(ErrorCode.UNAUTHORIZED, "record has no actor")
-    if not isinstance(rec.actor, dict) or not isinstance(rec.data, dict):
+    if not isinstance(actor, dict) or not isinstance(data, dict):
         return refuse(ErrorCode.BAD_REQUEST, f"malformed {rec.type} record")
-    roles = rec.actor.get("roles", ())
+    roles = actor.get("roles", ())
     if not isinstance(roles, list | tuple):
         return refuse(ErrorCode.BAD_REQUEST, f"malformed {rec.type} record")
-    if rec.type in MODERATOR_ONLY and "moderator" not in roles:
+    if needs_moderator(rec.type) and "moderator" not in roles:
         return refuse(ErrorCode.FORBIDDEN, "only moderators can do this")
     try:
         return handler(state, rec)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from protocol.codes import ErrorCode
 from server.rooms.outcome import EVERYONE, STAFF, Outcome, accept, event, only, refuse
-from server.rooms.record import Entry, is_open, is_staff
+from server.rooms.record import Entry, actor_of, is_staff
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 RATING_STARS = 5
@@ -142,7 +142,17 @@ def check_choice(poll: Poll, choice: Any) -> Choice:
     raise BadChoice(f"a word or short phrase of 1-{WORD_LIMIT} characters")
 
 
-def _find(state: Any, rec: Entry) -> Poll | Outcome:
+class PollRoom(Protocol):
+    """What the poll handlers use of the room state. `RoomState` has this shape; it is not
+    imported, since it holds `Poll`s and so imports this module (no circle, issue 11)."""
+
+    @property
+    def polls(self) -> dict[str, Poll]: ...
+    @property
+    def is_open(self) -> bool: ...
+
+
+def _find(state: PollRoom, rec: Entry) -> Poll | Outcome:
     """The poll a record names, or a `not_found` outcome if its actor cannot see it (a
     draft is staff's only)."""
     poll: Poll | None = state.polls.get(rec.data["poll_id"])
@@ -155,7 +165,7 @@ class Polls:
     """The poll handlers, over `state.polls` (a dict poll_id -> Poll)."""
 
     @staticmethod
-    def create(state: Any, rec: Entry) -> Outcome:
+    def create(state: PollRoom, rec: Entry) -> Outcome:
         d = rec.data
         poll = Poll(
             poll_id=f"p{rec.seq}",
@@ -169,7 +179,7 @@ class Polls:
         return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
 
     @staticmethod
-    def edit(state: Any, rec: Entry) -> Outcome:
+    def edit(state: PollRoom, rec: Entry) -> Outcome:
         poll = _find(state, rec)
         if isinstance(poll, Outcome):
             return poll
@@ -182,7 +192,7 @@ class Polls:
         return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
 
     @staticmethod
-    def open(state: Any, rec: Entry) -> Outcome:
+    def open(state: PollRoom, rec: Entry) -> Outcome:
         poll = _find(state, rec)
         if isinstance(poll, Outcome):
             return poll
@@ -199,7 +209,7 @@ class Polls:
         return accept(ev, results_of=poll.poll_id)
 
     @staticmethod
-    def close(state: Any, rec: Entry) -> Outcome:
+    def close(state: PollRoom, rec: Entry) -> Outcome:
         poll = _find(state, rec)
         if isinstance(poll, Outcome):
             return poll
@@ -211,8 +221,8 @@ class Polls:
         return accept(event("poll.status", (EVERYONE, data)), results_of=poll.poll_id)
 
     @staticmethod
-    def vote(state: Any, rec: Entry) -> Outcome:
-        if not is_open(state):
+    def vote(state: PollRoom, rec: Entry) -> Outcome:
+        if not state.is_open:
             return refuse(ErrorCode.ROOM_CLOSED, "the room is closed")
         poll = _find(state, rec)
         if isinstance(poll, Outcome):
@@ -223,7 +233,7 @@ class Polls:
             choice = check_choice(poll, rec.data["choice"])
         except BadChoice as exc:
             return refuse(ErrorCode.BAD_REQUEST, str(exc))
-        pid = rec.actor["pid"]
+        pid = actor_of(rec)["pid"]
         if poll.votes.get(pid) == choice:
             return accept(None)
         poll.votes[pid] = choice
@@ -231,7 +241,7 @@ class Polls:
         return accept(event("poll.voted", (only(pid), data)), results_of=poll.poll_id)
 
     @staticmethod
-    def hide_word(state: Any, rec: Entry) -> Outcome:
+    def hide_word(state: PollRoom, rec: Entry) -> Outcome:
         poll = _find(state, rec)
         if isinstance(poll, Outcome):
             return poll

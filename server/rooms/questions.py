@@ -7,7 +7,7 @@ state is decided here, so every process decides the same way.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from protocol.codes import ErrorCode
 from server.rooms.outcome import (
@@ -19,7 +19,7 @@ from server.rooms.outcome import (
     refuse,
     staff_and,
 )
-from server.rooms.record import Entry, is_moderator, is_open, is_staff
+from server.rooms.record import Entry, actor_of, is_moderator, is_staff
 from server.rooms.state import (
     ANSWERED,
     DISMISSED,
@@ -47,15 +47,15 @@ def _closed() -> Outcome:
 def _find(state: RoomState, rec: Entry) -> Question | Outcome:
     """The question a record names, or a `not_found` outcome if its actor cannot see it."""
     q = state.questions.get(rec.data["qid"])
-    if q is None or not (q.public or q.author_pid == rec.actor["pid"] or is_staff(rec)):
+    if q is None or not (q.public or q.author_pid == actor_of(rec)["pid"] or is_staff(rec)):
         return refuse(ErrorCode.NOT_FOUND, "no such question")
     return q
 
 
 def ask(state: RoomState, rec: Entry) -> Outcome:
-    if not is_open(state):
+    if not state.is_open:
         return _closed()
-    d, actor = rec.data, rec.actor
+    d, actor = rec.data, actor_of(rec)
     if d["anon"] and not state.settings["anonymous_allowed"]:
         return refuse(ErrorCode.FORBIDDEN, "anonymous questions are turned off in this room")
     held = state.settings["premoderation"] and not is_moderator(rec)
@@ -85,12 +85,12 @@ def ask(state: RoomState, rec: Entry) -> Outcome:
 
 
 def vote(state: RoomState, rec: Entry) -> Outcome:
-    if not is_open(state):
+    if not state.is_open:
         return _closed()
     found = _find(state, rec)
     if isinstance(found, Outcome):
         return found
-    q, pid, up = found, rec.actor["pid"], rec.data["up"]
+    q, pid, up = found, actor_of(rec)["pid"], rec.data["up"]
     if q.status != LIVE:
         return refuse(ErrorCode.CONFLICT, f"only live questions take votes, not {q.status} ones")
     if (pid in q.voters) == up:
@@ -118,13 +118,13 @@ def _status_event(state: RoomState, q: Question, old: str, by: str) -> Outcome:
 
 
 def withdraw(state: RoomState, rec: Entry) -> Outcome:
-    if not is_open(state):
+    if not state.is_open:
         return _closed()
     found = _find(state, rec)
     if isinstance(found, Outcome):
         return found
     q = found
-    if q.author_pid != rec.actor["pid"]:
+    if q.author_pid != actor_of(rec)["pid"]:
         return refuse(ErrorCode.FORBIDDEN, "only the author can withdraw a question")
     if q.status not in (PENDING, LIVE):
         return refuse(ErrorCode.CONFLICT, f"a question that is {q.status} cannot be withdrawn")
@@ -160,23 +160,26 @@ def moderate(state: RoomState, rec: Entry) -> Outcome:
     return _status_event(state, q, old, "moderator")
 
 
-def edit(state: RoomState, rec: Entry) -> Outcome:
+def _rewrite(
+    state: RoomState, rec: Entry, attr: Literal["text", "answer"], event_type: str
+) -> Outcome:
+    """Set the named question's `attr` ("text" or "answer") to the record's `text`, and
+    tell whoever can see the question. Writing what is there already changes nothing."""
     found = _find(state, rec)
     if isinstance(found, Outcome):
         return found
-    q = found
-    if q.text == rec.data["text"]:
+    q, text = found, rec.data["text"]
+    if getattr(q, attr) == text:
         return accept(None)
-    q.text = rec.data["text"]
-    return accept(event("question.edited", (q.audience(), {"qid": q.qid, "text": q.text})))
+    setattr(q, attr, text)
+    return accept(event(event_type, (q.audience(), {"qid": q.qid, "text": text})))
+
+
+def edit(state: RoomState, rec: Entry) -> Outcome:
+    """`edit`: a moderator rewrites the question's text."""
+    return _rewrite(state, rec, "text", "question.edited")
 
 
 def answer(state: RoomState, rec: Entry) -> Outcome:
-    found = _find(state, rec)
-    if isinstance(found, Outcome):
-        return found
-    q = found
-    if q.answer == rec.data["text"]:
-        return accept(None)
-    q.answer = rec.data["text"]
-    return accept(event("question.answer", (q.audience(), {"qid": q.qid, "text": q.answer})))
+    """`answer`: a moderator writes (or rewrites) the question's answer."""
+    return _rewrite(state, rec, "answer", "question.answer")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.rooms.notes import NotesDoc
+from server.rooms.notes_document import NotesDoc
 from server.rooms.outcome import EVERYONE, Audience, Viewer, staff_and
 from server.rooms.polls import DRAFT, Poll
 
@@ -113,6 +113,11 @@ class RoomState:
     dismissed: int = 0
     polls: dict[str, Poll] = field(default_factory=dict)
     notes: NotesDoc = field(default_factory=NotesDoc)
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the room takes questions, votes and edits (not `closed` or `archived`)."""
+        return self.state == "open"
 
     def set_status(self, question: Question, status: str) -> None:
         """Change a question's status, keeping the moderation counts in step."""

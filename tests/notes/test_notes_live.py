@@ -19,7 +19,7 @@ import pytest
 from client.errors import CommandError
 from client.room_client import RoomClient
 from protocol.messages import NOTES_UPDATE_LIMIT
-from server.rooms.notes import TEXT_LIMIT
+from server.rooms.notes_document import TEXT_LIMIT
 from tests.conftest import Workshop, start_workshop
 from tests.notes.support import PyNotes, YjsClient, eventually
 from tests.rooms.support import Editor

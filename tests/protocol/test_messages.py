@@ -9,6 +9,7 @@ import pytest
 
 from protocol.codec import decode_frame, encode_frame
 from protocol.codes import ErrorCode, ProtocolError
+from protocol.fields import ROOM_CODE, room_code
 from protocol.messages import (
     COMMANDS,
     MAX_ID,
@@ -22,7 +23,8 @@ from protocol.messages import (
     NotesUpdate,
     PollCreate,
     PollVote,
-    Settings,
+    RoomSettings,
+    needs_moderator,
     parse_command,
 )
 
@@ -80,6 +82,12 @@ WIRE_TYPES = {
     "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
 }  # fmt: skip
 
+# PROTOCOL.md "Commands", the "who" column: these need a moderator (the extensions too).
+MODERATOR_TYPES = {
+    "moderate", "edit", "answer", "settings", "room.close", "room.open",
+    "poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word",
+}  # fmt: skip
+
 
 def frame(t: str, id: int = 5, **changes: Any) -> dict[str, Any]:
     """The valid frame for `t`, with fields changed (a value of `...` removes the field)."""
@@ -119,6 +127,62 @@ def test_mutating_types_carry_a_cid() -> None:
         names = {field.name for field in dataclasses.fields(cls)}
         assert ("cid" in names) == (t in MUTATING) == issubclass(cls, Mutating)
         assert "id" in names
+
+
+def test_which_commands_need_a_moderator() -> None:
+    assert {t for t, cls in COMMANDS.items() if cls.moderator_only} == MODERATOR_TYPES
+    for t in WIRE_TYPES:
+        assert needs_moderator(t) == (t in MODERATOR_TYPES)
+        assert parse_command(frame(t)).moderator_only == (t in MODERATOR_TYPES)
+    assert MODERATOR_TYPES <= MUTATING  # a moderator's command changes the room
+    for t in ("question.asked", "bogus", "", "Moderate"):
+        assert not needs_moderator(t)  # no command: refused as unknown_type instead
+
+
+def test_the_log_keeps_each_commands_field_order() -> None:
+    """The log and the wire hold fields in declaration order (base classes first); a
+    shared base must not reorder them (issue 11 moved `qid`, `poll_id` into two)."""
+    names = {t: [f.name for f in dataclasses.fields(cls)] for t, cls in COMMANDS.items()}
+    assert names["vote"] == ["id", "cid", "qid", "up"]
+    assert names["withdraw"] == ["id", "cid", "qid"]
+    assert names["moderate"] == ["id", "cid", "qid", "action"]
+    assert names["edit"] == names["answer"] == ["id", "cid", "qid", "text"]
+    assert names["poll.create"] == ["id", "cid", "title", "kind", "options", "hide_results"]
+    assert names["poll.edit"] == [*names["poll.create"], "poll_id"]
+    assert names["poll.open"] == names["poll.close"] == ["id", "cid", "poll_id"]
+    assert names["poll.vote"] == ["id", "cid", "poll_id", "choice"]
+    assert names["poll.hide_word"] == ["id", "cid", "poll_id", "word", "hidden"]
+    for t in WIRE_TYPES:
+        keys = list(parse_command(frame(t)).frame())
+        assert keys == [name for name in ["t", *names[t]] if name in keys]  # settings: given
+
+
+# -- room codes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("sub-plan", "SUB-PLAN"), ("AB", "AB"), ("a" * 32, "A" * 32), ("-ab", "-AB"), ("9-", "9-")],
+)
+def test_room_codes(text: str, code: str) -> None:
+    assert room_code(text) == code
+    assert ROOM_CODE.fullmatch(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["A", "A" * 33, "SUB PLAN", "SUB_PLAN", "ÄB", " AB", "AB\n", "ßB", "\u212aB", "", None, 12],
+    ids=repr,
+)
+def test_not_room_codes(text: object) -> None:
+    assert room_code(text) is None
+    assert room_code(text, new=True) is None
+
+
+def test_a_new_room_code_starts_with_a_letter_or_digit() -> None:
+    assert room_code("-AB", new=True) is None
+    assert room_code("sub-plan", new=True) == "SUB-PLAN"
+    assert room_code("9-", new=True) == "9-"
 
 
 # -- valid frames ---------------------------------------------------------------------------
@@ -242,7 +306,7 @@ def test_limits_at_the_edge() -> None:
 
 def test_settings_data_holds_only_what_changes() -> None:
     command = parse_command({"t": "settings", "id": 1, "cid": "c", "notes_locked": False})
-    assert isinstance(command, Settings)
+    assert isinstance(command, RoomSettings)
     assert command.data() == {"notes_locked": False}
 
 
@@ -251,7 +315,7 @@ def test_commands_validate_when_built_directly() -> None:
         Ask(id=1, cid="c", text="   ")
     assert info.value.code is ErrorCode.BAD_REQUEST
     with pytest.raises(ProtocolError):
-        Settings(id=1, cid="c")
+        RoomSettings(id=1, cid="c")
     with pytest.raises(ProtocolError) as too_large:
         NotesUpdate(id=1, cid="c", u=b"x" * (NOTES_UPDATE_LIMIT + 1))
     assert too_large.value.code is ErrorCode.TOO_LARGE

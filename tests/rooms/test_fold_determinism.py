@@ -23,9 +23,10 @@ import msgpack
 import pytest
 
 from protocol.codes import ErrorCode
+from protocol.messages import needs_moderator
 from server.rooms import Outcome, RoomState, Viewer, apply
 from server.rooms.fold import HANDLERS
-from server.rooms.notes import TEXT_LIMIT
+from server.rooms.notes_document import TEXT_LIMIT
 from tests.rooms.support import PUBLIC, TS0, Editor, Rec, durable, person, recount, viewer
 
 N = 2_000
@@ -65,19 +66,6 @@ KINDS = {
     "no.such.command": 1,  # a record type no handler folds: unknown_type
 }
 UNKNOWN = {"no.such.command"}
-MODERATOR_ONLY = {
-    "moderate",
-    "edit",
-    "answer",
-    "settings",
-    "room.close",
-    "room.open",
-    "poll.create",
-    "poll.edit",
-    "poll.open",
-    "poll.close",
-    "poll.hide_word",
-}
 ACTIONS = ["approve", "dismiss", "answered", "reopen", "pin", "unpin"]
 TEXTS = ["How is it funded?", "Who decides?", "When?", "どこですか？", "Хэзээ вэ?"]
 POLL_KINDS = ["single", "multi", "rating", "words"]
@@ -176,7 +164,7 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             log.append(Rec(seq, TS0 + seq * 0.37, "notes.update", data, actor))
             continue
         kind = rng.choices(list(main_kinds), weights=list(main_kinds.values()))[0]
-        if kind in MODERATOR_ONLY and rng.random() < 0.85:
+        if needs_moderator(kind) and rng.random() < 0.85:
             actor = rng.choice(MODERATORS)
         else:
             actor = rng.choice(ACTORS)

@@ -1,4 +1,5 @@
-"""The notes fold (`server/rooms/notes.py`): real Yjs v1 updates made with pycrdt.
+"""The notes fold (`server/rooms/notes.py`, `notes_document.py`): real Yjs v1 updates
+made with pycrdt.
 
 What is checked: an update is merged and forwarded to everyone with who made it; a locked
 document refuses participants and takes moderators; a closed room refuses everyone;
@@ -18,9 +19,8 @@ import pytest
 from pycrdt import Doc, Text
 
 from protocol.codes import ErrorCode
-from server.rooms import RoomState, apply
-from server.rooms import notes as notes_module
-from server.rooms.notes import TEXT_LIMIT, BadUpdate, NotesDoc, read_state_vector
+from server.rooms import RoomState, apply, notes_document
+from server.rooms.notes_document import TEXT_LIMIT, BadUpdate, NotesDoc, read_state_vector
 from tests.rooms.support import (
     ALICE,
     BOB,
@@ -264,7 +264,7 @@ def test_text_waiting_for_an_earlier_update_counts_when_it_lands() -> None:
 
 
 def test_the_history_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notes_module, "HISTORY_LIMIT", 1000)
+    monkeypatch.setattr(notes_document, "HISTORY_LIMIT", 1000)
     room, a = Room(), Editor(1)
     for _ in range(4):
         room.ok(notes_update(ALICE, a.append("x" * 200)))
@@ -275,7 +275,7 @@ def test_the_history_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert refused(out, ErrorCode.TOO_LARGE) and "history" in (out.msg or "")
     assert durable(room.state) == before
     # Already past the limit (lowered since, say): what adds nothing to it is still taken.
-    monkeypatch.setattr(notes_module, "HISTORY_LIMIT", 500)
+    monkeypatch.setattr(notes_document, "HISTORY_LIMIT", 500)
     b = Editor(3)
     b.receive(room.state.notes.encode())
     room.ok(notes_update(BOB, b.delete(0, 10)))
@@ -284,7 +284,7 @@ def test_the_history_limit(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_pending_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(notes_module, "PENDING_LIMIT", 3)
+    monkeypatch.setattr(notes_document, "PENDING_LIMIT", 3)
     room = Room()
     for client in range(1, 5):
         ed = Editor(client)
@@ -455,8 +455,8 @@ def test_out_of_causal_order_the_fold_still_converges(
     of these 6 orders (with everything they need present); the fold applies what waits again
     whenever the document moves, and reaches the text every peer has. A snapshot at any
     point, loaded and continued, ends the same."""
-    monkeypatch.setattr(notes_module, "PENDING_LIMIT", 10_000)
-    monkeypatch.setattr(notes_module, "PENDING_BYTES", 10**9)
+    monkeypatch.setattr(notes_document, "PENDING_LIMIT", 10_000)
+    monkeypatch.setattr(notes_document, "PENDING_BYTES", 10**9)
     ups, expected = _shuffled_history(seed)
     cmds = [notes_update(ALICE, u) for u in ups]
     whole, outs = _fold(cmds)
