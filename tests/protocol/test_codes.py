@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from protocol import codes_js
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
+
+CODES_JS = Path(__file__).resolve().parents[2] / "client" / "web" / "src" / "codes.js"
 
 # PROTOCOL.md, "Envelope": the complete list, in its order.
 PROTOCOL_ERROR_CODES = [
@@ -73,3 +78,21 @@ def test_protocol_error_with_close() -> None:
     exc = ProtocolError(ErrorCode.TOO_LARGE, "big", close=CloseCode.TOO_LARGE)
     assert exc.re is None
     assert exc.close is CloseCode.TOO_LARGE
+
+
+def test_the_browser_copy_of_the_registry_is_current() -> None:
+    """client/web/src/codes.js is generated from this registry (STYLE.md: one source)."""
+    assert CODES_JS.read_text(encoding="utf-8") == codes_js.render(), (
+        f"client/web/src/codes.js is stale: rerun `{codes_js.COMMAND}`"
+    )
+
+
+def test_the_browser_copy_says_what_the_registry_says() -> None:
+    text = codes_js.render()
+    for code in ErrorCode:
+        assert f'  "{code}": {"true" if code.retryable else "false"},\n' in text
+    for close in CloseCode:
+        assert f"  {int(close)}: {'true' if close.resume else 'false'},\n" in text
+        assert f"  {close.name}: {int(close)},\n" in text
+    assert "export function isRetryable(code)" in text
+    assert "export function shouldResume(code)" in text

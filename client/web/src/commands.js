@@ -1,10 +1,14 @@
 // Sends the outbox: every command that changes the room goes through it, is sent once per
 // connection after join (with its original cid), and leaves it only when the server has
 // answered. A few in flight at a time, so a long offline queue does not trip the server's
-// 20 commands/s limit (docs/protocol.md (Part 2) "Limits").
+// 20 commands/s limit (docs/protocol.md (Part 2) "Limits"). Which refusals are worth a
+// retry is protocol/codes.py's call, through codes.js.
+
+import { ErrorCode, isRetryable } from "./codes.js";
+import { Emitter } from "./emitter.js";
 
 const WINDOW = 8;
-const UNAVAILABLE_RETRY_MS = 2_000;
+const RETRY_MS = 2_000;
 const MAX_TRIES = 5;
 
 export class Commands {
@@ -13,7 +17,7 @@ export class Commands {
     Object.assign(this, { connection, outbox, store });
     this.inFlight = new Set();
     this.waiters = new Map();
-    this.listeners = new Set();
+    this.outcomes = new Emitter();
     this.timer = null;
     connection.on("joined", () => this.pump());
     outbox.subscribe(() => this.pump());
@@ -22,12 +26,11 @@ export class Commands {
   /** Calls fn({entry, reply} | {entry, error, final}) for every answer, including ones for
    * commands queued before a reload (which have no waiting promise). */
   onOutcome(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.outcomes.on(fn);
   }
 
   emit(outcome) {
-    for (const fn of this.listeners) fn(outcome);
+    this.outcomes.emit(outcome);
   }
 
   /**
@@ -84,16 +87,17 @@ export class Commands {
   failed(entry, error) {
     this.inFlight.delete(entry.cid);
     if (error.code === "disconnected") return; // stays queued; goes out after the next join
-    if (error.code === "rate_limited") {
+    if (error.code === ErrorCode.RATE_LIMITED) {
       // Not in the log (rate is a stateless check), so the same cid can go again later.
       const wait = Math.max(1, Number(error.retryAfter) || 1) * 1000;
       this.emit({ entry, error, final: false });
       this.outbox.defer(entry.cid, Date.now() + wait);
       return;
     }
-    if (error.code === "unavailable" && (entry.tries || 0) < MAX_TRIES) {
+    // unavailable, internal: the same cid again, so the server applies it at most once.
+    if (isRetryable(error.code) && (entry.tries || 0) < MAX_TRIES) {
       this.emit({ entry, error, final: false });
-      this.outbox.defer(entry.cid, Date.now() + UNAVAILABLE_RETRY_MS * 2 ** (entry.tries || 0));
+      this.outbox.defer(entry.cid, Date.now() + RETRY_MS * 2 ** (entry.tries || 0));
       return;
     }
     this.settle(entry, { error, final: true });

@@ -4,9 +4,11 @@
 
 import { backoffDelay } from "./backoff.js";
 import { decodeFrame, encodeFrame } from "./codec.js";
+import { CloseCode, ErrorCode, isRetryable, shouldResume } from "./codes.js";
+import { Emitter } from "./emitter.js";
 
 export const SUBPROTOCOL = "workshop.v1";
-export const CLOSE_POLICY = 1008; // bad auth: stop (PROTOCOL.md close codes)
+export const CLOSE_POLICY = CloseCode.POLICY; // bad auth: stop (PROTOCOL.md close codes)
 const HEARTBEAT_MS = 25_000;
 const PONG_TIMEOUT_MS = 10_000; // a socket that does not answer a ping is dead, whatever it says
 
@@ -41,16 +43,17 @@ export class RoomConnection {
     this.joining = false;
     this.droppedToken = false;
     this.timers = { retry: null, beat: null, pong: null };
-    this.listeners = { status: new Set(), joined: new Set(), notice: new Set() };
+    this.events = { status: new Emitter(), joined: new Emitter(), notice: new Emitter() };
   }
 
+  /** Calls fn on event `name`: "status" (the new status), "joined" (the join reply) or
+   * "notice" (an err reply nobody waited for); returns the unsubscribe function. */
   on(name, fn) {
-    this.listeners[name].add(fn);
-    return () => this.listeners[name].delete(fn);
+    return this.events[name].on(fn);
   }
 
   emit(name, value) {
-    for (const fn of this.listeners[name]) fn(value);
+    this.events[name].emit(value);
   }
 
   setStatus(status) {
@@ -137,15 +140,16 @@ export class RoomConnection {
   joinFailed(err, fields) {
     this.joining = false;
     if (err.code === "disconnected") return; // the close handler reconnects
-    if (err.code === "unauthorized" && this.canDropToken(fields)) {
+    // rate_limited, unavailable, internal (codes.js): try again later on a fresh socket.
+    if (isRetryable(err.code)) return this.abandon(err.retryAfter ? err.retryAfter * 1000 : undefined);
+    if (err.code === ErrorCode.UNAUTHORIZED && this.canDropToken(fields)) {
       this.sendJoin();
       return;
     }
-    if (err.code === "unauthorized") return this.stop("auth", err.code);
-    if (err.code === "not_found") return this.stop("not_found", err.code);
-    if (err.code === "bad_request" || err.code === "forbidden") return this.stop("join", err.code);
-    // rate_limited, unavailable, internal: try again later on a fresh socket.
-    this.abandon(err.retryAfter ? err.retryAfter * 1000 : undefined);
+    if (err.code === ErrorCode.UNAUTHORIZED) return this.stop("auth", err.code);
+    if (err.code === ErrorCode.NOT_FOUND) return this.stop("not_found", err.code);
+    // Anything else (a name the server refuses, a closed room...) will not change by itself.
+    this.stop("join", err.code);
   }
 
   /** A participant (no role key) whose token the server no longer accepts (its secret
@@ -233,13 +237,15 @@ export class RoomConnection {
     this.clearTimers();
     this.rejectPending();
     if (this.status === "stopped") return;
-    if (code === CLOSE_POLICY) {
+    if (code === CloseCode.POLICY) {
       // 1008: bad auth. Stop, unless a stale participant token can be dropped once.
       const fields = { ...this.joinFields(), token: this.tokens.load() ?? null };
       if (!this.canDropToken(fields)) return this.stop("auth", code);
       return this.scheduleReconnect(0);
     }
-    // 1001, 1011, 1012, 4008, 4029 and lost networks: reconnect and resume.
+    // 1000, 1002, 1003, 1009: what this page sends would be refused again (codes.js).
+    if (!shouldResume(code)) return this.stop("closed", code);
+    // 1001, 1011, 1012, 4008, 4029, lost networks and unknown codes: reconnect and resume.
     this.scheduleReconnect(delay);
   }
 

@@ -5,6 +5,7 @@
 import en from "./catalogues/en.js";
 import ja from "./catalogues/ja.js";
 import mn from "./catalogues/mn.js";
+import { Emitter } from "./emitter.js";
 import { local } from "./storage.js";
 
 export const LANGS = ["en", "ja", "mn"];
@@ -12,7 +13,7 @@ export const CATALOGUES = { en, ja, mn };
 const STORAGE_KEY = "workshop.lang";
 
 let current = "en";
-const listeners = new Set();
+const langChanges = new Emitter();
 
 /** The first of the browser's languages that we speak ("ja-JP" -> "ja"), else "en". */
 export function detectLang(preferred = []) {
@@ -66,13 +67,12 @@ export function setLang(lang, { remember = true } = {}) {
     document.documentElement.lang = lang;
     translateTree(document);
   }
-  if (changed) for (const fn of listeners) fn(lang);
+  if (changed) langChanges.emit(lang);
 }
 
 /** Calls fn(lang) after each change of language; returns an unsubscribe function. */
 export function onLangChange(fn) {
-  listeners.add(fn);
-  return () => listeners.delete(fn);
+  return langChanges.on(fn);
 }
 
 /**

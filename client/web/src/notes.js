@@ -16,6 +16,9 @@
 
 import * as Y from "yjs";
 
+import { isRetryable } from "./codes.js";
+import { Emitter } from "./emitter.js";
+
 export const TEXT_NAME = "notes";
 export const REMOTE = "remote"; // transaction origin of everything that came from the server
 export const TEXT_LIMIT = 256 * 1024; // UTF-8 bytes of text (server/rooms/notes.py)
@@ -25,7 +28,6 @@ const SEND_GAP_MS = 120; // at most ~8 notes.update a second: the room's rate li
 const RESYNC_MS = 30_000;
 const EDITING_MS = 4_000; // how long "X is editing…" stays after X's last update
 const PERSIST_MS = 250;
-const RETRY = new Set(["rate_limited", "unavailable", "internal"]); // anything else but "disconnected" is final
 
 /** Bytes <-> base64, for localStorage. */
 export function toBase64(bytes) {
@@ -58,7 +60,7 @@ export class NotesSync {
     this.held = null; // remote updates waiting for the end of an IME composition
     this.editors = new Map(); // "name\u0000org" -> {name, org, at}
     this.error = null; // {code} of the last final refusal
-    this.listeners = new Set();
+    this.changes = new Emitter();
     this.beforeRemote = () => {}; // the editor flushes its textarea's pending input here
     this.timer = null;
     this.persistTimer = null;
@@ -90,13 +92,14 @@ export class NotesSync {
     if (this.connection.isLive()) this.resync();
   }
 
+  /** Calls fn(change) after every change ({kind: "status" | "synced" | "doc" | "editors"});
+   * returns an unsubscribe function. */
   on(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.changes.on(fn);
   }
 
   emit(change) {
-    for (const fn of this.listeners) fn(change);
+    this.changes.emit(change);
   }
 
   // -- remote -------------------------------------------------------------------------
@@ -231,7 +234,7 @@ export class NotesSync {
     if (!error) {
       if (gen === this.queueGen) this.queue = this.queue.slice(n);
       this.error = null;
-    } else if (RETRY.has(code)) {
+    } else if (isRetryable(code)) { // codes.js; anything else but "disconnected" is final
       this.notBefore = this.now() + Math.max(1, Number(error.retryAfter) || 1) * 1000;
     } else if (code !== "disconnected") {
       this.error = { code };

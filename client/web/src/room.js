@@ -25,7 +25,7 @@ const VIEWS = {
   rapporteur: createRapporteurView,
 };
 const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur" }; // view -> role it needs
-const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found" };
+const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", closed: "room.connection_closed" };
 
 /** Starts the room page for `code` in `view` inside `root`. */
 export function startRoom(root, { code, view }) {
@@ -62,7 +62,7 @@ export function startRoom(root, { code, view }) {
   function renderBanners() {
     const failure = connection?.failure;
     let text = "";
-    if (failure) text = FATAL_TEXT[failure.reason] ? t(FATAL_TEXT[failure.reason]) : t("room.join_failed", { reason: errorText(failure.code) });
+    if (failure) text = FATAL_TEXT[failure.reason] ? t(FATAL_TEXT[failure.reason], { code: failure.code }) : t("room.join_failed", { reason: errorText(failure.code) });
     else if (store.roomState === "closed") text = t("room.closed");
     else if (store.roomState === "archived") text = t("room.archived");
     setText(banner, text);

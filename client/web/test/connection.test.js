@@ -215,3 +215,77 @@ test("poll votes changed while offline: only the latest is sent; results frames 
   assert.deepEqual(store.pollResults.get("p2"), { counts: [0, 0, 1], voters: 1 }); // no such poll yet
   connection.stop();
 });
+
+test("codes.js carries the registry: retryable error codes, resume close codes", { skip }, async () => {
+  const codes = await import("../src/codes.js");
+  assert.deepEqual(Object.keys(codes.RETRYABLE).filter(codes.isRetryable), ["rate_limited", "unavailable", "internal"]);
+  assert.equal(codes.isRetryable("a_later_code"), false);
+  assert.equal(codes.isRetryable("toString"), false);
+  for (const code of [1000, 1002, 1003, 1008, 1009]) assert.equal(codes.shouldResume(code), false, code);
+  for (const code of [1001, 1005, 1006, 1011, 1012, 1013, 4008, 4029]) assert.equal(codes.shouldResume(code), true, code);
+});
+
+test("closes the registry says not to resume stop the page (no reconnect)", { skip }, async () => {
+  for (const code of [1000, 1002, 1003, 1009]) {
+    const { connection } = setup();
+    connection.start();
+    await tick(5);
+    acceptJoin(FakeSocket.all[0], { seq: 1 });
+    FakeSocket.all[0].drop(code);
+    assert.equal(connection.status, "stopped", String(code));
+    assert.deepEqual(connection.failure, { reason: "closed", code });
+  }
+  await tick(600);
+  assert.equal(FakeSocket.all.length, 1, "the last one did not reconnect either");
+});
+
+test("a lost connection, 1011 and a code the registry does not name reconnect", { skip }, async () => {
+  for (const code of [1006, 1011, 1013]) {
+    const { connection } = setup();
+    connection.start();
+    await tick(5);
+    acceptJoin(FakeSocket.all[0], { seq: 1 });
+    FakeSocket.all[0].drop(code);
+    assert.equal(connection.status, "down", String(code));
+    await tick(600);
+    assert.equal(FakeSocket.all.length, 2, `${code} reconnected`);
+    assert.equal(FakeSocket.all[1].last("join").since, 1);
+    connection.stop();
+  }
+});
+
+test("a join refused with a retryable code is tried again; any other code stops", { skip }, async () => {
+  const { connection } = setup();
+  connection.start();
+  await tick(5);
+  const first = FakeSocket.all[0];
+  first.push({ t: "err", re: first.last("join").id, code: "internal", msg: "oops" });
+  assert.equal(connection.status, "down");
+  await tick(600);
+  const second = FakeSocket.all[1];
+  assert.ok(second, "a fresh socket");
+  second.push({ t: "err", re: second.last("join").id, code: "room_closed", msg: "archived" });
+  assert.equal(connection.status, "stopped");
+  assert.deepEqual(connection.failure, { reason: "join", code: "room_closed" });
+  await tick(600);
+  assert.equal(FakeSocket.all.length, 2);
+});
+
+test("a command refused with internal stays queued with its cid; forbidden is final", { skip }, async () => {
+  const { connection, commands, outbox } = setup();
+  const outcomes = [];
+  commands.onOutcome((o) => outcomes.push(o));
+  connection.start();
+  await tick(5);
+  const ws = FakeSocket.all[0];
+  acceptJoin(ws, { seq: 1 });
+  commands.send("ask", { text: "again?", lang: "en", anon: false }).catch(() => {});
+  const refused = commands.send("vote", { qid: "q1", up: true });
+  const [ask, vote] = [ws.last("ask"), ws.last("vote")];
+  ws.push({ t: "err", re: ask.id, code: "internal", msg: "oops" });
+  ws.push({ t: "err", re: vote.id, code: "forbidden", msg: "no" });
+  await assert.rejects(refused, (e) => e.code === "forbidden");
+  assert.deepEqual(outcomes.map((o) => [o.entry.t, o.error.code, o.final]), [["ask", "internal", false], ["vote", "forbidden", true]]);
+  assert.deepEqual(outbox.entries().map((e) => [e.t, e.cid, e.tries]), [["ask", ask.cid, 1]]);
+  connection.stop();
+});

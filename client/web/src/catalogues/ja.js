@@ -44,6 +44,7 @@ export default {
   "room.no_key": "このモデレーター用ページには招待リンクのキーが必要です。送られたリンクをそのまま開いてください。",
   "room.not_moderator": "モデレーター権限なしで参加しているため、モデレーション操作は拒否されます。",
   "room.join_failed": "ルームに参加できませんでした: {reason}",
+  "room.connection_closed": "サーバーが接続を閉じました（{code}）。このページは再接続しません。ページを再読み込みしてください。",
   "room.back": "セッション一覧",
 
   "pinned.heading": "回答中の質問",
