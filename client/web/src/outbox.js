@@ -3,6 +3,8 @@
 // again after a reconnect is applied at most once (PROTOCOL.md "Commands"). Persisted in
 // localStorage per room, so a reload while offline loses nothing.
 
+import { Emitter } from "./emitter.js";
+
 /** A random UUID v4. crypto.randomUUID exists only in secure contexts (https, localhost);
  * a workshop server on a LAN address over plain http still has getRandomValues. */
 export function newCid(cryptoObj = globalThis.crypto) {
@@ -23,7 +25,7 @@ export class Outbox {
     this.storage = storage;
     this.key = `workshop.outbox.${room}`;
     this.makeCid = makeCid;
-    this.listeners = new Set();
+    this.changes = new Emitter();
   }
 
   /** Entries oldest first: {cid, t, fields, at, notBefore, tries}. Read fresh each time,
@@ -83,11 +85,11 @@ export class Outbox {
 
   /** Tells listeners (also called when another tab changed the stored outbox). */
   changed() {
-    for (const fn of this.listeners) fn(this);
+    this.changes.emit(this);
   }
 
+  /** Calls fn(outbox) after every change; returns an unsubscribe function. */
   subscribe(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.changes.on(fn);
   }
 }

@@ -2,6 +2,7 @@
 // (PROTOCOL.md "Events", docs/protocol.md (Part 2) "Event data" and "Snapshot state"). Pure: no DOM, no
 // socket. The connection feeds it frames; the views read it and re-render on change.
 
+import { Emitter } from "./emitter.js";
 import { emptyResults, pollOrder } from "./polls.js";
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -139,7 +140,7 @@ const EVENT_HANDLERS = {
 
 export class RoomStore {
   constructor() {
-    this.listeners = new Set();
+    this.changes = new Emitter();
     this.seq = null;
     this.epoch = null;
     this.room = null;
@@ -162,12 +163,11 @@ export class RoomStore {
 
   /** Calls fn(change) after every change; returns an unsubscribe function. */
   subscribe(fn) {
-    this.listeners.add(fn);
-    return () => this.listeners.delete(fn);
+    return this.changes.on(fn);
   }
 
   emit(change) {
-    for (const fn of this.listeners) fn(change);
+    this.changes.emit(change);
   }
 
   /** What to send in `join` to resume: the last applied seq and its epoch. */
