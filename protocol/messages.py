@@ -444,4 +444,3 @@ def parse_command(frame: Mapping[str, Any]) -> Command:
         return cls(**fields)
     except ProtocolError as exc:
         raise ProtocolError(exc.code, f"{t}: {exc.msg}", re_id) from None
-

@@ -265,4 +265,3 @@ class NotesDoc:
             raise
         except BaseException as exc:
             raise BadUpdate(str(exc)[:200]) from None
-
