@@ -392,5 +392,5 @@ async def test_a_join_reply_that_is_not_a_welcome_is_refused(
 ) -> None:
     room, url = stand_in
     room.bad_join_reply = True  # no me, token, room
-    with pytest.raises(ProtocolError, match="a join.s ok needs"):
+    with pytest.raises(ProtocolError, match="a join's ok needs"):
         await RoomClient(url, "SUB-PLAN", name="A").connect()
