@@ -1,4 +1,4 @@
-"""Client commands as frozen dataclasses, and the frames the server replies with.
+"""Client commands as frozen dataclasses (the server's frames are `protocol/frames.py`).
 
 `parse_command` turns a decoded frame (a `dict` from `protocol.codec.decode_frame`)
 into one of the command classes below or raises `ProtocolError`. Each class

@@ -1,4 +1,5 @@
-"""Room settings and the open/closed state: events only on change; what a closed room allows."""
+"""Room settings and the open/closed state (`server/rooms/room_settings.py`): events only on
+change; what a closed room allows."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 import pytest
 
 from protocol.codes import ErrorCode
+from protocol.messages import ROOM_SETTINGS
 from server.rooms import RoomState
+from server.rooms.state import DEFAULT_SETTINGS
 from tests.rooms.support import (
     ALICE,
     BOB,
@@ -46,6 +49,11 @@ def test_a_room_starts_open_with_the_default_settings() -> None:
         assert view["settings"] == DEFAULTS and view["state"] == "open"
         assert view["questions"] == [] and view["pinned"] is None and view["polls"] == []
         assert view["queue"] == {"pending": 0, "dismissed": 0}
+
+
+def test_the_fold_knows_every_setting_the_command_can_change() -> None:
+    """`settings` (`RoomSettings`) names the settings; the fold holds a default for each."""
+    assert tuple(DEFAULT_SETTINGS) == ROOM_SETTINGS
 
 
 @pytest.mark.parametrize("key", list(DEFAULTS))
