@@ -1,59 +1,50 @@
-"""The backend interface: room logs, live tail, snapshots, dedupe, presence, catalogue.
+"""The backend interface, split by concern: the room log, the presence board, the catalogue.
 
 A backend is where a room's order is decided and kept. The server folds what a
-backend hands it; it never decides order itself (DESIGN.md §1-3). Two
-implementations share this interface and one contract test suite
-(`tests/backends/`): `embedded` (one process, SQLite) and `redis` (many processes).
+backend hands it; it never decides order itself (DESIGN.md §1-3). Like centrifuge's
+broker (STYLE.md), the interface comes in three parts, so a consumer types against
+the narrow one it uses:
 
-Guarantees every backend gives (the contract suite checks each one):
+- `RoomLog`: append, read, tail live, import, snapshots (guarantees 1-7 below);
+- `PresenceBoard`: who is in a room, per server process, with a time to live;
+- `Catalogue`: workshop events, their rooms, and the server secret;
 
-1. **Order.** A room's log is gapless and totally ordered: `append` assigns
-   `seq = previous + 1`, starting at 1, whatever the concurrency.
-2. **Durability.** An `Appended` is returned only once the record is persisted:
-   it is in the log and survives the process being killed (`kill -9`). A
-   backend that cannot persist raises `BackendUnavailable`, never a false success.
-3. **Idempotency.** `(actor["pid"], cid)` is remembered per room for
-   `dedupe_ttl` (24 h): a repeat appends nothing and returns the first seq with
-   `duplicate=True`. A record whose `cid` or `actor` (or `actor["pid"]`) is None
-   is never deduped.
-4. **Live tail.** After persistence, every subscriber of the room is called
-   with the record exactly once, in seq order, from the event loop thread.
-   Duplicates are not published. A subscriber that raises is logged and
-   ignored; it disturbs neither other subscribers nor the backend.
-   A subscriber registered before a `read` receives every record that the read
-   does not return (the two may overlap; callers drop seqs they already have).
-5. **Epoch.** Each room's log carries a random epoch (16 hex characters),
-   created with the log and stable across restarts. A client resumes with
-   `(seq, epoch)`; a different epoch means "this is not the log you knew".
-6. **Snapshots.** One per room; a save whose seq is lower than the stored
-   one is ignored, so the latest state always wins.
+and `Backend` is the three plus a lifecycle (`start`, `close`, `ready`, `async with`).
+Two implementations share it and one contract test suite (`tests/backends/`):
+`embedded` (one process, SQLite) and `redis` (many processes).
 
-Cancellation: cancelling a caller of `append` does not take the record back; it
-may still be appended. Retry with the same `cid` to learn its seq.
+Importers name what they use: `from server.backends.base import RoomLog, Position`.
 """
 
 from __future__ import annotations
 
+import math
 import secrets
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 __all__ = [
     "DEDUPE_TTL",
     "PRESENCE_TTL",
-    "Appended",
     "Backend",
     "BackendError",
     "BackendUnavailable",
+    "Catalogue",
     "Conflict",
     "EventInfo",
     "LiveCallback",
+    "LogNotEmpty",
+    "Position",
+    "PresenceBoard",
     "Record",
     "RoomInfo",
+    "RoomLog",
+    "SavedSnapshot",
     "UnknownRoom",
+    "checked_import",
     "new_epoch",
 ]
 
@@ -67,6 +58,9 @@ PRESENCE_TTL = 30.0
 def new_epoch() -> str:
     """A fresh random epoch: 16 lowercase hex characters."""
     return secrets.token_hex(8)
+
+
+# -- values ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,13 +107,22 @@ class Record:
 
 
 @dataclass(frozen=True, slots=True)
-class Appended:
-    """What `append` returns: the record's seq, the log's epoch, and whether
-    the append was a repeat of an earlier `(pid, cid)` (nothing was appended)."""
+class Position:
+    """A place in one life of a room's log: `seq` (0 for an empty log) of `epoch`.
+
+    What `head` and `append` return, and what a client resumes from. Seqs of
+    different epochs belong to different logs and are never compared.
+    """
 
     seq: int
     epoch: str
-    duplicate: bool
+
+
+class SavedSnapshot(NamedTuple):
+    """A room's stored state: `blob` is the fold of records `1..seq`."""
+
+    seq: int
+    blob: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,9 @@ class EventInfo:
     created: float
 
 
+# -- errors ------------------------------------------------------------------------------
+
+
 class BackendError(Exception):
     """Base of every error a backend raises on purpose."""
 
@@ -159,51 +165,70 @@ class UnknownRoom(BackendError):
 
 
 class Conflict(BackendError):
-    """The event id or a room code already exists."""
+    """What was to be created exists already: an event id, a room code, a log."""
+
+
+class LogNotEmpty(Conflict):
+    """`import_log` needs an empty room log, and this one has records."""
 
 
 LiveCallback = Callable[[Record, str], None]
 """A live subscriber: called as `callback(record, epoch)` in the event loop thread."""
 
 
-class Backend(ABC):
-    """The one interface the server uses for storage, order and fan-out.
+# -- the room log ----------------------------------------------------------------------------
 
-    Lifecycle: `await start()` once, then use, then `await close()` (idempotent).
-    `async with backend:` does both. Every method must be called from the event
-    loop that ran `start()`.
+
+class RoomLog(ABC):
+    """Each room's log: one append-only, totally ordered sequence of records.
+
+    Guarantees every backend gives (the contract suite checks each one):
+
+    1. **Order.** A room's log is gapless and totally ordered: `append` assigns
+       `seq = previous + 1`, starting at 1, whatever the concurrency.
+    2. **Durability.** `append` returns only once the record is persisted: it is
+       in the log and survives the process being killed (`kill -9`). A backend
+       that cannot persist raises `BackendUnavailable`, never a false success.
+    3. **Idempotency.** `(actor["pid"], cid)` is remembered per room for
+       `dedupe_ttl` (24 h): a repeat appends nothing and returns the first
+       record's Position. A record whose `cid` or `actor` (or `actor["pid"]`) is
+       None is never deduped.
+    4. **Live tail.** Every subscriber of a room is called once with each record
+       of the room's log, in seq order, after it is persisted, from the event loop
+       thread: per epoch, never a seq twice, never a seq skipped, whatever the
+       concurrency of appends and (Redis) whatever happens to the pub/sub
+       connection in between. Duplicates (3) are not records and are not handed
+       out. A subscriber that raises is logged and ignored; it disturbs neither
+       other subscribers nor the backend. A subscriber starts with the records
+       appended after it subscribed; to know where that is:
+    5. **Subscribe, then read.** A subscriber registered before a `head` call is
+       handed every record past the seq that `head` returns; one registered before
+       a `read` without `last` (that `limit` did not cut short), every record past
+       those the read returns. The two may overlap: callers drop the seqs they
+       already have, per epoch.
+    6. **Epoch.** Each room's log carries a random epoch (16 hex characters),
+       created with the log and stable across restarts. A client resumes with a
+       `Position`; a different epoch means "this is not the log you knew". The
+       embedded log never changes epoch. A Redis log that was lost (Redis lost its
+       data) or rewound (a failover lost records it had served) starts a new life
+       with a new epoch, the first time any process touches it; its subscribers
+       are then handed that life's log **from seq 1**, each record with the new
+       epoch (nothing for a wiped log, what survived for a rewound one, then the
+       new appends), and never again a record of the old epoch. So to a subscriber
+       a record whose epoch differs from the previous one's is seq 1 of a new log:
+       drop the state folded so far. Records of the old life not yet handed out
+       when it was lost are gone. A subscriber learns of a new life only from a
+       record of it (or from `head`): nothing is called while the new log is empty.
+    7. **Snapshots.** One per room; a save whose seq is lower than the stored one
+       is ignored, so the latest state always wins. A Redis snapshot belongs to
+       the epoch it was folded from and is not loaded in another.
+
+    Cancellation: cancelling a caller of `append` does not take the record back; it
+    may still be appended. Retry with the same `cid` to learn its seq.
+    Every method must be called from the event loop that started the backend.
     """
 
     dedupe_ttl: float = DEDUPE_TTL
-    presence_ttl: float = PRESENCE_TTL
-
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    # -- lifecycle -----------------------------------------------------------
-
-    @abstractmethod
-    async def start(self) -> None:
-        """Open storage and connections; raise BackendUnavailable if it cannot."""
-
-    @abstractmethod
-    async def close(self) -> None:
-        """Finish queued writes, then release everything. Safe to call twice."""
-
-    @abstractmethod
-    async def ready(self) -> bool:
-        """True when the backend can persist an append now (for /readyz)."""
-
-    # -- the log ---------------------------------------------------------------
 
     @abstractmethod
     async def append(
@@ -213,18 +238,19 @@ class Backend(ABC):
         data: dict[str, Any],
         actor: dict[str, Any] | None,
         cid: str | None,
-    ) -> Appended:
-        """Append one record to the room's log (guarantees 1-4 above).
+    ) -> Position:
+        """Append one record to the room's log (guarantees 1-4): its Position.
 
-        Sets `seq = previous + 1` and `ts = time.time()`. Raises UnknownRoom if
-        the room is not in the catalogue, BackendUnavailable if the record could
-        not be persisted (then it was not appended), TypeError if `data` or
-        `actor` cannot be encoded as msgpack.
+        Sets `seq = previous + 1` and `ts` to the time of the append. A repeat of a
+        remembered `(pid, cid)` appends nothing and returns the first record's
+        Position. Raises UnknownRoom if the room is not in the catalogue,
+        BackendUnavailable if the record could not be persisted (then it was not
+        appended), TypeError if `data` or `actor` cannot be encoded as msgpack.
         """
 
     @abstractmethod
-    async def head(self, room: str) -> tuple[int, str]:
-        """`(last seq, or 0 for an empty log; epoch)`. Raises UnknownRoom."""
+    async def head(self, room: str) -> Position:
+        """The last seq (0 for an empty log) and the epoch. Raises UnknownRoom."""
 
     @abstractmethod
     async def read(
@@ -239,7 +265,7 @@ class Backend(ABC):
         `batch` at a time so memory stays bounded whatever the log's length."""
         if batch < 1:
             raise ValueError("batch must be >= 1")
-        end, _ = await self.head(room)
+        end = (await self.head(room)).seq
         nxt = max(first, 1)
         while nxt <= end:
             records = await self.read(room, nxt, end, batch)
@@ -250,15 +276,31 @@ class Backend(ABC):
             nxt = records[-1].seq + 1
 
     @abstractmethod
+    async def import_log(self, room: str, records: Iterable[Record]) -> Position:
+        """Fill an EMPTY room log with already-numbered records (a transcript), all
+        or nothing, keeping each record's seq, ts, type, data, actor and cid, and
+        the log's epoch. Returns the new head.
+
+        `records` must be seq 1, 2, ... n in this order (see `checked_import`):
+        otherwise ValueError, and nothing is written; an error raised by the
+        iterable itself passes through, and nothing is written either. Raises
+        LogNotEmpty if the log has a record (also when an append lands while the
+        import runs: the import then writes nothing), UnknownRoom, BackendUnavailable,
+        TypeError for what msgpack cannot encode. Imported `(pid, cid)` pairs are
+        remembered as if appended at their `ts` (until `ts + dedupe_ttl`). The
+        room's subscribers are handed the imported records like appended ones (4).
+        The records are consumed on the event loop.
+        """
+
+    @abstractmethod
     def subscribe(self, room: str, callback: LiveCallback) -> None:
         """Call `callback(record, epoch)` for every record appended to the room
-        from now on. Subscribing the same callback twice has no further effect."""
+        from now on (guarantees 4-6). Subscribing the same callback twice has no
+        further effect."""
 
     @abstractmethod
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
         """Stop calling `callback` for the room. Unknown callbacks are ignored."""
-
-    # -- snapshots ---------------------------------------------------------------
 
     @abstractmethod
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
@@ -266,10 +308,35 @@ class Backend(ABC):
         a snapshot with a higher seq is already stored. Raises UnknownRoom."""
 
     @abstractmethod
-    async def load_snapshot(self, room: str) -> tuple[int, bytes] | None:
-        """The latest `(seq, blob)`, or None (no snapshot or no such room)."""
+    async def load_snapshot(self, room: str) -> SavedSnapshot | None:
+        """The latest snapshot, or None (no snapshot or no such room)."""
 
-    # -- presence ------------------------------------------------------------------
+
+def checked_import(records: Iterable[Record]) -> Iterator[Record]:
+    """`records` as they pass, checked for `import_log`: seq 1, 2, ... in order, finite
+    `ts`. Raises ValueError at the first record that breaks the rule."""
+    expected = 1
+    for record in records:
+        if record.seq != expected:
+            raise ValueError(f"import: seq {record.seq} where {expected} was expected")
+        if not math.isfinite(record.ts):
+            raise ValueError(f"import: seq {record.seq} has no finite ts")
+        expected += 1
+        yield record
+
+
+# -- presence ------------------------------------------------------------------------------
+
+
+class PresenceBoard(ABC):
+    """Who is in each room: every server process posts its own members of the room.
+
+    Guarantees: `get_presence` is the union of the sets posted by the processes
+    that refreshed theirs within `presence_ttl`; a set not refreshed in time may
+    expire (a process that died stops counting without saying goodbye).
+    """
+
+    presence_ttl: float = PRESENCE_TTL
 
     @abstractmethod
     async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None:
@@ -281,7 +348,17 @@ class Backend(ABC):
     async def get_presence(self, room: str) -> dict[str, str]:
         """The union of the live processes' members of the room (`pid -> org`)."""
 
-    # -- catalogue -----------------------------------------------------------------
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+
+class Catalogue(ABC):
+    """Workshop events and their rooms, and the server's signing secret.
+
+    Guarantees: an event is added with all its rooms or not at all, each room with
+    a new empty log and epoch; entries never change once made; room codes are
+    compared exactly; the secret is the same for every process and across restarts.
+    """
 
     @abstractmethod
     async def create_event(self, event: EventInfo) -> None:
@@ -318,3 +395,38 @@ class Backend(ABC):
             raise ValueError("room codes repeat within the event")
         if any(r.event_id != event.event_id for r in event.rooms):
             raise ValueError("a room's event_id is not the event's")
+
+
+# -- the whole backend -----------------------------------------------------------------------
+
+
+class Backend(RoomLog, PresenceBoard, Catalogue):
+    """The room log, the presence board and the catalogue of one storage, with a
+    lifecycle: `await start()` once, then use, then `await close()` (idempotent);
+    `async with backend:` does both. Every method must be called from the event
+    loop that ran `start()`.
+    """
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Open storage and connections; raise BackendUnavailable if it cannot."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Finish queued writes, then release everything. Safe to call twice."""
+
+    @abstractmethod
+    async def ready(self) -> bool:
+        """True when the backend can persist an append now (for /readyz)."""

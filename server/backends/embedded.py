@@ -1,47 +1,52 @@
 """The embedded backend: one process, one SQLite file, in-process fan-out.
 
-Storage and the group-committing writer thread are in `sqlite_store`; this
-module is the `Backend` on the event loop side:
+Storage is in `sqlite_store`, the group-committing writer thread in `sqlite_writer`,
+the catalogue and the secret in `embedded_catalogue`, presence in `memory_presence`.
+This module is the `Backend` on the event loop side, and the room log's guarantees:
 
-- Appends are encoded here (an unencodable value is the caller's TypeError),
-  queued to the writer, and resolved by `_deliver` on the loop, which first
-  hands each new record to the room's subscribers, in seq order.
-- `head` and `read` never go past the last seq already handed to subscribers,
-  so a subscriber registered before a read gets exactly the records the read
-  does not return; `head` is answered from memory.
-- Reads run on their own connection on one reader thread (WAL lets them run
-  while the writer commits).
-- The catalogue is small and only this process changes it: it is read once at
-  start and kept in memory. Presence is in memory too (one process).
+- Appends and imports are encoded here (an unencodable value is the caller's
+  TypeError), queued to the writer, and resolved by `_deliver` on the loop, which
+  first hands each new record to the room's subscribers: the writer commits in seq
+  order and its completions reach the loop in commit order, so every subscriber is
+  handed every record once, in seq order (guarantee 4). There is no transport in
+  between that could drop or repeat one.
+- `head` and `read` never go past the last seq already handed to subscribers, so a
+  subscriber registered before a `head` or a `read` is handed every record past what
+  it saw (guarantee 5); `head` is answered from memory.
+- Reads run on their own connection on one reader thread (WAL lets them run while
+  the writer commits).
+- The epoch is made with the room and never changes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from . import sqlite_store as store
 from .base import (
-    Appended,
     Backend,
     BackendError,
     BackendUnavailable,
-    Conflict,
     EventInfo,
     LiveCallback,
+    LogNotEmpty,
+    Position,
     Record,
     RoomInfo,
+    SavedSnapshot,
     UnknownRoom,
-    new_epoch,
+    checked_import,
 )
+from .embedded_catalogue import EmbeddedCatalogue
+from .memory_presence import MemoryPresence
+from .sqlite_writer import AppendJob, CallJob, Completion, ImportJob, Writer
 
 __all__ = ["EmbeddedBackend"]
 
@@ -76,16 +81,16 @@ class EmbeddedBackend(Backend):
         self._max_pending = max_pending
         self._state = "new"  # new -> running -> closed
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._writer: store.Writer | None = None
+        self._writer: Writer | None = None
         self._reader: ThreadPoolExecutor | None = None
         self._read_conn: sqlite3.Connection | None = None
         self._pending = 0
-        self._events: dict[str, EventInfo] = {}
-        self._rooms: dict[str, RoomInfo] = {}
-        self._heads: dict[str, tuple[int, str]] = {}  # room -> (last seq published, epoch)
+        self._heads: dict[str, Position] = {}  # room -> last seq handed to subscribers
         self._subscribers: dict[str, dict[LiveCallback, None]] = {}
-        self._presence: dict[str, dict[str, tuple[float, dict[str, str]]]] = {}
-        self._secret: bytes | None = None
+        self._presence = MemoryPresence(lambda: self.presence_ttl)
+        self._catalogue = EmbeddedCatalogue(
+            self.data_dir, self._call, self._load_catalogue, self._heads.__setitem__
+        )
 
     # -- lifecycle -----------------------------------------------------------------
 
@@ -97,7 +102,7 @@ class EmbeddedBackend(Backend):
         self._state = "running"
         try:
             await asyncio.to_thread(self.data_dir.mkdir, mode=0o700, parents=True, exist_ok=True)
-            self._writer = store.Writer(
+            self._writer = Writer(
                 self.path,
                 self._synchronous,
                 self._busy_ms,
@@ -112,8 +117,7 @@ class EmbeddedBackend(Backend):
             self._read_conn = await self._on_reader(
                 lambda: store.connect(self.path, self._synchronous, self._busy_ms, read_only=True)
             )
-            self._events, self._heads = await self._on_reader(store.load_catalogue, self._read_conn)
-            self._rooms = {r.code: r for e in self._events.values() for r in e.rooms}
+            await self._catalogue.refresh()
         except BaseException:
             await self.close()
             raise
@@ -155,13 +159,13 @@ class EmbeddedBackend(Backend):
         data: dict[str, Any],
         actor: dict[str, Any] | None,
         cid: str | None,
-    ) -> Appended:
-        """See `Backend.append`. Concurrent appends share one commit."""
+    ) -> Position:
+        """See `RoomLog.append`. Concurrent appends share one commit."""
         self._check_running()
-        if room not in self._rooms:
+        if room not in self._catalogue.rooms:
             raise UnknownRoom(room)
         pid = actor.get("pid") if actor is not None else None
-        job = store.AppendJob(
+        job = AppendJob(
             room=room,
             type=type,
             data=store.pack(data),
@@ -170,10 +174,10 @@ class EmbeddedBackend(Backend):
             cid=cid,
             future=self._new_future(),
         )
-        return await self._submit(job)
+        return cast(Position, await self._submit(job))
 
-    async def head(self, room: str) -> tuple[int, str]:
-        """See `Backend.head`; answered from memory."""
+    async def head(self, room: str) -> Position:
+        """See `RoomLog.head`; answered from memory."""
         self._check_running()
         try:
             return self._heads[room]
@@ -183,32 +187,60 @@ class EmbeddedBackend(Backend):
     async def read(
         self, room: str, first: int, last: int | None = None, limit: int = 1000
     ) -> list[Record]:
-        """See `Backend.read`; runs on the reader thread."""
-        published, _ = await self.head(room)
+        """See `RoomLog.read`; runs on the reader thread."""
+        published = (await self.head(room)).seq
         last = published if last is None else min(last, published)
         first = max(first, 1)
         if limit < 1 or first > last:
             return []
-        return await self._on_reader(store.read_records, self._read_conn, room, first, last, limit)
+        records = await self._on_reader(
+            store.read_records, self._read_conn, room, first, last, limit
+        )
+        return cast(list[Record], records)
+
+    async def import_log(self, room: str, records: Iterable[Record]) -> Position:
+        """See `RoomLog.import_log`: the records are encoded here, then written in one
+        transaction by the writer (so they are held in memory until then: a workshop's
+        log is a few megabytes)."""
+        self._check_running()
+        head = await self.head(room)  # UnknownRoom
+        if head.seq:
+            raise LogNotEmpty(f"room {room} has {head.seq} records")
+        oldest = time.time() - self.dedupe_ttl
+        rows: list[tuple[Any, ...]] = []
+        dedupe: list[tuple[Any, ...]] = []
+        decoded: list[Record] = []
+        for rec in checked_import(records):
+            data = store.pack(rec.data)
+            actor = None if rec.actor is None else store.pack(rec.actor)
+            rows.append((room, rec.seq, rec.ts, rec.type, data, actor, rec.cid))
+            pid = rec.actor.get("pid") if rec.actor is not None else None
+            if pid is not None and rec.cid is not None and rec.ts >= oldest:
+                dedupe.append((room, str(pid), rec.cid, rec.seq, rec.ts))
+            # Decoded from what is stored, so live records equal records read back.
+            unpacked = None if actor is None else store.unpack(actor)
+            decoded.append(Record(rec.seq, rec.ts, rec.type, store.unpack(data), unpacked, rec.cid))
+        if not rows:
+            return head
+        job = ImportJob(room, rows, dedupe, tuple(decoded), self._new_future())
+        return cast(Position, await self._submit(job))
 
     def subscribe(self, room: str, callback: LiveCallback) -> None:
-        """See `Backend.subscribe`."""
+        """See `RoomLog.subscribe`."""
         self._subscribers.setdefault(room, {})[callback] = None
 
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
-        """See `Backend.unsubscribe`."""
+        """See `RoomLog.unsubscribe`."""
         callbacks = self._subscribers.get(room)
         if callbacks is not None:
             callbacks.pop(callback, None)
             if not callbacks:
                 del self._subscribers[room]
 
-    # -- snapshots ---------------------------------------------------------------------
-
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
-        """See `Backend.save_snapshot`."""
+        """See `RoomLog.save_snapshot`."""
         self._check_running()
-        if room not in self._rooms:
+        if room not in self._catalogue.rooms:
             raise UnknownRoom(room)
         sql = (
             "INSERT INTO snapshots (room, seq, blob) VALUES (?, ?, ?) ON CONFLICT (room)"
@@ -217,142 +249,47 @@ class EmbeddedBackend(Backend):
         )
         await self._call(lambda conn: conn.execute(sql, (room, seq, bytes(blob))))
 
-    async def load_snapshot(self, room: str) -> tuple[int, bytes] | None:
-        """See `Backend.load_snapshot`."""
+    async def load_snapshot(self, room: str) -> SavedSnapshot | None:
+        """See `RoomLog.load_snapshot`."""
         self._check_running()
-
-        def fetch(conn: sqlite3.Connection) -> tuple[int, bytes] | None:
-            row = conn.execute("SELECT seq, blob FROM snapshots WHERE room = ?", (room,)).fetchone()
-            return None if row is None else (row[0], bytes(row[1]))
-
-        return await self._on_reader(fetch, self._read_conn)
+        found = await self._on_reader(store.read_snapshot, self._read_conn, room)
+        return None if found is None else SavedSnapshot(*found)
 
     # -- presence (in memory: one process) ------------------------------------------------
 
     async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None:
-        """See `Backend.set_presence`."""
-        processes = self._presence.setdefault(room, {})
-        if members:
-            processes[process_id] = (time.monotonic(), dict(members))
-        else:
-            processes.pop(process_id, None)
-            if not processes:
-                del self._presence[room]
+        """See `PresenceBoard.set_presence`."""
+        self._presence.set(room, process_id, members)
 
     async def get_presence(self, room: str) -> dict[str, str]:
-        """See `Backend.get_presence`; sets older than `presence_ttl` are dropped."""
-        processes = self._presence.get(room, {})
-        oldest = time.monotonic() - self.presence_ttl
-        for process_id in [p for p, (at, _) in processes.items() if at < oldest]:
-            del processes[process_id]
-        union: dict[str, str] = {}
-        for _, members in processes.values():
-            union.update(members)
-        return union
+        """See `PresenceBoard.get_presence`; sets older than `presence_ttl` are dropped."""
+        return self._presence.get(room)
 
-    # -- catalogue -------------------------------------------------------------------------
+    # -- catalogue (embedded_catalogue) ------------------------------------------------------
 
     async def create_event(self, event: EventInfo) -> None:
-        """See `Backend.create_event`; one transaction."""
-        self.check_event(event)
-        epochs = {room.code: new_epoch() for room in event.rooms}
-
-        def insert(conn: sqlite3.Connection) -> None:
-            found = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (event.event_id,))
-            if found.fetchone() is not None:
-                raise Conflict(f"event {event.event_id!r} exists")
-            for room in event.rooms:
-                if conn.execute("SELECT 1 FROM rooms WHERE code = ?", (room.code,)).fetchone():
-                    raise Conflict(f"room {room.code!r} exists")
-            conn.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
-                (
-                    event.event_id,
-                    event.title,
-                    json.dumps(event.timezones),
-                    json.dumps(event.languages),
-                    event.created,
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO rooms (code, title, event_id, epoch) VALUES (?, ?, ?, ?)",
-                [(r.code, r.title, r.event_id, epochs[r.code]) for r in event.rooms],
-            )
-
-        await self._call(insert)
-        self._events[event.event_id] = event
-        for room in event.rooms:
-            self._rooms[room.code] = room
-            self._heads[room.code] = (0, epochs[room.code])
+        """See `Catalogue.create_event`; one transaction."""
+        await self._catalogue.create(event)
 
     async def get_event(self, event_id: str) -> EventInfo | None:
-        """See `Backend.get_event`."""
-        if event_id not in self._events:
-            await self._refresh_catalogue()
-        return self._events.get(event_id)
+        """See `Catalogue.get_event`."""
+        return await self._catalogue.event(event_id)
 
     async def list_events(self) -> list[EventInfo]:
-        """See `Backend.list_events`."""
-        await self._refresh_catalogue()
-        return sorted(self._events.values(), key=lambda e: e.created)
+        """See `Catalogue.list_events`."""
+        return await self._catalogue.all_events()
 
     async def get_room(self, code: str) -> RoomInfo | None:
-        """See `Backend.get_room`."""
-        if code not in self._rooms:
-            await self._refresh_catalogue()
-        return self._rooms.get(code)
-
-    async def _refresh_catalogue(self) -> None:
-        """Pick up events that another process (`workshop create-event`) added meanwhile.
-
-        Only new entries are taken: heads of rooms already known stay this process's own.
-        """
-        if self._state != "running":
-            return
-        events, heads = await self._on_reader(store.load_catalogue, self._read_conn)
-        for event_id, event in events.items():
-            if event_id in self._events:
-                continue
-            self._events[event_id] = event
-            for room in event.rooms:
-                self._rooms.setdefault(room.code, room)
-                self._heads.setdefault(room.code, heads[room.code])
+        """See `Catalogue.get_room`."""
+        return await self._catalogue.room(code)
 
     async def list_rooms(self) -> list[RoomInfo]:
-        """See `Backend.list_rooms`."""
+        """See `Catalogue.list_rooms`."""
         return [room for event in await self.list_events() for room in event.rooms]
 
     async def get_secret(self) -> bytes:
         """32 random bytes made once and kept in `data_dir/secret` (mode 0600)."""
-        if self._secret is None:
-            self._secret = await asyncio.to_thread(self._read_or_make_secret)
-        return self._secret
-
-    def _read_or_make_secret(self) -> bytes:
-        path = self.data_dir / "secret"
-        if not path.exists():
-            tmp = path.with_name(f"secret.{os.getpid()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                os.write(fd, os.urandom(32))
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            try:
-                os.link(tmp, path)  # unlike rename, never replaces a secret made meanwhile
-            except FileExistsError:
-                pass
-            finally:
-                tmp.unlink()
-            dir_fd = os.open(self.data_dir, os.O_RDONLY)
-            try:
-                os.fsync(dir_fd)  # the new name is durable too
-            finally:
-                os.close(dir_fd)
-        secret = path.read_bytes()
-        if len(secret) < 32:
-            raise BackendError(f"{path} holds {len(secret)} bytes; expected 32")
-        return secret
+        return await self._catalogue.secret()
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -367,7 +304,7 @@ class EmbeddedBackend(Backend):
         assert self._loop is not None
         return self._loop.create_future()
 
-    async def _submit(self, job: store.AppendJob | store.CallJob) -> Any:
+    async def _submit(self, job: AppendJob | ImportJob | CallJob) -> Any:
         assert self._writer is not None
         self._pending += 1
         self._writer.put(job)
@@ -377,7 +314,7 @@ class EmbeddedBackend(Backend):
         self, fn: Callable[[sqlite3.Connection], Any], *, transaction: bool = True
     ) -> Any:
         """Run `fn(conn)` on the writer thread, in its own transaction."""
-        return await self._submit(store.CallJob(fn, self._new_future(), transaction))
+        return await self._submit(CallJob(fn, self._new_future(), transaction))
 
     async def _on_reader(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Run `fn(*args)` on the reader thread; SQLite errors become BackendUnavailable."""
@@ -387,20 +324,29 @@ class EmbeddedBackend(Backend):
         except sqlite3.Error as exc:
             raise BackendUnavailable(f"sqlite read failed: {exc}") from exc
 
-    def _deliver(self, outcomes: list[store.Outcome]) -> None:
-        """On the loop: publish new records, then resolve futures, in commit order."""
-        for future, result, record, room, epoch in outcomes:
+    async def _load_catalogue(self) -> tuple[dict[str, EventInfo], dict[str, Position]] | None:
+        """Every event and room head in the file; None once closed (memory answers then)."""
+        if self._state != "running":
+            return None
+        found = await self._on_reader(store.load_catalogue, self._read_conn)
+        return cast(tuple[dict[str, EventInfo], dict[str, Position]], found)
+
+    def _deliver(self, completions: list[Completion]) -> None:
+        """On the loop: hand new records to subscribers, then resolve futures, in commit
+        order. The head moves record by record, so a subscriber that reads from inside
+        its callback sees the log up to the record it is handed, and no further."""
+        for done in completions:
             self._pending -= 1
-            if record is not None:
-                self._heads[room] = (record.seq, epoch)
-                for callback in tuple(self._subscribers.get(room, ())):
+            for record in done.records:
+                self._heads[done.room] = Position(record.seq, done.epoch)
+                for callback in tuple(self._subscribers.get(done.room, ())):
                     try:
-                        callback(record, epoch)
+                        callback(record, done.epoch)
                     except Exception:
-                        log.exception("a live subscriber of room %s failed", room)
-            if future.done():  # the caller was cancelled; the record stands
+                        log.exception("a live subscriber of room %s failed", done.room)
+            if done.future.done():  # the caller was cancelled; the record stands
                 continue
-            if isinstance(result, BaseException):
-                future.set_exception(result)
+            if isinstance(done.result, BaseException):
+                done.future.set_exception(done.result)
             else:
-                future.set_result(result)
+                done.future.set_result(done.result)

@@ -12,12 +12,16 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   within the socket timeout. A timeout after the script was sent may hide a record
   that did land: the caller is told "unavailable", never a false ok, and a retry with
   the same `(pid, cid)` learns its seq.
-- **Live tail**: `redis_feed`: one pub/sub connection per process, gaps filled from
-  the stream, every room caught up after a reconnect.
+- **Live tail**: `redis_listener` keeps one pub/sub connection per process; each room's
+  `redis_feed` fills gaps from the stream and catches up after every reconnect, so each
+  subscriber gets each record once, in order (guarantees 4-6).
 - **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
   lost its data) gets a new life with a new epoch, the first time anyone touches it.
-- **Catalogue**: in Redis, and also remembered by every process that saw it. If Redis
-  lost it, the process puts back the entries it knows (same code, title, event).
+- **Import**: staged in a stream of the room, made the log by one script
+  (`redis_import`).
+- **Catalogue** (`redis_catalogue`): in Redis, and also remembered by every process that
+  saw it. If Redis lost it, the process puts back the entries it knows.
+- **Presence** (`redis_presence`): a key per process and room, with a TTL.
 
 `redis` is imported only here and in the `redis_*` helpers, which only this imports.
 """
@@ -28,36 +32,41 @@ import logging
 import os
 import socket
 from collections import Counter
-from typing import Any
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from typing import Any, cast
 
-import msgpack
-from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio import Redis
+from redis.asyncio.connection import Connection
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError, ResponseError
+from redis.exceptions import NoScriptError, RedisError
 
 from .base import (
-    Appended,
     Backend,
     BackendUnavailable,
     EventInfo,
     LiveCallback,
+    LogNotEmpty,
+    Position,
     Record,
     RoomInfo,
+    SavedSnapshot,
     UnknownRoom,
     new_epoch,
 )
 from .redis_append import Appender
-from .redis_catalogue import Catalogue
-from .redis_feed import Listener
-from .redis_keys import SCRIPTS, Script, decode_entry, encode_body, redis_errors, room_keys, text
+from .redis_catalogue import RedisCatalogue
+from .redis_connect import check_config, connection_pool
+from .redis_import import discard, stage
+from .redis_keys import SCRIPTS, decode_entry, encode_body, redis_errors, room_keys, text
+from .redis_listener import Listener
+from .redis_presence import RedisPresence
 
-__all__ = ["RedisBackend"]
+__all__ = ["RedisBackend", "connection_pool"]
 
 log = logging.getLogger(__name__)
 
-_EXPECTED_CONFIG = {"appendonly": "yes", "maxmemory-policy": "noeviction"}
+Entries = list[tuple[bytes, dict[bytes, bytes]]]  # XRANGE's reply (decode_responses is off)
 
 
 class RedisBackend(Backend):
@@ -104,7 +113,8 @@ class RedisBackend(Backend):
         self._listener = Listener(self._connect_pubsub, self, self.stats, ping_every=ping_every)
         self._appender: Appender | None = None
         self._state = "new"  # new -> running -> closed
-        self._catalogue = Catalogue(self._redis, self._script, self.stats)
+        self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
+        self._presence = RedisPresence(self._redis, lambda: self.presence_ttl)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -117,7 +127,7 @@ class RedisBackend(Backend):
             with redis_errors("start"):
                 for script in SCRIPTS.values():
                     await self._redis.script_load(script.source)
-            await self._check_config()
+            self.config_warnings = await check_config(self._redis)
             self._appender = Appender(
                 self._redis,
                 SCRIPTS["append"],
@@ -154,27 +164,8 @@ class RedisBackend(Backend):
         except (RedisError, OSError):
             return False
 
-    async def _check_config(self) -> None:
-        """Warn unless AOF is on and nothing is evicted (docs/scaling.md)."""
-        for name, want in _EXPECTED_CONFIG.items():
-            try:
-                found = await self._redis.config_get(name)
-            except ResponseError as exc:  # CONFIG renamed or disabled (managed Redis)
-                log.info("cannot read Redis setting %s (%s); it should be %s", name, exc, want)
-                continue
-            except (RedisError, OSError) as exc:
-                raise BackendUnavailable(f"Redis unreachable at start: {exc}") from exc
-            value = {text(k): text(v) for k, v in found.items()}.get(name)
-            if value != want:
-                warning = (
-                    f"Redis {name} is {value!r}, not {want!r}: acknowledged events may be lost"
-                    f" (set `{name} {want}`; see docs/scaling.md)"
-                )
-                self.config_warnings.append(warning)
-                log.warning(warning)
-
-    async def _connect_pubsub(self) -> Any:
-        connection = self._pool.make_connection()
+    async def _connect_pubsub(self) -> Connection:
+        connection: Connection = self._pool.make_connection()
         await connection.connect()
         return connection
 
@@ -187,8 +178,8 @@ class RedisBackend(Backend):
         data: dict[str, Any],
         actor: dict[str, Any] | None,
         cid: str | None,
-    ) -> Appended:
-        """See `Backend.append`; one pipelined EVALSHA of `lua/append.lua`."""
+    ) -> Position:
+        """See `RoomLog.append`; one pipelined EVALSHA of `lua/append.lua`."""
         self._check_running()
         body = encode_body(type, data, actor, cid)  # TypeError stays the caller's
         keys = room_keys(room)
@@ -202,29 +193,29 @@ class RedisBackend(Backend):
         for _ in range(2):
             reply = await self._appender.call(names, args)
             if reply != -1:
-                seq, epoch, duplicate = reply
-                return Appended(int(seq), text(epoch), bool(duplicate))
+                seq, epoch, _duplicate = reply
+                return Position(int(seq), text(epoch))
             await self._ensure_log(room)  # UnknownRoom, or a new life for a lost log
         raise BackendUnavailable(f"room {room}: its log could not be made")
 
-    async def head(self, room: str) -> tuple[int, str]:
-        """See `Backend.head`."""
+    async def head(self, room: str) -> Position:
+        """See `RoomLog.head`."""
         self._check_running()
         await self._listener.wait_ready(room, self.subscribe_timeout)
         return await self.head_now(room)
 
-    async def head_now(self, room: str) -> tuple[int, str]:
+    async def head_now(self, room: str) -> Position:
         """The head without waiting for the room's feed; a lost log gets a new life."""
         self._check_running()
         reply = await self._script("head", _head_keys(room), [""])
         if reply is None:
             return await self._ensure_log(room)
-        return int(reply[0]), text(reply[1])
+        return Position(int(reply[0]), text(reply[1]))
 
     async def read(
         self, room: str, first: int, last: int | None = None, limit: int = 1000
     ) -> list[Record]:
-        """See `Backend.read`; one XRANGE."""
+        """See `RoomLog.read`; one XRANGE."""
         self._check_running()
         await self._listener.wait_ready(room, self.subscribe_timeout)
         await self._catalogue.room(room)  # UnknownRoom
@@ -234,7 +225,7 @@ class RedisBackend(Backend):
         end = "+" if last is None else f"{last}-0"
         with redis_errors("read"):
             entries = await self._redis.xrange(room_keys(room).log, f"{first}-0", end, limit)
-        return [decode_entry(entry_id, fields) for entry_id, fields in entries]
+        return [decode_entry(entry_id, fields) for entry_id, fields in cast(Entries, entries)]
 
     async def read_with_epoch(
         self, room: str, first: int, last: int, limit: int
@@ -255,24 +246,49 @@ class RedisBackend(Backend):
         keys = room_keys(room)
         return text(await self._script("fence", [keys.epoch, keys.snapshot], [epoch, new_epoch()]))
 
+    async def import_log(self, room: str, records: Iterable[Record]) -> Position:
+        """See `RoomLog.import_log`: staged in a stream of the room, then made the log by
+        `lua/import.lua` if the log is still empty (`redis_import`)."""
+        self._check_running()
+        await self._listener.wait_ready(room, self.subscribe_timeout)
+        head = await self.head_now(room)  # UnknownRoom; a lost log gets a new life
+        if head.seq:
+            raise LogNotEmpty(f"room {room} has {head.seq} records")
+        keys = room_keys(room)
+        staged = await stage(self._redis, keys, records, self.dedupe_ttl)
+        if not staged.count:
+            return head
+        try:
+            names, args = staged.script_call(keys, max(1, int(self.dedupe_ttl * 1000)))
+            for _ in range(2):
+                reply = await self._script("import", names, args)
+                if reply == -1:
+                    await self._ensure_log(room)
+                    continue
+                if reply == -2:
+                    raise LogNotEmpty(f"room {room} had records appended during the import")
+                if reply == -3:
+                    raise BackendUnavailable(f"room {room}: the staged import was lost; retry")
+                return Position(int(reply[0]), text(reply[1]))
+            raise BackendUnavailable(f"room {room}: its log could not be made")
+        finally:
+            await discard(self._redis, staged)
+
     def subscribe(self, room: str, callback: LiveCallback) -> None:
-        """See `Backend.subscribe`; the first subscriber of a room subscribes its channel."""
+        """See `RoomLog.subscribe`; the first subscriber of a room subscribes its channel."""
         self._listener.subscribe(room, callback)
 
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
-        """See `Backend.unsubscribe`; the last one leaving unsubscribes the channel."""
+        """See `RoomLog.unsubscribe`; the last one leaving unsubscribes the channel."""
         self._listener.unsubscribe(room, callback)
 
-    # -- snapshots ---------------------------------------------------------------------
-
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
-        """See `Backend.save_snapshot`. Stored with the epoch it was folded from (the
+        """See `RoomLog.save_snapshot`. Stored with the epoch it was folded from (the
         room feed's, when this process tails the room), so a snapshot of a lost log life
         is never loaded as the new one's."""
         self._check_running()
         keys = room_keys(room)
-        feed = self._listener.feeds.get(room)
-        folded_from = feed.epoch if feed is not None and feed.epoch else ""
+        folded_from = self._listener.epoch_of(room) or ""
         for _ in range(2):
             reply = await self._script(
                 "snapshot", [keys.snapshot, keys.epoch], [seq, bytes(blob), folded_from]
@@ -281,8 +297,8 @@ class RedisBackend(Backend):
                 return
             await self._ensure_log(room)
 
-    async def load_snapshot(self, room: str) -> tuple[int, bytes] | None:
-        """See `Backend.load_snapshot`; only a snapshot of the log's current epoch."""
+    async def load_snapshot(self, room: str) -> SavedSnapshot | None:
+        """See `RoomLog.load_snapshot`; only a snapshot of the log's current epoch."""
         self._check_running()
         keys = room_keys(room)
         with redis_errors("load snapshot"):
@@ -292,48 +308,36 @@ class RedisBackend(Backend):
             (seq, epoch, blob), current = await pipe.execute()
         if seq is None or blob is None or current is None or epoch != current:
             return None
-        return int(seq), bytes(blob)
+        return SavedSnapshot(int(seq), bytes(blob))
 
-    # -- presence ----------------------------------------------------------------------
+    async def _ensure_log(self, room: str) -> Position:
+        """The room has no log: UnknownRoom if it is not in the catalogue (Redis's or
+        this process's memory); otherwise its catalogue entry is made whole again and its
+        log starts a new life with a new epoch (once, whichever process comes first)."""
+        await self._catalogue.restore_room(room)
+        reply = await self._script("head", _head_keys(room), [new_epoch()])
+        at, created = Position(int(reply[0]), text(reply[1])), bool(reply[2])
+        if created:
+            self.stats["new_logs"] += 1
+            log.warning("room %s had no log in Redis (lost data?); new epoch %s", room, at.epoch)
+        return at
+
+    # -- presence (redis_presence) ---------------------------------------------------------
 
     async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None:
-        """See `Backend.set_presence`: a key per process with a TTL, indexed by a set."""
+        """See `PresenceBoard.set_presence`: a key per process with a TTL, indexed by a set."""
         self._check_running()
-        keys = room_keys(room)
-        ttl = max(1, int(self.presence_ttl * 1000))
-        with redis_errors("presence"):
-            pipe = self._redis.pipeline(transaction=True)
-            if members:
-                pipe.set(keys.presence_of(process_id), msgpack.packb(members), px=ttl)
-                pipe.sadd(keys.presence, process_id)
-                pipe.pexpire(keys.presence, ttl)
-            else:
-                pipe.delete(keys.presence_of(process_id))
-                pipe.srem(keys.presence, process_id)
-            await pipe.execute()
+        await self._presence.set(room, process_id, members)
 
     async def get_presence(self, room: str) -> dict[str, str]:
-        """See `Backend.get_presence`; sets whose TTL ran out are gone."""
+        """See `PresenceBoard.get_presence`; sets whose TTL ran out are gone."""
         self._check_running()
-        keys = room_keys(room)
-        with redis_errors("presence"):
-            processes = sorted(await self._redis.smembers(keys.presence))
-            if not processes:
-                return {}
-            blobs = await self._redis.mget([keys.presence_of(text(p)) for p in processes])
-            gone = [p for p, blob in zip(processes, blobs, strict=True) if blob is None]
-            if gone:
-                await self._redis.srem(keys.presence, *gone)
-        union: dict[str, str] = {}
-        for blob in blobs:
-            if blob is not None:
-                union.update(msgpack.unpackb(blob, raw=False))
-        return union
+        return await self._presence.get(room)
 
     # -- catalogue (redis_catalogue) ----------------------------------------------------
 
     async def create_event(self, event: EventInfo) -> None:
-        """See `Backend.create_event`: one script adds the event and its rooms (or
+        """See `Catalogue.create_event`: one script adds the event and its rooms (or
         nothing), then each room's log is made with a fresh epoch."""
         self._check_running()
         self.check_event(event)
@@ -342,18 +346,19 @@ class RedisBackend(Backend):
             await self._script("head", _head_keys(room.code), [new_epoch()])
 
     async def get_event(self, event_id: str) -> EventInfo | None:
-        """See `Backend.get_event`."""
+        """See `Catalogue.get_event`."""
         self._check_running()
         return await self._catalogue.event(event_id)
 
     async def list_events(self) -> list[EventInfo]:
-        """See `Backend.list_events`. While Redis is unreachable, the events this
+        """See `Catalogue.list_events`. While Redis is unreachable, the events this
         process knows; events Redis lost but this process knows are put back."""
         self._check_running()
         return await self._catalogue.all_events()
 
     async def get_room(self, code: str) -> RoomInfo | None:
-        """See `Backend.get_room`; rooms never change, so a known one is answered from memory."""
+        """See `Catalogue.get_room`; rooms never change, so a known one is answered from
+        memory."""
         self._check_running()
         try:
             return await self._catalogue.room(code)
@@ -361,24 +366,12 @@ class RedisBackend(Backend):
             return None
 
     async def list_rooms(self) -> list[RoomInfo]:
-        """See `Backend.list_rooms`."""
+        """See `Catalogue.list_rooms`."""
         return [room for event in await self.list_events() for room in event.rooms]
 
     async def get_secret(self) -> bytes:
         """WORKSHOP_SECRET, as given: every process must share it (docs/scaling.md)."""
         return self._secret
-
-    async def _ensure_log(self, room: str) -> tuple[int, str]:
-        """The room has no log: UnknownRoom if it is not in the catalogue (Redis's or
-        this process's memory); otherwise its catalogue entry is made whole again and its
-        log starts a new life with a new epoch (once, whichever process comes first)."""
-        await self._catalogue.restore_room(room)
-        reply = await self._script("head", _head_keys(room), [new_epoch()])
-        seq, epoch, created = int(reply[0]), text(reply[1]), bool(reply[2])
-        if created:
-            self.stats["new_logs"] += 1
-            log.warning("room %s had no log in Redis (lost data?); new epoch %s", room, epoch)
-        return seq, epoch
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -388,7 +381,7 @@ class RedisBackend(Backend):
 
     async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA one of our scripts; load it again if Redis forgot it (NOSCRIPT)."""
-        script: Script = SCRIPTS[name]
+        script = SCRIPTS[name]
         with redis_errors(name):
             try:
                 return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
@@ -396,34 +389,6 @@ class RedisBackend(Backend):
                 self.stats["script_reloads"] += 1
                 await self._redis.script_load(script.source)
                 return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
-
-
-def connection_pool(url: str, **options: Any) -> ConnectionPool:
-    """A pool for a `redis://`, `rediss://` or `unix://` URL, or for the master that
-    Sentinel names: `redis+sentinel://[:password@]host:port[,host:port...]/service[/db]`
-    (the password is the master's; the Sentinels are asked without one)."""
-    if not url.startswith("redis+sentinel://"):
-        return ConnectionPool.from_url(url, **options)
-    from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
-
-    parts = urlsplit(url)
-    path = [part for part in parts.path.split("/") if part]
-    if not path:
-        raise ValueError("a Sentinel URL names the service: redis+sentinel://host:26379/NAME")
-    sentinels = []
-    for item in parts.netloc.rpartition("@")[2].split(","):
-        host, _, port = item.rpartition(":")
-        sentinels.append((host, int(port)) if host else (item, 26379))
-    timeouts = {k: options[k] for k in ("socket_timeout", "socket_connect_timeout") if k in options}
-    sentinel = Sentinel(sentinels, sentinel_kwargs={**timeouts, "protocol": 2})
-    return SentinelConnectionPool(
-        path[0],
-        sentinel,
-        db=int(path[1]) if len(path) > 1 else 0,
-        username=parts.username or None,
-        password=parts.password or None,
-        **options,
-    )
 
 
 def _head_keys(room: str) -> list[str]:

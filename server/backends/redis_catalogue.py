@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 RunScript = Callable[[str, list[str], list[Any]], Awaitable[Any]]
 
 
-class Catalogue:
+class RedisCatalogue:
     """Events and rooms: Redis is shared, memory is this process's own copy."""
 
     def __init__(self, redis: Redis, run_script: RunScript, stats: Counter[str]) -> None:
@@ -59,7 +59,7 @@ class Catalogue:
         with redis_errors("catalogue"):
             blob = await self._redis.hget(CATALOGUE_EVENTS, event_id)
         if blob is not None:
-            event = decode_event(blob)
+            event = decode_event(cast(bytes, blob))  # replies are bytes (decode_responses off)
             self._remember(event)
             return event
         known = self.events.get(event_id)
@@ -76,7 +76,7 @@ class Catalogue:
             return _oldest_first(self.events.values())
         found = {}
         for blob in blobs.values():
-            event = decode_event(blob)
+            event = decode_event(cast(bytes, blob))
             found[event.event_id] = event
             self._remember(event)
         for event_id, event in list(self.events.items()):

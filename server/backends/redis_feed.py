@@ -1,4 +1,4 @@
-"""The Redis backend's live tail: one pub/sub connection per process, one feed per room.
+"""One room's live feed on the Redis backend: exactly once, in order, from pub/sub + stream.
 
 Pub/sub is at-most-once; the room's stream is the truth (issue 3). So each feed keeps
 the last seq it handed to its subscribers (`delivered`) and the epoch it came from:
@@ -7,45 +7,47 @@ the last seq it handed to its subscribers (`delivered`) and the epoch it came fr
 - anything else (a gap, a new epoch, a message while the feed is not live) is kept
   aside, and the feed *syncs*: it reads the head, reads `delivered+1 .. head` from the
   stream (with the epoch, atomically), delivers, then delivers what was kept aside;
-- after the connection drops, the listener reconnects with backoff, forever,
-  re-subscribes every room, and each room syncs (its `subscribe` confirmation asks for it).
+- after the connection drops (`redis_listener` reconnects), the feed is not live until
+  Redis confirms its channel again, and that confirmation starts a sync.
 
-So every subscriber gets every record exactly once, in seq order. A feed's first sync
-fixes its baseline (the head when it started): the backend makes `append`, `head` and
-`read` of the room wait for it, so "from now on" means the same thing everywhere.
+So every subscriber gets every record exactly once, in seq order (base.py, guarantee 4).
+A feed's first sync fixes its baseline (the head when it started): the backend makes
+`append`, `head` and `read` of the room wait for it, so "from now on" means the same
+thing everywhere (guarantee 5).
+
+A new epoch (a lost or rewound log, guarantee 6): the old epoch is retired (its late
+messages are dropped) and the feed starts over at `delivered = 0`, so its subscribers
+are handed the new life's log from seq 1.
 
 Messages that do not decode are dropped and counted (`stats["garbage"]`); a subscriber
-that raises is logged and ignored. The listener never ends on its own: a supervisor loop
-catches everything, logs, counts (`stats["pubsub_reconnects"]`) and starts over.
+that raises is logged and ignored.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
-from redis.exceptions import RedisError
-
-from .base import BackendUnavailable, LiveCallback, Record, UnknownRoom
+from .base import LiveCallback, Position, Record, UnknownRoom
 from .redis_keys import decode_live, room_keys
 
 log = logging.getLogger(__name__)
 
 MAX_BUFFER = 10_000  # messages kept aside per room while it syncs; past it, the stream is read
 GARBAGE_LOG_EVERY = 100  # log the first undecodable message, then one in this many
-SYNC_CONCURRENCY = 16  # rooms syncing at once after a reconnect (bounds Redis connections)
+READ_BATCH = 1000  # records per stream read while catching up
+
+Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 
 
 class LogSource(Protocol):
     """What a feed reads from: the backend, without waiting for feeds."""
 
-    async def head_now(self, room: str) -> tuple[int, str]:
-        """`(seq, epoch)`, starting a new log life if the log is gone; UnknownRoom."""
+    async def head_now(self, room: str) -> Position:
+        """The head, starting a new log life if the log is gone; UnknownRoom."""
         ...
 
     async def read_with_epoch(
@@ -60,9 +62,20 @@ class LogSource(Protocol):
 
 
 class RoomFeed:
-    """One room's subscribers and how far they have been served."""
+    """One room's subscribers, how far they have been served, and catching them up.
 
-    def __init__(self, room: str) -> None:
+    `slots` bounds how many feeds sync at once (after a reconnect every room does);
+    `spawn` starts a task the listener cancels at close."""
+
+    def __init__(
+        self,
+        room: str,
+        source: LogSource,
+        stats: Counter[str],
+        slots: asyncio.Semaphore,
+        spawn: Spawn,
+        max_backoff: float,
+    ) -> None:
         self.room = room
         self.channel = room_keys(room).channel
         self.callbacks: dict[LiveCallback, None] = {}
@@ -78,384 +91,219 @@ class RoomFeed:
         self.sync_task: asyncio.Task[None] | None = None
         self.again = False  # another sync round is wanted
         self.closed = False
-
-
-class Listener:
-    """The pub/sub connection, its supervisor, and the rooms' feeds."""
-
-    def __init__(
-        self,
-        connect: Callable[[], Awaitable[Any]],
-        source: LogSource,
-        stats: Counter[str],
-        *,
-        ping_every: float = 5.0,
-        max_backoff: float = 5.0,
-    ) -> None:
-        self.feeds: dict[str, RoomFeed] = {}
-        self._by_channel: dict[bytes, RoomFeed] = {}
-        self._connect = connect
         self._source = source
-        self.stats = stats
-        self.ping_every = ping_every
-        self.max_backoff = max_backoff
-        self.connected = asyncio.Event()
-        self._conn: Any = None
-        self._send_lock = asyncio.Lock()
-        self._slots = asyncio.Semaphore(SYNC_CONCURRENCY)
-        self._task: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._closing = False
+        self._stats = stats
+        self._slots = slots
+        self._spawn = spawn
+        self._max_backoff = max_backoff
 
-    # -- lifecycle ---------------------------------------------------------------------
+    # -- what the listener tells the feed ----------------------------------------------
 
-    def start(self) -> None:
-        """Start the supervised listener task."""
-        self._task = asyncio.get_running_loop().create_task(
-            self._supervise(), name="workshop-redis-pubsub"
-        )
-        self._task.add_done_callback(self._ended)
+    def on_subscribed(self) -> None:
+        """Redis confirmed the channel: catch up what was published before."""
+        self.subscribed = True
+        self.request_sync()
 
-    def alive(self) -> bool:
-        return self._task is not None and not self._task.done()
+    def on_unsubscribed(self) -> None:
+        """The channel is not subscribed (an UNSUBSCRIBE of an earlier feed of this room
+        was confirmed, or the connection dropped): messages may be missed until the next
+        confirmation, whose sync fills them in."""
+        self.subscribed = self.live = False
 
-    async def close(self) -> None:
-        self._closing = True
-        for feed in self.feeds.values():
-            self._drop(feed)
-        self.feeds.clear()
-        self._by_channel.clear()
-        # Cancel until done: on Python 3.11 a cancellation that lands as an inner
-        # wait_for completes is swallowed (redis-py's connect uses wait_for).
-        pending = {t for t in (self._task, *self._tasks) if t is not None and not t.done()}
-        while pending:
-            for task in pending:
-                task.cancel()
-            _, pending = await asyncio.wait(pending, timeout=0.1)
-        await self._disconnect()
-
-    def _ended(self, task: asyncio.Task[None]) -> None:
-        """Belt and braces: the supervisor loop catches everything, but should it ever
-        end while the backend runs, say so loudly and start it again."""
-        if self._closing or task.cancelled():
-            return
-        log.error("the Redis pub/sub listener ended (%r); restarting it", task.exception())
-        self.stats["listener_restarts"] += 1
-        self.start()
-
-    # -- subscriptions -----------------------------------------------------------------
-
-    def subscribe(self, room: str, callback: LiveCallback) -> None:
-        feed = self.feeds.get(room)
-        if feed is None:
-            feed = RoomFeed(room)
-            self.feeds[room] = feed
-            self._by_channel[feed.channel] = feed
-            self._spawn(self._send("SUBSCRIBE", feed.channel))
-            self._request_sync(feed)  # the baseline need not wait for the confirmation
-        feed.callbacks[callback] = None
-
-    def unsubscribe(self, room: str, callback: LiveCallback) -> None:
-        feed = self.feeds.get(room)
-        if feed is None:
-            return
-        feed.callbacks.pop(callback, None)
-        if not feed.callbacks:
-            del self.feeds[room]
-            del self._by_channel[feed.channel]
-            self._drop(feed)
-            self._spawn(self._send("UNSUBSCRIBE", feed.channel))
-
-    async def wait_ready(self, room: str, within: float) -> None:
-        """Wait until the room's feed (if any) knows where it starts."""
-        feed = self.feeds.get(room)
-        if feed is None or feed.ready.is_set():
-            return
-        try:
-            async with asyncio.timeout(within):
-                await feed.ready.wait()
-        except TimeoutError:
-            raise BackendUnavailable(f"the live feed of room {room} could not start") from None
-
-    def _drop(self, feed: RoomFeed) -> None:
-        feed.closed = True
-        feed.ready.set()  # nobody waits for a feed that is gone
-        if feed.sync_task is not None:
-            feed.sync_task.cancel()
-
-    # -- the connection ------------------------------------------------------------------
-
-    async def _supervise(self) -> None:
-        """Keep one pub/sub connection up, forever, with jittered backoff between tries."""
-        failures = 0
-        had_connection = False
-        while not self._closing:
-            try:
-                conn = await self._connect()
-                if self._closing:
-                    await conn.disconnect()
-                    return
-                self._conn = conn
-                if had_connection:
-                    self.stats["pubsub_reconnects"] += 1
-                    log.warning("Redis pub/sub reconnected; catching every room up")
-                had_connection, failures = True, 0
-                await self._listen(conn)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # connection errors, and bugs: never die silently
-                failures += 1
-                self.stats["pubsub_errors"] += 1
-                if failures == 1:
-                    log.warning("Redis pub/sub connection lost (%s); reconnecting", exc)
-                elif failures % 20 == 0:
-                    log.warning("Redis pub/sub still unreachable after %d tries: %s", failures, exc)
-                if not isinstance(exc, RedisError | OSError):
-                    log.exception("unexpected error in the Redis pub/sub listener")
-            finally:
-                await self._disconnect()
-            if self._closing:
-                return
-            ceiling = min(self.max_backoff, 0.05 * 2 ** min(failures, 10))
-            await asyncio.sleep(ceiling / 2 + random.random() * ceiling / 2)
-
-    async def _listen(self, conn: Any) -> None:
-        """Subscribe every room, then read until the connection fails."""
-        channels = [feed.channel for feed in self.feeds.values()]
-        for i in range(0, len(channels), 500):
-            await self._send("SUBSCRIBE", *channels[i : i + 500], raising=True)
-        if not channels:
-            await self._send("PING", raising=True)
-        self.connected.set()
-        waiting_pong = False
-        while True:
-            message = await conn.read_response(timeout=self.ping_every)
-            if message is None:  # quiet for ping_every: is the server still there?
-                if waiting_pong:
-                    raise TimeoutError("no answer to PING on the pub/sub connection")
-                await self._send("PING", raising=True)
-                waiting_pong = True
-                continue
-            waiting_pong = False
-            self._handle(message)
-
-    async def _disconnect(self) -> None:
-        conn, self._conn = self._conn, None
-        self.connected.clear()
-        for feed in self.feeds.values():
-            feed.subscribed = feed.live = False
-        if conn is not None:
-            with contextlib.suppress(Exception):
-                await conn.disconnect()
-
-    async def _send(self, *args: Any, raising: bool = False) -> None:
-        """Send one command on the pub/sub connection (in call order); replies are read
-        by `_listen`. Without a connection there is nothing to do: the next connection
-        subscribes every room anyway."""
-        conn = self._conn
-        if conn is None:
-            return
-        async with self._send_lock:
-            if conn is not self._conn:
-                return
-            try:
-                await conn.send_command(*args, check_health=False)
-            except Exception:
-                if raising:
-                    raise
-                log.debug("pub/sub %s not sent; the listener reconnects", args[0])
-
-    def _handle(self, message: Any) -> None:
-        if not isinstance(message, list) or len(message) < 2:
-            return  # PONG outside subscribed mode
-        kind = message[0]
-        if kind == b"message" and len(message) == 3:
-            feed = self._by_channel.get(message[1])
-            if feed is not None:
-                self._on_message(feed, message[2])
-        elif kind == b"subscribe":
-            feed = self._by_channel.get(message[1])
-            if feed is not None:
-                feed.subscribed = True
-                self._request_sync(feed)  # catch up what was published before this
-
-    # -- delivery ----------------------------------------------------------------------
-
-    def _on_message(self, feed: RoomFeed, payload: Any) -> None:
+    def on_message(self, payload: Any) -> None:
+        """A message on the room's channel."""
         try:
             seq, epoch, record = decode_live(payload)
         except ValueError as exc:
-            self._garbage(feed.room, str(exc))
+            self._garbage(str(exc))
             return
-        if feed.live and epoch == feed.epoch:
-            if seq == feed.delivered + 1:
-                self._deliver(feed, record, epoch)
+        if self.live and epoch == self.epoch:
+            if seq == self.delivered + 1:
+                self._deliver(record, epoch)
                 return
-            if seq <= feed.delivered:
+            if seq <= self.delivered:
                 # The late pub/sub copy of a record a sync read from the stream, or, past
                 # that, a seq given twice: the log was rewound (a failover, an old copy
                 # restored). A sync finds out.
-                self.stats["duplicates"] += 1
-                if seq > feed.synced_to:
-                    self._request_sync(feed)
+                self._stats["duplicates"] += 1
+                if seq > self.synced_to:
+                    self.request_sync()
                 return
-        if epoch in feed.retired:
+        if epoch in self.retired:
             return
-        if seq > feed.delivered + 1 and feed.live:
-            self.stats["gaps"] += 1
-        feed.kept.append((feed.tick, seq, epoch, record))
-        feed.tick += 1
-        if len(feed.kept) > MAX_BUFFER:
-            feed.kept.clear()  # the stream has them all; the sync reads them from there
-            self.stats["overflows"] += 1
-        feed.live = False
-        if feed.sync_task is None or feed.sync_task.done():
-            self._request_sync(feed)  # a running sync drains what is kept when it ends
+        if seq > self.delivered + 1 and self.live:
+            self._stats["gaps"] += 1
+        self.kept.append((self.tick, seq, epoch, record))
+        self.tick += 1
+        if len(self.kept) > MAX_BUFFER:
+            self.kept.clear()  # the stream has them all; the sync reads them from there
+            self._stats["overflows"] += 1
+        self.live = False
+        if self.sync_task is None or self.sync_task.done():
+            self.request_sync()  # a running sync drains what is kept when it ends
 
-    def _garbage(self, room: str, why: str) -> None:
-        self.stats["garbage"] += 1
-        if self.stats["garbage"] % GARBAGE_LOG_EVERY == 1:
-            log.warning(
-                "dropped an undecodable message on room %s's channel (%s); %d so far",
-                room,
-                why,
-                self.stats["garbage"],
-            )
+    def gone(self) -> bool:
+        """Whether the feed was closed (checked again after every await)."""
+        return self.closed
 
-    def _deliver(self, feed: RoomFeed, record: Record, epoch: str) -> None:
-        feed.delivered = record.seq
-        self.stats["delivered"] += 1
-        for callback in tuple(feed.callbacks):
+    def close(self) -> None:
+        """The last subscriber left (or the backend closes): stop, deliver nothing more."""
+        self.closed = True
+        self.ready.set()  # nobody waits for a feed that is gone
+        if self.sync_task is not None:
+            self.sync_task.cancel()
+
+    # -- delivery ----------------------------------------------------------------------
+
+    def _deliver(self, record: Record, epoch: str) -> None:
+        self.delivered = record.seq
+        self._stats["delivered"] += 1
+        for callback in tuple(self.callbacks):
             try:
                 callback(record, epoch)
             except Exception:
-                log.exception("a live subscriber of room %s failed", feed.room)
+                log.exception("a live subscriber of room %s failed", self.room)
+
+    def _garbage(self, why: str) -> None:
+        self._stats["garbage"] += 1
+        if self._stats["garbage"] % GARBAGE_LOG_EVERY == 1:
+            log.warning(
+                "dropped an undecodable message on room %s's channel (%s); %d so far",
+                self.room,
+                why,
+                self._stats["garbage"],
+            )
 
     # -- syncing from the stream ---------------------------------------------------------
 
-    def _request_sync(self, feed: RoomFeed) -> None:
-        if feed.closed:
+    def request_sync(self) -> None:
+        """Start a sync, or ask the running one for another round."""
+        if self.closed:
             return
-        if feed.sync_task is not None and not feed.sync_task.done():
-            feed.again = True
+        if self.sync_task is not None and not self.sync_task.done():
+            self.again = True
             return
-        feed.sync_task = self._spawn(self._sync(feed))
+        self.sync_task = self._spawn(self._sync())
 
-    async def _sync(self, feed: RoomFeed) -> None:
+    async def _sync(self) -> None:
         """Rounds of fill-then-drain until the feed is contiguous and live."""
         delay, warned = 0.05, False
-        while not feed.closed:
-            feed.again = False
+        while not self.gone():
+            self.again = False
             try:
                 async with self._slots:
-                    await self._fill(feed)
+                    await self._fill()
             except asyncio.CancelledError:
                 raise
             except UnknownRoom:
                 # No such room (yet): start from nothing, so a room made later is served
                 # from its first record (its epoch will differ from None).
-                if feed.delivered < 0:
-                    feed.delivered = 0
-                feed.ready.set()
+                if self.delivered < 0:
+                    self.delivered = 0
+                self.ready.set()
                 return
             except Exception as exc:
-                self.stats["sync_errors"] += 1
+                self._stats["sync_errors"] += 1
                 if delay >= 1.0 and not warned:
-                    log.warning("room %s: catching up failed (%s); retrying", feed.room, exc)
+                    log.warning("room %s: catching up failed (%s); retrying", self.room, exc)
                     warned = True
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
+                delay = min(delay * 2, self._max_backoff)
                 continue
-            if self._drain(feed) and not feed.again:
-                feed.live = feed.subscribed
+            if self._drain() and not self.again:
+                self.live = self.subscribed
                 return
 
-    async def _fill(self, feed: RoomFeed) -> None:
+    async def _fill(self) -> None:
         """Read the head, then deliver `delivered+1 .. head` from the stream."""
-        mark = feed.tick
-        head, epoch = await self._source.head_now(feed.room)
-        if feed.closed:
+        mark = self.tick
+        head = await self._source.head_now(self.room)
+        if self.gone():
             return
-        if epoch == feed.epoch and head < feed.delivered:
+        epoch = head.epoch
+        if epoch == self.epoch and head.seq < self.delivered:
             log.warning(
                 "room %s: the log went back from seq %d to %d (failover or restore);"
                 " starting a new epoch",
-                feed.room,
-                feed.delivered,
-                head,
+                self.room,
+                self.delivered,
+                head.seq,
             )
-            self.stats["rewinds"] += 1
-            epoch = await self._source.fence(feed.room, epoch)
-            if feed.closed:
+            self._stats["rewinds"] += 1
+            epoch = await self._source.fence(self.room, epoch)
+            if self.gone():
                 return
-        if feed.delivered < 0:
-            feed.epoch, feed.delivered = epoch, head
-            feed.synced_to = head
-            feed.ready.set()
-        elif epoch != feed.epoch:
-            if feed.epoch is not None:
+        if self.delivered < 0:
+            self.epoch, self.delivered = epoch, head.seq
+            self.synced_to = head.seq
+            self.ready.set()
+        elif epoch != self.epoch:
+            if self.epoch is not None:
                 log.warning(
                     "room %s: log epoch changed %s -> %s (Redis lost data)",
-                    feed.room,
-                    feed.epoch,
+                    self.room,
+                    self.epoch,
                     epoch,
                 )
-                feed.retired.add(feed.epoch)
-                self.stats["epoch_changes"] += 1
-            feed.epoch, feed.delivered, feed.synced_to = epoch, 0, 0
-        # Kept messages received before the head was read are at most the head, or they
-        # never came from this log: drop those.
+                self.retired.add(self.epoch)
+                self._stats["epoch_changes"] += 1
+            self.epoch, self.delivered, self.synced_to = epoch, 0, 0
+        self._drop_stale(mark, epoch, head.seq)
+        await self._catch_up(head.seq)
+
+    def _drop_stale(self, mark: int, epoch: str, head: int) -> None:
+        """Kept messages received before the head was read are at most the head, or they
+        never came from this log: drop those."""
         kept = []
-        for item in feed.kept:
+        for item in self.kept:
             tick, seq, msg_epoch, _ = item
             if tick < mark and msg_epoch == epoch and seq > head:
-                self._garbage(feed.room, f"seq {seq} is past the head {head}")
+                self._garbage(f"seq {seq} is past the head {head}")
             elif tick < mark and msg_epoch != epoch:
-                self.stats["stale"] += 1
+                self._stats["stale"] += 1
             else:
                 kept.append(item)
-        feed.kept = kept
-        while feed.delivered < head and not feed.closed:
-            first = feed.delivered + 1
-            read_epoch, records = await self._source.read_with_epoch(feed.room, first, head, 1000)
-            if feed.closed:
+        self.kept = kept
+
+    async def _catch_up(self, head: int) -> None:
+        """Deliver `delivered+1 .. head` from the stream, if it is still this epoch's."""
+        while self.delivered < head and not self.gone():
+            first = self.delivered + 1
+            read_epoch, records = await self._source.read_with_epoch(
+                self.room, first, head, READ_BATCH
+            )
+            if self.gone():
                 return
-            if read_epoch != feed.epoch:
-                feed.again = True  # the log changed life meanwhile: go round
+            if read_epoch is None or read_epoch != self.epoch:
+                self.again = True  # the log changed life meanwhile: go round
                 return
             if not records:
-                log.error("room %s: the stream lacks seqs %d..%d", feed.room, first, head)
-                feed.delivered = head
+                log.error("room %s: the stream lacks seqs %d..%d", self.room, first, head)
+                self.delivered = head
                 return
-            self.stats["caught_up"] += len(records)
+            self._stats["caught_up"] += len(records)
             for record in records:
-                if feed.closed:
+                if self.gone():
                     return
-                if record.seq <= feed.delivered:
+                if record.seq <= self.delivered:
                     continue
-                if record.seq > feed.delivered + 1:
-                    log.error("room %s: the stream lacks seq %d", feed.room, feed.delivered + 1)
-                self._deliver(feed, record, read_epoch)
-                feed.synced_to = record.seq
+                if record.seq > self.delivered + 1:
+                    log.error("room %s: the stream lacks seq %d", self.room, self.delivered + 1)
+                self._deliver(record, read_epoch)
+                self.synced_to = record.seq
 
-    def _drain(self, feed: RoomFeed) -> bool:
+    def _drain(self) -> bool:
         """Deliver the kept messages that follow on; True when nothing is left waiting."""
-        if not feed.kept:
+        if not self.kept:
             return True
         waiting = []
-        for item in sorted(feed.kept, key=lambda item: item[1]):
+        for item in sorted(self.kept, key=lambda item: item[1]):
             _, seq, epoch, record = item
-            if epoch in feed.retired or (epoch == feed.epoch and seq <= feed.delivered):
+            if epoch in self.retired or (epoch == self.epoch and seq <= self.delivered):
                 continue
-            if epoch == feed.epoch and seq == feed.delivered + 1:
-                self._deliver(feed, record, epoch)
+            if epoch == self.epoch and seq == self.delivered + 1:
+                self._deliver(record, epoch)
             else:
                 waiting.append(item)
-        feed.kept = waiting
+        self.kept = waiting
         return not waiting
-
-    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task

@@ -65,7 +65,10 @@ class Script:
         return cls(name, source, hashlib.sha1(source.encode()).hexdigest())
 
 
-SCRIPTS = {name: Script.load(name) for name in ("append", "head", "snapshot", "catalogue", "fence")}
+SCRIPTS = {
+    name: Script.load(name)
+    for name in ("append", "head", "snapshot", "catalogue", "fence", "import")
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,10 @@ class RoomKeys:
         """One process's members of the room (msgpack `pid -> org`, with a TTL)."""
         return f"{self.presence}:{process_id}"
 
+    def staging(self, token: str) -> str:
+        """A stream an import fills before `lua/import.lua` makes it the log."""
+        return f"ws:{{room:{self.code}}}:import:{token}"
+
 
 @lru_cache(maxsize=4096)
 def room_keys(code: str) -> RoomKeys:
@@ -108,7 +115,8 @@ def encode_body(
     type_: str, data: dict[str, Any], actor: dict[str, Any] | None, cid: str | None
 ) -> bytes:
     """A record's body as stored; raises TypeError for what msgpack cannot encode."""
-    return msgpack.packb([type_, data, actor, cid], use_bin_type=True)
+    body: bytes = msgpack.packb([type_, data, actor, cid], use_bin_type=True)
+    return body
 
 
 def _record(seq: int, ts: bytes | str, body: bytes) -> Record:
@@ -157,7 +165,7 @@ def decode_live(payload: bytes) -> tuple[int, str, Record]:
 
 def encode_event(event: EventInfo) -> bytes:
     """A catalogue entry: the event and its rooms, as plain msgpack."""
-    return msgpack.packb(
+    entry: bytes = msgpack.packb(
         {
             "id": event.event_id,
             "title": event.title,
@@ -168,6 +176,7 @@ def encode_event(event: EventInfo) -> bytes:
         },
         use_bin_type=True,
     )
+    return entry
 
 
 def decode_event(blob: bytes) -> EventInfo:

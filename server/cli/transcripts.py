@@ -26,12 +26,11 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from protocol import room_code
 from protocol.messages import LANGUAGES
-from server.backends.base import Backend, EventInfo, RoomInfo
-from server.backends.embedded import EmbeddedBackend
+from server.backends.base import Backend, EventInfo, LogNotEmpty, RoomInfo
 from server.backends.select import make_backend
 from server.cli.options import SHARED, add_settings, settings_from
 from server.settings import Settings
@@ -43,7 +42,7 @@ from server.transcripts.export import (
     session_record,
     write_event_zip,
 )
-from server.transcripts.importer import Rebuilt, append_all, rebuild, write_embedded
+from server.transcripts.importer import Rebuilt, rebuild
 from server.transcripts.json_log import TranscriptError, read_entries
 from server.transcripts.labels import LANGS
 
@@ -123,7 +122,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 # -- import ------------------------------------------------------------------------------
 
-Opener = Callable[[], IO[str]]
+Opener = Callable[[], TextIO]
 
 
 @dataclass(slots=True)
@@ -205,36 +204,31 @@ async def _prepare(
         await backend.create_event(event)
         notes.append(f"created event {event_id} ({event_title}) for {len(rooms)} rooms")
     for plan in plans:
-        head, _ = await backend.head(plan.code)
-        if head:
-            raise TranscriptError(f"room {plan.code} already has {head} events; it must be empty")
+        head = await backend.head(plan.code)
+        if head.seq:
+            raise TranscriptError(
+                f"room {plan.code} already has {head.seq} events; it must be empty"
+            )
     return notes
 
 
 async def _import(
     settings: Settings, events: list[EventInfo], plans: list[Plan], event_title: str
 ) -> list[Rebuilt]:
+    """Each plan's transcript into its room, through `RoomLog.import_log` (seq and times
+    kept, all or nothing per room), on whichever backend the settings choose."""
     results = [Rebuilt(plan.code) for plan in plans]
-    backend = make_backend(settings)
-    async with backend:
+    async with make_backend(settings) as backend:
         for note in await _prepare(backend, events, plans, event_title):
             print(note, file=sys.stderr)
-        native = getattr(backend, "import_records", None)
-        db = backend.path if native is None and isinstance(backend, EmbeddedBackend) else None
-        if native is None and db is None:
-            for plan, result in zip(plans, results, strict=True):
-                records = rebuild(read_entries(plan.open_text), result)
-                await append_all(backend, plan.code, records)
-                result.timestamps = "restamped"
-            return results
-        if native is not None:
-            for plan, result in zip(plans, results, strict=True):
-                await native(plan.code, rebuild(read_entries(plan.open_text), result))
-            return results
-    # The embedded data dir, written directly once this process's backend is closed.
-    for plan, result in zip(plans, results, strict=True):
-        records = rebuild(read_entries(plan.open_text), result)
-        await asyncio.to_thread(write_embedded, db, plan.code, records, settings.sqlite_sync)
+        for plan, result in zip(plans, results, strict=True):
+            records = rebuild(read_entries(plan.open_text), result)
+            try:
+                await backend.import_log(plan.code, records)
+            except LogNotEmpty:
+                raise TranscriptError(
+                    f"room {plan.code} got events while it was imported; it must be empty"
+                ) from None
     return results
 
 
@@ -262,7 +256,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     for plan, result in zip(plans, results, strict=True):
         line = f"{plan.code}: {result.records} events from {plan.source}"
-        line += f" (times {result.timestamps}, {result.refused} refused as recorded)"
+        line += f" (times kept, {result.refused} refused as recorded)"
         print(line)
         if result.mismatches:
             seqs = ", ".join(map(str, result.mismatched))

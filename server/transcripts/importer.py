@@ -9,27 +9,20 @@ same state it had (every field of what staff see; `tests/transcripts/test_round_
   question skips review), and that is read back from the recorded outcome.
 - The importer folds as it goes and compares each outcome with the recorded one, so a
   transcript that would not rebuild the same room is reported.
-- Timestamps: the log is written with its own `ts` when the backend can (a backend
-  method `import_records(room, records)`, or the embedded SQLite file written directly),
-  else re-appended through `Backend.append`, which stamps the time of the import.
+- The records go to the backend's `RoomLog.import_log` (embedded or Redis alike), which
+  keeps each record's seq and `ts`, all or nothing, into an empty room only.
 """
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from server.backends import sqlite_store as store
-from server.backends.base import Backend, Record
+from server.backends.base import Record
 from server.rooms import RoomState, apply
 
 from .json_log import TranscriptError
-
-IMPORT_BATCH = 1000  # rows per insert
 
 
 @dataclass(slots=True)
@@ -41,7 +34,6 @@ class Rebuilt:
     refused: int = 0
     mismatches: int = 0
     mismatched: list[int] = field(default_factory=list)  # the first 20 of them
-    timestamps: str = "kept"  # or "restamped" (appended through the generic interface)
 
 
 def _actor(item: dict[str, Any], state: RoomState) -> dict[str, Any] | None:
@@ -91,48 +83,3 @@ def rebuild(entries: Iterable[dict[str, Any]], summary: Rebuilt) -> Iterator[Rec
         summary.refused += not outcome.ok
         expected += 1
         yield record
-
-
-def write_embedded(db: Path, room: str, records: Iterable[Record], synchronous: str) -> int:
-    """Write a whole log into an empty room of an embedded data dir, in one transaction,
-    keeping each record's seq and ts. Blocking: run it in a thread, with no server
-    process writing to that room. Returns the number of records."""
-    conn = store.connect(db, synchronous, 10_000)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        row = conn.execute("SELECT last_seq FROM rooms WHERE code = ?", (room,)).fetchone()
-        if row is None:
-            raise TranscriptError(f"room {room} is not in {db}")
-        if row[0] != 0 or conn.execute("SELECT 1 FROM log WHERE room = ?", (room,)).fetchone():
-            raise TranscriptError(f"room {room} already has a log; import needs an empty room")
-        last = 0
-        batch: list[tuple[Any, ...]] = []
-        for rec in records:
-            actor = None if rec.actor is None else store.pack(rec.actor)
-            batch.append((room, rec.seq, rec.ts, rec.type, store.pack(rec.data), actor, None))
-            last = rec.seq
-            if len(batch) >= IMPORT_BATCH:
-                conn.executemany("INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
-                batch.clear()
-        conn.executemany("INSERT INTO log VALUES (?, ?, ?, ?, ?, ?, ?)", batch)
-        conn.execute("UPDATE rooms SET last_seq = ? WHERE code = ?", (last, room))
-        conn.execute("COMMIT")
-        return last
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.close()
-
-
-async def append_all(backend: Backend, room: str, records: Iterable[Record]) -> int:
-    """The generic path: re-append every record through the interface, in order (the
-    backend stamps new times). Returns the number of records."""
-    count = 0
-    for rec in records:
-        appended = await backend.append(room, rec.type, rec.data, rec.actor, None)
-        if appended.seq != rec.seq:
-            raise TranscriptError(f"room {room}: seq {rec.seq} was appended as {appended.seq}")
-        count += 1
-    return count

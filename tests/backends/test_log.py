@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from server.backends.base import Appended, Backend, BackendUnavailable, Record, UnknownRoom
+from server.backends.base import Backend, BackendUnavailable, Position, Record, UnknownRoom
 
 from .support import OTHER, ROOM, Kit, eventually
 
@@ -31,8 +31,8 @@ async def test_seqs_are_gapless_from_one_under_concurrency(backend: Backend) -> 
         assert seqs == list(range(1, 101))
         records = await backend.read(room, 1)
         assert [r.seq for r in records] == list(range(1, 101))
-        assert (await backend.head(room))[0] == 100
-    assert not any(r.duplicate for r in results)
+        assert (await backend.head(room)).seq == 100
+    assert len({(r.seq, r.epoch) for r in results}) == 200
     by_i = {r.data["i"]: r.seq for room in (ROOM, OTHER) for r in await backend.read(room, 1)}
     assert all(by_i[i] == results[i].seq for i in range(200))
 
@@ -41,9 +41,9 @@ async def test_append_sets_fields(backend: Backend) -> None:
     before = time.time()
     appended = await backend.append(ROOM, "ask", {"text": "How do sirens reach?"}, ALICE, "c1")
     after = time.time()
-    head, epoch = await backend.head(ROOM)
-    assert (appended.seq, appended.epoch, appended.duplicate) == (1, epoch, False)
-    assert head == 1 and re.fullmatch(r"[0-9a-f]{16}", epoch)
+    head = await backend.head(ROOM)
+    assert appended == head == Position(1, head.epoch)
+    assert re.fullmatch(r"[0-9a-f]{16}", head.epoch)
     [record] = await backend.read(ROOM, 1)
     assert (record.seq, record.type, record.data, record.actor, record.cid) == (
         1,
@@ -73,8 +73,8 @@ def test_malformed_wire_records_are_refused(wire: object) -> None:
 
 
 async def test_empty_room_head_and_distinct_epochs(backend: Backend) -> None:
-    (seq_a, epoch_a), (seq_b, epoch_b) = await backend.head(ROOM), await backend.head(OTHER)
-    assert seq_a == seq_b == 0 and epoch_a != epoch_b
+    a, b = await backend.head(ROOM), await backend.head(OTHER)
+    assert isinstance(a, Position) and a.seq == b.seq == 0 and a.epoch != b.epoch
 
 
 async def test_durable_across_reopen(kit: Kit, backend: Backend) -> None:
@@ -92,19 +92,18 @@ async def test_durable_across_reopen(kit: Kit, backend: Backend) -> None:
         assert await again.read(ROOM, 1) == before
         assert await again.load_snapshot(ROOM) == (4, b"state@4")
         appended = await again.append(ROOM, "ask", {"text": "after"}, ALICE, None)
-        assert (appended.seq, appended.epoch) == (6, head_before[1])
+        assert appended == Position(6, head_before.epoch)
         repeat = await again.append(OTHER, "ask", {"text": "x"}, BOLD, "k")  # dedupe survives
-        assert (repeat.seq, repeat.duplicate) == (1, True)
+        assert repeat == other_before == await again.head(OTHER)
 
 
 async def test_dedupe_same_pid_and_cid(backend: Backend) -> None:
     first = await backend.append(ROOM, "vote", {"qid": "q1"}, ALICE, "c-1")
     again = await backend.append(ROOM, "vote", {"qid": "changed"}, ALICE, "c-1")
-    assert (again.seq, again.epoch, again.duplicate) == (first.seq, first.epoch, True)
+    assert again == first  # the first record's position
     other_pid = await backend.append(ROOM, "vote", {"qid": "q1"}, BOLD, "c-1")
     other_room = await backend.append(OTHER, "vote", {"qid": "q1"}, ALICE, "c-1")
-    assert (other_pid.seq, other_pid.duplicate) == (2, False)
-    assert (other_room.seq, other_room.duplicate) == (1, False)
+    assert (other_pid.seq, other_room.seq) == (2, 1)
     records = await backend.read(ROOM, 1)
     assert [r.data["qid"] for r in records] == ["q1", "q1"]
 
@@ -127,9 +126,8 @@ async def test_concurrent_duplicates_append_once(backend: Backend) -> None:
         *(backend.append(ROOM, "vote", {"n": n}, BOLD, f"b{n}") for n in range(5)),
     )
     alice = results[:20]
-    assert len({r.seq for r in alice}) == 1
-    assert sum(not r.duplicate for r in alice) == 1
-    assert (await backend.head(ROOM))[0] == 6
+    assert len(set(alice)) == 1
+    assert (await backend.head(ROOM)).seq == 6
     assert [r.seq for r in await backend.read(ROOM, 1)] == [1, 2, 3, 4, 5, 6]
 
 
@@ -138,8 +136,9 @@ async def test_dedupe_expires_after_ttl(backend: Backend) -> None:
     first = await backend.append(ROOM, "vote", {}, ALICE, "c")
     await asyncio.sleep(0.3)
     later = await backend.append(ROOM, "vote", {}, ALICE, "c")
-    assert (first.seq, later.seq, later.duplicate) == (1, 2, False)
-    assert await backend.append(ROOM, "vote", {}, ALICE, "c") == Appended(2, later.epoch, True)
+    assert (first.seq, later.seq) == (1, 2)
+    assert await backend.append(ROOM, "vote", {}, ALICE, "c") == Position(2, later.epoch)
+    assert (await backend.head(ROOM)).seq == 2
 
 
 async def test_unknown_room(backend: Backend) -> None:

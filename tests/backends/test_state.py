@@ -71,8 +71,8 @@ async def test_catalogue(backend: Backend) -> None:
     assert await backend.list_rooms() == [*EVENT.rooms, *later.rooms]
     assert await backend.get_room("DISCUSS") == later.rooms[1]
     assert await backend.get_event("nope") is None
-    seq, epoch = await backend.head("ECC-OPS")
-    assert seq == 0 and len(epoch) == 16
+    head = await backend.head("ECC-OPS")
+    assert head.seq == 0 and len(head.epoch) == 16
     assert (await backend.append("ECC-OPS", "ask", {}, None, None)).seq == 1
 
 
@@ -109,12 +109,12 @@ async def test_catalogue_rejects_malformed_events(backend: Backend) -> None:
 
 
 async def test_catalogue_survives_reopen(kit: Kit, backend: Backend) -> None:
-    epochs = {code: (await backend.head(code))[1] for code in (ROOM, OTHER)}
+    epochs = {code: (await backend.head(code)).epoch for code in (ROOM, OTHER)}
     await backend.close()
     async with kit.open() as again:
         assert await again.list_events() == [EVENT]
         assert await again.list_rooms() == list(EVENT.rooms)
-        assert {code: (await again.head(code))[1] for code in (ROOM, OTHER)} == epochs
+        assert {code: (await again.head(code)).epoch for code in (ROOM, OTHER)} == epochs
 
 
 async def test_secret_is_stable(kit: Kit, backend: Backend) -> None:

@@ -1,0 +1,140 @@
+"""The embedded backend's catalogue: events and rooms in the SQLite file, and the secret.
+
+The catalogue is small and entries never change once made, so it is read once at
+start and kept in memory. Another process on the same data dir (`workshop
+create-event` while the server runs) may add events: a lookup that misses reads the
+file again and takes the new entries. The secret is a file of its own,
+`data_dir/secret` (mode 0600), made once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from .base import BackendError, Catalogue, Conflict, EventInfo, Position, RoomInfo, new_epoch
+
+__all__ = ["EmbeddedCatalogue"]
+
+Write = Callable[[Callable[[sqlite3.Connection], Any]], Awaitable[Any]]
+"""Run a function in one transaction on the writer thread."""
+Load = Callable[[], Awaitable[tuple[dict[str, EventInfo], dict[str, Position]] | None]]
+"""Read every event and every room's head from the file (None once closed)."""
+Learned = Callable[[str, Position], None]
+"""Told of each room this process did not know, with its head."""
+
+
+class EmbeddedCatalogue:
+    """Events and rooms of one data dir, in memory; the `Catalogue` methods' bodies."""
+
+    def __init__(self, data_dir: Path, write: Write, load: Load, learned: Learned) -> None:
+        self.data_dir = data_dir
+        self.events: dict[str, EventInfo] = {}
+        self.rooms: dict[str, RoomInfo] = {}
+        self._write = write
+        self._load = load
+        self._learned = learned
+        self._secret: bytes | None = None
+
+    async def refresh(self) -> None:
+        """Take the events added since (by this or another process). Rooms already known
+        keep the heads this process has: only new rooms are announced to `learned`."""
+        found = await self._load()
+        if found is None:
+            return
+        events, heads = found
+        for event_id, event in events.items():
+            if event_id in self.events:
+                continue
+            self.events[event_id] = event
+            for room in event.rooms:
+                if room.code not in self.rooms:
+                    self.rooms[room.code] = room
+                    self._learned(room.code, heads[room.code])
+
+    async def create(self, event: EventInfo) -> None:
+        """`Catalogue.create_event`, in one transaction."""
+        Catalogue.check_event(event)
+        epochs = {room.code: new_epoch() for room in event.rooms}
+
+        def insert(conn: sqlite3.Connection) -> None:
+            found = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (event.event_id,))
+            if found.fetchone() is not None:
+                raise Conflict(f"event {event.event_id!r} exists")
+            for room in event.rooms:
+                if conn.execute("SELECT 1 FROM rooms WHERE code = ?", (room.code,)).fetchone():
+                    raise Conflict(f"room {room.code!r} exists")
+            conn.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                (
+                    event.event_id,
+                    event.title,
+                    json.dumps(event.timezones),
+                    json.dumps(event.languages),
+                    event.created,
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO rooms (code, title, event_id, epoch) VALUES (?, ?, ?, ?)",
+                [(r.code, r.title, r.event_id, epochs[r.code]) for r in event.rooms],
+            )
+
+        await self._write(insert)
+        self.events[event.event_id] = event
+        for room in event.rooms:
+            self.rooms[room.code] = room
+            self._learned(room.code, Position(0, epochs[room.code]))
+
+    async def event(self, event_id: str) -> EventInfo | None:
+        """`Catalogue.get_event`."""
+        if event_id not in self.events:
+            await self.refresh()
+        return self.events.get(event_id)
+
+    async def all_events(self) -> list[EventInfo]:
+        """`Catalogue.list_events`."""
+        await self.refresh()
+        return sorted(self.events.values(), key=lambda e: e.created)
+
+    async def room(self, code: str) -> RoomInfo | None:
+        """`Catalogue.get_room`."""
+        if code not in self.rooms:
+            await self.refresh()
+        return self.rooms.get(code)
+
+    async def secret(self) -> bytes:
+        """32 random bytes made once and kept in `data_dir/secret` (mode 0600)."""
+        if self._secret is None:
+            self._secret = await asyncio.to_thread(self._read_or_make_secret)
+        return self._secret
+
+    def _read_or_make_secret(self) -> bytes:
+        path = self.data_dir / "secret"
+        if not path.exists():
+            tmp = path.with_name(f"secret.{os.getpid()}.tmp")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, os.urandom(32))
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)  # unlike rename, never replaces a secret made meanwhile
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+            dir_fd = os.open(self.data_dir, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)  # the new name is durable too
+            finally:
+                os.close(dir_fd)
+        secret = path.read_bytes()
+        if len(secret) < 32:
+            raise BackendError(f"{path} holds {len(secret)} bytes; expected 32")
+        return secret

@@ -1,0 +1,248 @@
+"""The Redis backend's pub/sub connection: one per process, shared by every room's feed.
+
+The listener subscribes the channel of each room this process tails (only those,
+DESIGN.md §3) and hands each message to the room's feed (`redis_feed`), which does
+the ordering. It never ends on its own: after the connection drops (or is killed:
+`CLIENT KILL TYPE pubsub`) it reconnects with jittered backoff, forever, and
+re-subscribes every room; each room's feed is not live until Redis confirms its
+channel again, and that confirmation makes it catch up from the stream. A supervisor
+loop catches everything, logs, counts (`stats["pubsub_reconnects"]`) and starts over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from redis.exceptions import RedisError
+
+from .base import BackendUnavailable, LiveCallback
+from .redis_feed import LogSource, RoomFeed
+
+__all__ = ["SYNC_CONCURRENCY", "Listener"]
+
+log = logging.getLogger(__name__)
+
+SYNC_CONCURRENCY = 16  # rooms syncing at once after a reconnect (bounds Redis connections)
+SUBSCRIBE_CHUNK = 500  # channels per SUBSCRIBE after a reconnect
+
+
+class Listener:
+    """The pub/sub connection, its supervisor, and the rooms' feeds."""
+
+    def __init__(
+        self,
+        connect: Callable[[], Awaitable[Any]],
+        source: LogSource,
+        stats: Counter[str],
+        *,
+        ping_every: float = 5.0,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.feeds: dict[str, RoomFeed] = {}
+        self._by_channel: dict[bytes, RoomFeed] = {}
+        self._connect = connect
+        self._source = source
+        self.stats = stats
+        self.ping_every = ping_every
+        self.max_backoff = max_backoff
+        self.connected = asyncio.Event()
+        self._conn: Any = None
+        self._send_lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(SYNC_CONCURRENCY)
+        self._task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._closing = False
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the supervised listener task."""
+        self._task = asyncio.get_running_loop().create_task(
+            self._supervise(), name="workshop-redis-pubsub"
+        )
+        self._task.add_done_callback(self._ended)
+
+    def alive(self) -> bool:
+        """Whether the supervisor runs."""
+        return self._task is not None and not self._task.done()
+
+    async def close(self) -> None:
+        """Stop every feed and the connection."""
+        self._closing = True
+        for feed in self.feeds.values():
+            feed.close()
+        self.feeds.clear()
+        self._by_channel.clear()
+        # Cancel until done: on Python 3.11 a cancellation that lands as an inner
+        # wait_for completes is swallowed (redis-py's connect uses wait_for).
+        pending = {t for t in (self._task, *self._tasks) if t is not None and not t.done()}
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=0.1)
+        await self._disconnect()
+
+    def closing(self) -> bool:
+        """Whether `close` was called (checked again after every await)."""
+        return self._closing
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        """Belt and braces: the supervisor loop catches everything, but should it ever
+        end while the backend runs, say so loudly and start it again."""
+        if self._closing or task.cancelled():
+            return
+        log.error("the Redis pub/sub listener ended (%r); restarting it", task.exception())
+        self.stats["listener_restarts"] += 1
+        self.start()
+
+    # -- subscriptions -----------------------------------------------------------------
+
+    def subscribe(self, room: str, callback: LiveCallback) -> None:
+        """Add a subscriber; the room's first one subscribes its channel."""
+        feed = self.feeds.get(room)
+        if feed is None:
+            feed = RoomFeed(
+                room, self._source, self.stats, self._slots, self._spawn, self.max_backoff
+            )
+            self.feeds[room] = feed
+            self._by_channel[feed.channel] = feed
+            self._spawn(self._send("SUBSCRIBE", feed.channel))
+            feed.request_sync()  # the baseline need not wait for the confirmation
+        feed.callbacks[callback] = None
+
+    def unsubscribe(self, room: str, callback: LiveCallback) -> None:
+        """Remove a subscriber; the room's last one unsubscribes its channel."""
+        feed = self.feeds.get(room)
+        if feed is None:
+            return
+        feed.callbacks.pop(callback, None)
+        if not feed.callbacks:
+            del self.feeds[room]
+            del self._by_channel[feed.channel]
+            feed.close()
+            self._spawn(self._send("UNSUBSCRIBE", feed.channel))
+
+    async def wait_ready(self, room: str, within: float) -> None:
+        """Wait until the room's feed (if any) knows where it starts."""
+        feed = self.feeds.get(room)
+        if feed is None or feed.ready.is_set():
+            return
+        try:
+            async with asyncio.timeout(within):
+                await feed.ready.wait()
+        except TimeoutError:
+            raise BackendUnavailable(f"the live feed of room {room} could not start") from None
+
+    def epoch_of(self, room: str) -> str | None:
+        """The epoch of the records this process hands out for the room, if it tails it."""
+        feed = self.feeds.get(room)
+        return None if feed is None else feed.epoch
+
+    # -- the connection ------------------------------------------------------------------
+
+    async def _supervise(self) -> None:
+        """Keep one pub/sub connection up, forever, with jittered backoff between tries."""
+        failures = 0
+        had_connection = False
+        while not self._closing:
+            try:
+                conn = await self._connect()
+                if self.closing():
+                    await conn.disconnect()
+                    return
+                self._conn = conn
+                if had_connection:
+                    self.stats["pubsub_reconnects"] += 1
+                    log.warning("Redis pub/sub reconnected; catching every room up")
+                had_connection, failures = True, 0
+                await self._listen(conn)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # connection errors, and bugs: never die silently
+                failures += 1
+                self.stats["pubsub_errors"] += 1
+                if failures == 1:
+                    log.warning("Redis pub/sub connection lost (%s); reconnecting", exc)
+                elif failures % 20 == 0:
+                    log.warning("Redis pub/sub still unreachable after %d tries: %s", failures, exc)
+                if not isinstance(exc, RedisError | OSError):
+                    log.exception("unexpected error in the Redis pub/sub listener")
+            finally:
+                await self._disconnect()
+            if self.closing():
+                return
+            ceiling = min(self.max_backoff, 0.05 * 2 ** min(failures, 10))
+            await asyncio.sleep(ceiling / 2 + random.random() * ceiling / 2)
+
+    async def _listen(self, conn: Any) -> None:
+        """Subscribe every room, then read until the connection fails."""
+        channels = [feed.channel for feed in self.feeds.values()]
+        for i in range(0, len(channels), SUBSCRIBE_CHUNK):
+            await self._send("SUBSCRIBE", *channels[i : i + SUBSCRIBE_CHUNK], raising=True)
+        if not channels:
+            await self._send("PING", raising=True)
+        self.connected.set()
+        waiting_pong = False
+        while True:
+            message = await conn.read_response(timeout=self.ping_every)
+            if message is None:  # quiet for ping_every: is the server still there?
+                if waiting_pong:
+                    raise TimeoutError("no answer to PING on the pub/sub connection")
+                await self._send("PING", raising=True)
+                waiting_pong = True
+                continue
+            waiting_pong = False
+            self._handle(message)
+
+    async def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        self.connected.clear()
+        for feed in self.feeds.values():
+            feed.on_unsubscribed()
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await conn.disconnect()
+
+    async def _send(self, *args: Any, raising: bool = False) -> None:
+        """Send one command on the pub/sub connection (in call order); replies are read
+        by `_listen`. Without a connection there is nothing to do: the next connection
+        subscribes every room anyway."""
+        conn = self._conn
+        if conn is None:
+            return
+        async with self._send_lock:
+            if conn is not self._conn:
+                return
+            try:
+                await conn.send_command(*args, check_health=False)
+            except Exception:
+                if raising:
+                    raise
+                log.debug("pub/sub %s not sent; the listener reconnects", args[0])
+
+    def _handle(self, message: Any) -> None:
+        if not isinstance(message, list) or len(message) < 2:
+            return  # PONG outside subscribed mode
+        kind, feed = message[0], self._by_channel.get(message[1])
+        if feed is None:
+            return
+        if kind == b"message" and len(message) == 3:
+            feed.on_message(message[2])
+        elif kind == b"subscribe":
+            feed.on_subscribed()
+        elif kind == b"unsubscribe":
+            # Replies come in command order: this is the UNSUBSCRIBE of an earlier feed
+            # of the same room, and the SUBSCRIBE of this one is confirmed after it.
+            feed.on_unsubscribed()
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
