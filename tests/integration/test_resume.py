@@ -7,7 +7,8 @@ The resuming side is a raw connection, so the test sees every frame the server s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+import contextlib
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from client.room_client import RoomClient
 from tests.conftest import Workshop, start_workshop
 from tests.support.server import LIFTED
 
-from .helpers import Raw, assert_gapless, snapshot_state, wait_for_frame
+from .helpers import Frame, Raw, assert_gapless, snapshot_state, wait_for_frame
 
 
 @pytest.fixture
@@ -53,12 +54,33 @@ async def follow(url: str, **join: Any) -> tuple[Raw, int, str, str]:
     return raw, reply["seq"], reply["epoch"], reply["token"]
 
 
-async def resume(url: str, since: int, epoch: str, token: str) -> tuple[Raw, dict[str, object]]:
+@contextlib.asynccontextmanager
+async def resumed(url: str, since: int, epoch: str, token: str) -> AsyncIterator[tuple[Raw, Frame]]:
+    """A raw connection that rejoined with since/epoch, with the replay (or the snapshot) in
+    its inbox; closed on exit."""
     raw = await Raw.open(url)
-    reply = await raw.join(token=token, since=since, epoch=epoch)
-    assert reply["t"] == "ok", reply
-    await raw.sync()  # the replay (or snapshot) was queued before the pong
-    return raw, reply
+    try:
+        reply = await raw.join(token=token, since=since, epoch=epoch)
+        assert reply["t"] == "ok", reply
+        await raw.sync()  # the replay (or snapshot) was queued before the pong
+        yield raw, reply
+    finally:
+        await raw.close()
+
+
+async def away(
+    url: str, asker: RoomClient, before: int, missed: int, gone: str, batch: int = 25
+) -> tuple[int, str, str]:
+    """`asker` asks `before` questions, a raw participant joins, is gone (a clean `close`
+    or an `abort` without a close frame) and misses `missed` more: its (seq, epoch, token)."""
+    await ask_many(asker, before, "before", batch)
+    raw, seq, epoch, token = await follow(url)
+    if gone == "abort":
+        raw.abort()  # no close frame: the connection is simply gone
+    else:
+        await raw.close()
+    await ask_many(asker, missed, "missed", batch)
+    return seq, epoch, token
 
 
 async def test_rejoin_replays_exactly_the_missed_events(lifted: Workshop) -> None:
@@ -75,8 +97,7 @@ async def test_rejoin_replays_exactly_the_missed_events(lifted: Workshop) -> Non
         missed = await ask_many(asker, 4, "missed")  # the others keep asking
         assert missed == [6, 7, 8, 9]
 
-        again, reply = await resume(url, 5, epoch, token)
-        try:
+        async with resumed(url, 5, epoch, token) as (again, reply):
             assert reply["seq"] == 9 and reply["epoch"] == epoch
             assert again.take("snapshot") == []
             replay = again.take("ev")
@@ -90,56 +111,49 @@ async def test_rejoin_replays_exactly_the_missed_events(lifted: Workshop) -> Non
             assert live["seq"] == 10 and live["data"]["text"] == "after"
             await again.sync()
             assert again.take("ev") == [] and again.take("snapshot") == []
-        finally:
-            await again.close()
 
 
-async def test_rejoin_with_nothing_missed_gets_no_frames(lifted: Workshop) -> None:
-    url = lifted.server.ws_url
+STALE = "0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("server", "before", "missed", "gone", "ahead", "epoch", "replayed"),
+    [
+        pytest.param("lifted", 2, 0, "close", 0, None, True, id="nothing-missed-no-frames"),
+        pytest.param("short_replay", 10, 20, "abort", 0, None, True, id="replay-limit-replayed"),
+        pytest.param("short_replay", 0, 25, "abort", 0, None, False, id="too-far-snapshot"),
+        pytest.param("lifted", 2, 2, "close", 0, STALE, False, id="stale-epoch-snapshot"),
+        pytest.param("lifted", 2, 0, "close", 50, None, False, id="beyond-head-snapshot"),
+    ],
+)
+async def test_resume_gets_the_missed_events_or_a_snapshot(
+    request: pytest.FixtureRequest,
+    server: str,
+    before: int,
+    missed: int,
+    gone: str,
+    ahead: int,
+    epoch: str | None,
+    replayed: bool,
+) -> None:
+    """Since `seq + ahead` with `epoch` (the room's own unless given), after `missed`
+    events: a replay of exactly those (none when nothing was missed) when it can be one
+    (the replay limit of `short_replay` is 20), else one snapshot of the head."""
+    w: Workshop = request.getfixturevalue(server)
+    url = w.server.ws_url
     async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-        await ask_many(asker, 2, "q")
-        raw, seq, epoch, token = await follow(url)
-        await raw.close()
-        again, reply = await resume(url, seq, epoch, token)
-        try:
-            assert reply["seq"] == seq
-            assert again.take("ev") == [] and again.take("snapshot") == []
-        finally:
-            await again.close()
-
-
-async def test_too_far_behind_gets_a_snapshot(short_replay: Workshop) -> None:
-    url = short_replay.server.ws_url
-    async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-        raw, seq, epoch, token = await follow(url)
-        assert seq == 0
-        raw.abort()
-        await ask_many(asker, 25, "flood")  # more than the replay limit of 20
-
-        again, reply = await resume(url, seq, epoch, token)
-        try:
-            assert again.take("ev") == []
-            (snap,) = again.take("snapshot")
-            assert snap["seq"] == reply["seq"] == 25
-            assert len(snap["state"]["questions"]) == 25
-        finally:
-            await again.close()
-
-
-async def test_exactly_the_replay_limit_behind_is_replayed(short_replay: Workshop) -> None:
-    url = short_replay.server.ws_url
-    async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-        await ask_many(asker, 10, "old")
-        raw, seq, epoch, token = await follow(url)
-        raw.abort()
-        await ask_many(asker, 20, "new")  # exactly the replay limit
-
-        again, _ = await resume(url, seq, epoch, token)
-        try:
-            assert again.take("snapshot") == []
-            assert_gapless(again.take("ev"), 11, 30)
-        finally:
-            await again.close()
+        seq, real_epoch, token = await away(url, asker, before, missed, gone)
+        assert seq == before
+        head = before + missed
+        async with resumed(url, seq + ahead, epoch or real_epoch, token) as (again, reply):
+            assert reply["seq"] == head and reply["epoch"] == real_epoch
+            if replayed:
+                assert again.take("snapshot") == []
+                assert_gapless(again.take("ev"), seq + 1, head)
+            else:
+                assert again.take("ev") == []
+                (snap,) = again.take("snapshot")
+                assert snap["seq"] == head and len(snap["state"]["questions"]) == head
 
 
 async def test_resume_longer_than_the_send_queue_gets_a_snapshot(tmp_path: Path) -> None:
@@ -148,64 +162,23 @@ async def test_resume_longer_than_the_send_queue_gets_a_snapshot(tmp_path: Path)
     try:
         url = w.server.ws_url
         async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-            raw, seq, epoch, token = await follow(url)
-            raw.abort()
-            await ask_many(asker, 100, "busy", batch=10)  # the asker is in the room too
-            again, reply = await resume(url, seq, epoch, token)  # the ok reply arrived
-            try:
+            # The asker is in the room too: batches keep its own frames within the queue.
+            seq, epoch, token = await away(url, asker, 0, 100, "abort", batch=10)
+            async with resumed(url, seq, epoch, token) as (again, reply):  # the ok arrived
                 assert again.take("ev") == []
                 (snap,) = again.take("snapshot")
                 assert snap["seq"] == reply["seq"] == 100
                 # Still connected, and live events follow.
                 await asker.ask("live")
                 assert [f["seq"] for f in await again.events_until(101)] == [101]
-            finally:
-                await again.close()
 
             # A resume that fits is still a replay.
-            raw, seq, epoch, token = await follow(url)
-            raw.abort()
-            await ask_many(asker, 20, "calm", batch=10)
-            again, _ = await resume(url, seq, epoch, token)
-            try:
+            seq, epoch, token = await away(url, asker, 0, 20, "abort", batch=10)
+            async with resumed(url, seq, epoch, token) as (again, _):
                 assert again.take("snapshot") == []
                 assert_gapless(again.take("ev"), seq + 1, seq + 20)
-            finally:
-                await again.close()
     finally:
         w.server.stop()
-
-
-async def test_stale_epoch_gets_a_snapshot(lifted: Workshop) -> None:
-    url = lifted.server.ws_url
-    async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-        await ask_many(asker, 2, "q")
-        raw, seq, _, token = await follow(url)
-        await raw.close()
-        await ask_many(asker, 2, "later")
-        again, reply = await resume(url, seq, "0123456789abcdef", token)
-        try:
-            assert reply["epoch"] != "0123456789abcdef"
-            assert again.take("ev") == []
-            (snap,) = again.take("snapshot")
-            assert snap["seq"] == 4 and len(snap["state"]["questions"]) == 4
-        finally:
-            await again.close()
-
-
-async def test_since_beyond_the_head_gets_a_snapshot(lifted: Workshop) -> None:
-    url = lifted.server.ws_url
-    async with RoomClient(url, "SUB-PLAN", name="Asker") as asker:
-        await ask_many(asker, 2, "q")
-        raw, seq, epoch, token = await follow(url)
-        await raw.close()
-        again, _ = await resume(url, seq + 50, epoch, token)
-        try:
-            assert again.take("ev") == []
-            (snap,) = again.take("snapshot")
-            assert snap["seq"] == 2
-        finally:
-            await again.close()
 
 
 async def test_token_keeps_the_pid_its_questions_and_votes(lifted: Workshop) -> None:
