@@ -276,22 +276,9 @@ def describe(cycle: list[str], graph: Mapping[str, Mapping[str, str]]) -> str:
     return "\n".join([" -> ".join(ring), *edges])
 
 
-# The circles left when this test was written (issue 11): server/rooms/record.py imports
-# state.py, which imports notes.py and polls.py, which import record.py. Their owner is
-# removing them; drop this mark with the last of them (non-strict, so a fix passes).
-_KNOWN_CIRCLES = pytest.mark.xfail(
-    strict=False,
-    reason="issue 11: rooms/record -> rooms/state -> rooms/notes, rooms/polls -> rooms/record",
-)
-
-
 @pytest.mark.parametrize(
     "scope",
-    [
-        "protocol",
-        pytest.param("server.rooms", marks=_KNOWN_CIRCLES),
-        pytest.param("server", marks=_KNOWN_CIRCLES),
-    ],
+    ["protocol", "server.rooms", "server"],
 )
 def test_no_import_circles(scope: str) -> None:
     """No module of `scope` is in a circle of imports with other modules of it."""
