@@ -18,27 +18,37 @@ title = "Somewhere else"
 """
 
 
+def moderator_commands(qid: str) -> list[Frame]:
+    """Every command only a moderator may send, on question `qid` where it takes one."""
+    return [
+        *(
+            {"t": "moderate", "qid": qid, "action": action}
+            for action in ("approve", "dismiss", "answered", "reopen", "pin", "unpin")
+        ),
+        {"t": "edit", "qid": qid, "text": "rewritten"},
+        {"t": "answer", "qid": qid, "text": "answered by myself"},
+        {"t": "settings", "premoderation": True},
+        {"t": "settings", "premoderation": False},
+        {"t": "room.close"},
+        {"t": "room.open"},
+    ]
+
+
+async def refuses_moderation(raw: Raw, qid: str) -> None:
+    """Each of `moderator_commands` sent on `raw` gets `forbidden`, naming its id."""
+    for command in moderator_commands(qid):
+        rid = await raw.send({**command, "cid": cid()})
+        refused = await raw.reply(rid)
+        assert (refused["t"], refused["code"], refused["re"]) == ("err", "forbidden", rid), command
+
+
 async def test_participant_is_forbidden_staff_commands(workshop: Workshop) -> None:
     url = workshop.server.ws_url
     raw, reply = await joined(url, name="Plain")
     try:
         assert reply["me"]["roles"] == ["participant"]
         qid = (await raw.ask("A question to moderate"))["qid"]
-        commands: list[Frame] = [
-            {"t": "moderate", "qid": qid, "action": action}
-            for action in ("approve", "dismiss", "answered", "reopen", "pin", "unpin")
-        ]
-        commands += [
-            {"t": "edit", "qid": qid, "text": "rewritten"},
-            {"t": "answer", "qid": qid, "text": "answered by myself"},
-            {"t": "settings", "premoderation": True},
-            {"t": "room.close"},
-            {"t": "room.open"},
-        ]
-        for command in commands:
-            rid = await raw.send({**command, "cid": cid()})
-            refused = await raw.reply(rid)
-            assert (refused["t"], refused["code"], refused["re"]) == ("err", "forbidden", rid)
+        await refuses_moderation(raw, qid)
         await raw.sync()
         assert [f["seq"] for f in raw.take("ev")] == [1], "nothing refused reached the log"
     finally:
@@ -132,14 +142,7 @@ async def test_rapporteur_sees_everything_but_cannot_moderate(workshop: Workshop
         (unseen,) = [f for f in await other.events_until(asked["seq"]) if f["seq"] == asked["seq"]]
         assert unseen["type"] == "hidden"
 
-        for command in (
-            {"t": "moderate", "qid": asked["qid"], "action": "approve"},
-            {"t": "edit", "qid": asked["qid"], "text": "rewritten"},
-            {"t": "settings", "premoderation": False},
-            {"t": "room.close"},
-        ):
-            refused = await rap.request({**command, "cid": cid()})
-            assert (refused["t"], refused["code"]) == ("err", "forbidden")
+        await refuses_moderation(rap, asked["qid"])
 
         # A rapporteur joining later sees the pending question in its snapshot too.
         late, _ = await joined(url, name="Rapporteur 2", key=workshop.rapporteur_key)
