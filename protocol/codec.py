@@ -34,7 +34,8 @@ DEFAULT_LIMITS = Limits()
 
 def encode_frame(message: dict[str, Any]) -> bytes:
     """Encode one frame (a map with string keys) as msgpack."""
-    return msgpack.packb(message, use_bin_type=True)
+    packed: bytes = msgpack.packb(message, use_bin_type=True)
+    return packed
 
 
 def decode_frame(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Any]:

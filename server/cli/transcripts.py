@@ -104,7 +104,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             sys.stdout.buffer.flush()
             return 0
         path = Path(args.out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as out:
                 asyncio.run(run(out))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +23,7 @@ from server.settings import Settings
 
 log = logging.getLogger("workshop.ws")
 
-Scope = dict[str, Any]
+Scope = MutableMapping[str, Any]
 
 
 class SocketEndpoint:
@@ -33,7 +34,7 @@ class SocketEndpoint:
         self.identity = identity
         self.settings = settings
         self.per_ip: Counter[str] = Counter()
-        self.sessions: set[Connection] = set()
+        self.connections: set[Connection] = set()
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         message = await receive()
@@ -49,8 +50,8 @@ class SocketEndpoint:
         try:
             await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
             # In this coroutine, not a helper's: one frame fewer per connection.
-            session = Connection(send, self.hub, self.identity, self.settings, ip)
-            self.sessions.add(session)
+            connection = Connection(send, self.hub, self.identity, self.settings, ip)
+            self.connections.add(connection)
             try:
                 while True:
                     message = await receive()
@@ -58,18 +59,18 @@ class SocketEndpoint:
                     if kind == "websocket.receive":
                         data = message.get("bytes")
                         if data is None:
-                            session.close(CloseCode.UNSUPPORTED_DATA)  # no text frames
+                            connection.close(CloseCode.UNSUPPORTED_DATA)  # no text frames
                             continue
-                        await session.receive(data)
+                        await connection.receive(data)
                     elif kind == "websocket.disconnect":
                         break
             except Exception:
-                log.exception("session failed")
-                session.close(CloseCode.SERVER_ERROR)
+                log.exception("connection failed")
+                connection.close(CloseCode.SERVER_ERROR)
             finally:
-                session.disconnected()
-                self.sessions.discard(session)
-                await session.finish()
+                connection.disconnected()
+                self.connections.discard(connection)
+                await connection.finish()
         finally:
             self.per_ip[ip] -= 1
             if self.per_ip[ip] <= 0:

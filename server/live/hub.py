@@ -7,11 +7,15 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from server.backends.base import Backend
+from server.backends.base import Backend, BackendUnavailable
 from server.limits import Bucket
 from server.live.room import LiveRoom
 from server.live.wire import Cork
 from server.settings import Settings
+
+
+class RoomUnavailable(Exception):
+    """The room's log cannot be reached to load it; the client may retry."""
 
 
 @dataclass(slots=True)
@@ -29,7 +33,7 @@ class Hub:
     A room with no members and no command awaiting its outcome for
     `settings.room_idle_grace` seconds is unloaded (unsubscribed), so a process tails
     only the rooms it has members in (issue 3). The grace outlasts a command's wait for
-    its outcome (session.OUTCOME_TIMEOUT) and spares a room its reload on a quick rejoin.
+    its outcome (room.OUTCOME_TIMEOUT) and spares a room its reload on a quick rejoin.
     """
 
     def __init__(self, backend: Backend, settings: Settings) -> None:
@@ -54,6 +58,8 @@ class Hub:
             self._loading[code] = task
         try:
             return await asyncio.shield(task)
+        except BackendUnavailable as exc:
+            raise RoomUnavailable(code) from exc
         finally:
             if task.done():
                 self._loading.pop(code, None)

@@ -1,9 +1,18 @@
-"""A room that is hot on this process: its folded state, its local members, its fan-out.
+"""A room that is hot on this process: the round trip of a command, the join reply, and
+the fan-out of what the room's log says.
 
-Records arrive from the backend in seq order (`_on_live`); each is folded once, its
-outcome answers the command's sender, and its event is encoded once per audience and
-queued on every local member's socket (DESIGN.md §4). A gap or a process that just
-picked up the room is filled from the log (`_sync`) before anything live is applied.
+The path of a command has no step back (docs/design.md):
+
+    Connection --submit(actor, command)--> LiveRoom --append--> the room's log
+    the log --live feed, each record once, in seq order--> LiveRoom._on_live
+    LiveRoom: fold once -> the sender's outcome (its reply) and one frame per audience
+    LiveRoom --member.send(bytes)--> every local member
+
+The backend promises each subscriber every record exactly once in seq order (contract 4
+in `server/backends/base.py`), so the room does not re-check order. What it keeps is
+what only it can know: a record that the catch-up's read already folded (the overlap
+between subscribing and reading), and a new log life (epoch), after which its members
+get one snapshot each and no event of the lost life.
 """
 
 from __future__ import annotations
@@ -11,31 +20,63 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict, deque
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import msgpack
 
-from server.backends.base import Backend, EventInfo, Record, RoomInfo
+from protocol.codes import ErrorCode
+from protocol.frames import Err, NotesSynced, Ok, Snapshot, Welcome
+from protocol.messages import Join, Mutating, NotesSync, NotesUpdate
+from server.backends.base import BackendUnavailable, EventInfo, Record, RoomInfo, RoomLog
+from server.live.fanout import encode_for_audiences, frame_for
 from server.live.signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")
 
 OUTCOME_MEMORY = 10_000  # replies remembered per room for retried (pid, cid) pairs
+OUTCOME_TIMEOUT = 30.0  # seconds a command waits for its seq to be folded
+EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
+
+Reply = Ok | Err
 
 
-def _pack(frame: dict[str, Any]) -> bytes:
-    return msgpack.packb(frame, use_bin_type=True)
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sent a command, as the log records it (roles from a signed key only)."""
+
+    pid: str
+    name: str
+    org: str
+    roles: tuple[str, ...] = ()
+
+    def record(self) -> dict[str, Any]:
+        """The record's `actor` map."""
+        return {"pid": self.pid, "name": self.name, "org": self.org, "roles": list(self.roles)}
+
+    def viewer(self) -> Viewer:
+        """What this actor may see."""
+        return Viewer(pid=self.pid, staff=bool(self.roles), moderator="moderator" in self.roles)
 
 
 class Member(Protocol):
     """One connection in a room, as the room sees it."""
 
-    viewer: Viewer
-    org: str
+    @property
+    def actor(self) -> Actor: ...
 
     def send(self, frame: bytes) -> None:
         """Queue a frame without waiting; a member that cannot keep up closes itself."""
+
+    def replay_room(self) -> int:
+        """How many frames a resume's replay may queue on this member now."""
+
+
+def _expire(waiting: asyncio.Future[Any]) -> None:
+    if not waiting.done():
+        waiting.set_exception(TimeoutError())
 
 
 class LiveRoom:
@@ -45,7 +86,7 @@ class LiveRoom:
         self,
         info: RoomInfo,
         event: EventInfo,
-        backend: Backend,
+        backend: Any,
         *,
         replay_limit: int = 1000,
         snapshot_every: int = 500,
@@ -54,107 +95,110 @@ class LiveRoom:
         self.info = info
         self.event = event
         self.code = info.code
-        self.backend = backend
+        self.log: RoomLog = backend
         self.state = RoomState()
         self.epoch = ""
-        self.members: set[Member] = set()
-        self.process_id = process_id
+        self.members: dict[Member, Viewer] = {}
         self._snapshot_every = snapshot_every
         self._recent: deque[tuple[int, float, Event | None]] = deque(maxlen=replay_limit)
         self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
         self._waiters: dict[int, list[asyncio.Future[Outcome | None]]] = {}
         self._buffer: list[tuple[Record, str]] | None = []  # not None while catching up
-        self._sync_task: asyncio.Task[None] | None = None
+        self._catch_up_task: asyncio.Task[None] | None = None
         self._catching = False
         self._resnapshot = False  # the log was lost: members need a snapshot, not events
         self._snapshot_seq = 0
         self._snapshot_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.signals = RoomSignals(self)
+        self.signals = RoomSignals(
+            self.code, process_id, backend, self.members, lambda: self.state, self.spawn
+        )
 
     # -- loading and catching up -------------------------------------------------------
 
     async def load(self) -> None:
         """Subscribe, then rebuild state from the latest snapshot and the log's tail."""
-        self.backend.subscribe(self.code, self._on_live)
-        snap = await self.backend.load_snapshot(self.code)
+        self.log.subscribe(self.code, self._on_live)
+        snap = await self.log.load_snapshot(self.code)
         if snap is not None:
             self._snapshot_seq = snap[0]
             self.state = RoomState.from_snapshot(msgpack.unpackb(snap[1], raw=False))
             self.signals.reset()
-        _, self.epoch = await self.backend.head(self.code)
+        self.epoch = (await self.log.head(self.code)).epoch
         await self._catch_up()
         self.spawn(self.signals.heartbeat())
 
     async def close(self) -> None:
-        self.backend.unsubscribe(self.code, self._on_live)
+        self.log.unsubscribe(self.code, self._on_live)
         self.signals.close()
         for task in list(self._tasks):
             task.cancel()
 
     async def _catch_up(self) -> None:
-        """Fold everything the log has past our seq, then whatever arrived meanwhile."""
+        """Fold what the log has past our seq, then what the feed delivered meanwhile.
+
+        The feed was subscribed before the read, so it holds every record the read did
+        not return, and perhaps some it did (those are dropped by seq). Records of a log
+        life other than the head's are of a lost life, and dropped."""
         self._catching = True
         try:
-            await self._catch_up_rounds()
+            while True:
+                head = await self.log.head(self.code)
+                if head.epoch != self.epoch:
+                    self._new_life(head.epoch)
+                while self.state.seq < head.seq:
+                    batch = await self.log.read(self.code, self.state.seq + 1, head.seq)
+                    if not batch:
+                        break
+                    for rec in batch:
+                        self._fold(rec)
+                buffered, self._buffer = self._buffer or [], None
+                for rec, epoch in buffered:
+                    if epoch == self.epoch:
+                        self._on_live(rec, epoch)  # may find the feed ahead: go round
+                if self._buffer is None:
+                    break
         finally:
             self._catching = False
-
-    async def _catch_up_rounds(self) -> None:
-        while True:
-            head, epoch = await self.backend.head(self.code)
-            if epoch != self.epoch:
-                self._reset(epoch)
-            while self.state.seq < head:
-                batch = await self.backend.read(self.code, self.state.seq + 1, head)
-                if not batch:
-                    break
-                for rec in batch:
-                    if rec.seq == self.state.seq + 1:
-                        self._fold(rec)
-            buffered, self._buffer = self._buffer or [], None
-            for rec, rec_epoch in sorted(buffered, key=lambda item: item[0].seq):
-                if rec_epoch == self.epoch:  # records of a lost log life are dropped
-                    self._on_live(rec, rec_epoch)
-            if self._buffer is None:
-                if self._resnapshot:
-                    self._resnapshot_members()
-                return
-            # _on_live found another gap and started buffering again: go round.
+        if self._resnapshot:
+            self._resnapshot_members()
 
     def _on_live(self, rec: Record, epoch: str) -> None:
-        """A record from the backend's live feed (called in seq order per publisher)."""
+        """A record from the backend's feed: each once, in seq order (contract 4)."""
         if self._buffer is not None:
             self._buffer.append((rec, epoch))
             return
-        if epoch != self.epoch:
-            self._buffer = [(rec, epoch)]
-            self._spawn_sync()
-            return
-        if rec.seq <= self.state.seq:
-            return  # already folded (duplicate delivery)
-        if rec.seq > self.state.seq + 1:
-            self._buffer = [(rec, epoch)]  # a gap: fill it from the log first
-            self._spawn_sync()
-            return
-        self._fold(rec)
+        if epoch == self.epoch:
+            if rec.seq <= self.state.seq:
+                return  # folded already by the catch-up's read
+            if rec.seq == self.state.seq + 1:
+                self._fold(rec)
+                return
+            # Only a broken backend skips a seq; fill it from the log rather than fold
+            # out of order.
+            log.error("room %s: feed skipped to %d after %d", self.code, rec.seq, self.state.seq)
+        # A record of another log life: ours was lost (or this one is stale). The head
+        # says which, and the catch-up starts the new life if it must.
+        self._buffer = [(rec, epoch)]
+        self._start_catch_up()
 
-    def _spawn_sync(self) -> None:
+    def _start_catch_up(self) -> None:
         if self._catching:
             return  # the running catch-up goes round again
-        if self._sync_task is None or self._sync_task.done():
-            self._sync_task = self.spawn(self._catch_up_logged())
+        if self._catch_up_task is None or self._catch_up_task.done():
+            self._catch_up_task = self.spawn(self._catch_up_retrying())
 
-    async def _catch_up_logged(self) -> None:
-        try:
-            await self._catch_up()
-        except Exception:
-            log.exception("room %s: catching up failed; retrying", self.code)
-            await asyncio.sleep(0.5)
-            self._buffer = self._buffer or []
-            self._spawn_sync()
+    async def _catch_up_retrying(self) -> None:
+        while True:
+            try:
+                await self._catch_up()
+                return
+            except Exception:
+                log.exception("room %s: catching up failed; retrying", self.code)
+                self._buffer = self._buffer or []
+                await asyncio.sleep(0.5)
 
-    def _reset(self, epoch: str) -> None:
+    def _new_life(self, epoch: str) -> None:
         """The log's storage lost data: start over from the new log and resend snapshots."""
         had_epoch = bool(self.epoch)
         self.epoch = epoch
@@ -165,14 +209,15 @@ class LiveRoom:
         self._recent.clear()
         self._outcomes.clear()
         self._snapshot_seq = 0
-        # Members get no events of the new log until the catch-up that follows is done;
-        # then one snapshot each (`_resnapshot_members`), never events before it.
+        self.signals.reset()
+        # Members get no events of the new log until the catch-up is done; then one
+        # snapshot each (`_resnapshot_members`), never events before it.
         self._resnapshot = True
 
     def _resnapshot_members(self) -> None:
         self._resnapshot = False
-        for member in list(self.members):
-            for frame in self._snapshot_frames(member.viewer):
+        for member, viewer in list(self.members.items()):
+            for frame in self._snapshot_frames(viewer):
                 member.send(frame)
 
     # -- folding and fan-out -----------------------------------------------------------
@@ -183,7 +228,8 @@ class LiveRoom:
         self._outcomes[rec.seq] = outcome
         if len(self._outcomes) > OUTCOME_MEMORY:
             self._outcomes.popitem(last=False)
-        self._fan_out(rec.seq, rec.ts, outcome.event)
+        if self.members and not self._resnapshot:
+            encode_for_audiences(self.members, rec.seq, rec.ts, outcome.event)
         waiters = self._waiters.pop(rec.seq, None)
         if waiters:
             for fut in waiters:
@@ -198,147 +244,136 @@ class LiveRoom:
         if self.state.seq - self._snapshot_seq >= due:
             self._save_snapshot()
 
-    def _fan_out(self, seq: int, ts: float, event: Event | None) -> None:
-        """Encode once per audience, queue on every member (never awaits a socket)."""
-        if not self.members or self._resnapshot:
-            return
-        if event is None:
-            frame = _pack({"t": "ev", "seq": seq, "ts": ts, "type": "hidden", "data": {}})
-            for member in self.members:
-                member.send(frame)
-            return
-        variants = event.variants
-        if len(variants) == 1 and variants[0].audience.everyone:
-            frame = _pack(
-                {"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": variants[0].data}
-            )
-            for member in self.members:
-                member.send(frame)
-            return
-        last = variants[-1]
-        if last.audience.everyone and not any(
-            v.audience.everyone or v.audience.staff for v in variants[:-1]
-        ):
-            # Everyone gets one frame but a few participants their own copy (an author's
-            # `mine`, a voter's `voted`): one dict lookup per member.
-            default = _pack(
-                {"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": last.data}
-            )
-            own: dict[str, bytes] = {}
-            for variant in variants[:-1]:
-                mine = _pack(
-                    {"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": variant.data}
-                )
-                for pid in variant.audience.pids:
-                    own.setdefault(pid, mine)
-            for member in self.members:
-                member.send(own.get(member.viewer.pid, default))
-            return
-        encoded: dict[int, bytes] = {}
-        for member in self.members:
-            index = -1
-            for i, variant in enumerate(variants):
-                if variant.audience.includes(member.viewer):
-                    index = i
-                    break
-            frame = encoded.get(index)
-            if frame is None:
-                if index < 0:
-                    data: dict[str, Any] = {}
-                    type_ = "hidden"
-                else:
-                    data, type_ = variants[index].data, event.type
-                frame = _pack({"t": "ev", "seq": seq, "ts": ts, "type": type_, "data": data})
-                encoded[index] = frame
-            member.send(frame)
-
-    def _frame_for(self, seq: int, ts: float, event: Event | None, viewer: Viewer) -> bytes:
-        variant = event.for_viewer(viewer) if event is not None else None
-        if event is None or variant is None:
-            return _pack({"t": "ev", "seq": seq, "ts": ts, "type": "hidden", "data": {}})
-        return _pack({"t": "ev", "seq": seq, "ts": ts, "type": event.type, "data": variant.data})
-
     def _save_snapshot(self) -> None:
         if self._snapshot_task is not None and not self._snapshot_task.done():
             return
         seq = self.state.seq
-        blob = _pack(self.state.to_snapshot())
+        blob = msgpack.packb(self.state.to_snapshot(), use_bin_type=True)
         self._snapshot_seq = seq
-        self._snapshot_task = self.spawn(self.backend.save_snapshot(self.code, seq, blob))
+        self._snapshot_task = self.spawn(self.log.save_snapshot(self.code, seq, blob))
 
-    # -- commands' outcomes ------------------------------------------------------------
+    # -- commands ------------------------------------------------------------------------
 
     @property
     def idle(self) -> bool:
         """No members and no command waiting for its outcome: the room may be unloaded."""
         return not self.members and not self._waiters
 
-    def outcome(self, seq: int, epoch: str | None = None) -> asyncio.Future[Outcome | None]:
-        """The fold's outcome for `seq` (of log life `epoch`), resolved once folded; None
-        if it is no longer remembered. A seq of a log life this room has not caught up
-        with yet is waited for, never answered from the lost life's outcomes. A future,
-        not a coroutine: the caller can put its own deadline on it without a task."""
+    async def submit(self, actor: Actor, command: Mutating) -> Reply:
+        """Append the command to the room's log and return the reply to its sender: the
+        fold's outcome once its seq is folded here (DESIGN.md §2)."""
+        if isinstance(command, NotesUpdate) and command.u in EMPTY_UPDATES:
+            return Ok(command.id, None)  # acknowledged, not logged (docs/protocol.md)
+        try:
+            at = await self.log.append(
+                self.code, command.T, command.data(), actor.record(), command.cid
+            )
+        except BackendUnavailable:
+            return Err(command.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry")
+        waiting = self._outcome(at.seq, at.epoch)
+        # A timer rather than asyncio.wait_for, which wraps the wait in a task of its
+        # own: per command, that was a tenth of the server's CPU (issue 7's profile).
+        deadline = asyncio.get_running_loop().call_later(OUTCOME_TIMEOUT, _expire, waiting)
+        try:
+            outcome = await waiting
+        except TimeoutError:
+            # The command is in the log; only its outcome is late. Say so honestly.
+            return Ok(command.id, at.seq, pending=True)
+        finally:
+            deadline.cancel()
+        if outcome is None:
+            return Ok(command.id, at.seq, duplicate=True)
+        if outcome.code is None:
+            return Ok(command.id, at.seq, outcome.result)
+        return Err(command.id, outcome.code, outcome.msg)
+
+    def _outcome(self, seq: int, epoch: str) -> asyncio.Future[Outcome | None]:
+        """The fold's outcome for `seq` of log life `epoch`, resolved once folded; None if
+        no longer remembered. A seq of a life this room has not caught up with yet is
+        waited for, never answered from the lost life's outcomes."""
         fut: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
-        if seq <= self.state.seq and (epoch is None or epoch == self.epoch):
+        if seq <= self.state.seq and epoch == self.epoch:
             fut.set_result(self._outcomes.get(seq))
         else:
             self._waiters.setdefault(seq, []).append(fut)
         return fut
 
+    def sync_notes(self, command: NotesSync) -> NotesSynced | Err:
+        """What the client's notes lack and the server's state vector, as of this seq."""
+        notes = self.state.notes
+        try:
+            missing = notes.missing(command.sv)
+        except ValueError:
+            return Err(command.id, ErrorCode.BAD_REQUEST, "sv is not a Yjs state vector")
+        return NotesSynced(command.id, missing, notes.state_vector(), self.state.seq)
+
     # -- members -----------------------------------------------------------------------
 
-    def join(
-        self,
-        member: Member,
-        since: int | None,
-        epoch: str | None,
-        max_replay: int | None = None,
-    ) -> list[bytes]:
-        """Add a member; return the frames that bring it up to date (after its `ok`).
+    def welcome(self, member: Member, join: Join, token: str) -> None:
+        """Add a member and send it the join reply, then what brings it up to date: the
+        events after `join.since` if it resumes within the replay window, else a
+        snapshot.
 
-        Runs without awaiting, so no record can be folded between the state it is
-        given and the first live frame it receives. A replay longer than `max_replay`
-        frames (what the member's send queue can still take) becomes a snapshot.
+        Runs without awaiting, so no record is folded between the state it is given and
+        the first live frame it receives. A replay longer than what the member's send
+        queue can take becomes a snapshot: a 4008 close before the join reply would
+        come back with the same `since` and never get in.
         """
-        self.members.add(member)
+        actor = member.actor
+        viewer = actor.viewer()
+        self.members[member] = viewer
         self.signals.presence_changed()
+        state = self.state
+        member.send(
+            Welcome(
+                join.id,
+                {"pid": actor.pid, "name": actor.name, "org": actor.org,
+                 "roles": ["participant", *actor.roles]},
+                token,
+                {
+                    "code": self.code,
+                    "title": self.info.title,
+                    "event": {
+                        "id": self.event.event_id,
+                        "title": self.event.title,
+                        "timezones": list(self.event.timezones),
+                        "languages": list(self.event.languages),
+                    },
+                    "state": state.state,
+                    "settings": dict(state.settings),
+                },
+                state.seq,
+                self.epoch,
+            ).encode()
+        )  # fmt: skip
+        for frame in self._catch_up_frames(viewer, join.since, join.epoch, member.replay_room()):
+            member.send(frame)
+
+    def _catch_up_frames(
+        self, viewer: Viewer, since: int | None, epoch: str | None, max_replay: int
+    ) -> Iterable[bytes]:
         seq = self.state.seq
         if since is not None and epoch == self.epoch and 0 <= since <= seq:
             if since == seq:
                 return []
             first_kept = self._recent[0][0] if self._recent else seq + 1
-            # A replay that overflows the send queue would close the member with 4008
-            # before it got even its join reply, and a client resumes after 4008 with the
-            # same `since`: it would never get in. One snapshot frame always fits.
-            fits = max_replay is None or seq - since <= max_replay
-            if since + 1 >= first_kept and fits:
+            if since + 1 >= first_kept and seq - since <= max_replay:
                 start = since + 1 - first_kept
                 frames = [
-                    self._frame_for(s, ts, ev, member.viewer)
-                    for s, ts, ev in list(self._recent)[start:]
+                    frame_for(s, ts, event, viewer) for s, ts, event in list(self._recent)[start:]
                 ]
-                return frames + self.signals.current_results(member.viewer)
-        return self._snapshot_frames(member.viewer)
+                return frames + self.signals.current_results(viewer)
+        return self._snapshot_frames(viewer)
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:
-        frames = [
-            _pack(
-                {
-                    "t": "snapshot",
-                    "seq": self.state.seq,
-                    "epoch": self.epoch,
-                    "state": self.state.view(viewer),
-                }
-            )
-        ]
-        return frames + self.signals.presence_frames()
+        snapshot = Snapshot(self.state.seq, self.epoch, self.state.view(viewer)).encode()
+        return [snapshot, *self.signals.presence_frames()]
 
     def leave(self, member: Member) -> None:
-        if member in self.members:
-            self.members.discard(member)
+        if self.members.pop(member, None) is not None:
             self.signals.presence_changed()
 
-    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

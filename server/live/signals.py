@@ -7,21 +7,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any, Protocol
 
-import msgpack
-
-from server.rooms import Viewer
-
-if TYPE_CHECKING:
-    from server.live.room import LiveRoom
+from protocol.frames import PollResults, Presence, Queue
+from server.rooms import RoomState, Viewer
 
 log = logging.getLogger("workshop.room")
 
 
-def _pack(frame: dict[str, Any]) -> bytes:
-    return msgpack.packb(frame, use_bin_type=True)
+class PresenceBoard(Protocol):
+    """The part of the backend presence uses (`server.backends.base`)."""
+
+    presence_ttl: float
+
+    async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None: ...
+
+    async def get_presence(self, room: str) -> dict[str, str]: ...
 
 
 class Coalesced:
@@ -52,14 +54,30 @@ class Coalesced:
 
 
 class RoomSignals:
-    """The side frames of one live room."""
+    """The side frames of one live room.
 
-    def __init__(self, room: LiveRoom) -> None:
-        self.room = room
-        self.last_presence: dict[str, Any] = {"t": "presence", "count": 0, "by_org": {}}
+    It reads the room's members (a live view of `LiveRoom.members`: member -> viewer) and
+    its state through `state()`, since the room replaces its state on a new log life."""
+
+    def __init__(
+        self,
+        code: str,
+        process_id: str,
+        presence: PresenceBoard,
+        members: Mapping[Any, Viewer],
+        state: Callable[[], RoomState],
+        spawn: Callable[[Coroutine[Any, Any, Any]], Any],
+    ) -> None:
+        self.code = code
+        self.process_id = process_id
+        self._board = presence
+        self._members = members
+        self._state = state
+        self._spawn = spawn
+        self.last_presence = Presence(0, {})
         self._presence = Coalesced(1.0, self._send_presence)
         self._queue = Coalesced(1.0, self._send_queue)
-        self._queue_counts = room.state.queue()
+        self._queue_counts = state().queue()
         self._results: dict[str, Coalesced] = {}
 
     def close(self) -> None:
@@ -75,54 +93,53 @@ class RoomSignals:
 
     def presence_frames(self) -> list[bytes]:
         """The latest presence frame, for a member who just got a snapshot."""
-        return [_pack(self.last_presence)] if self.last_presence["count"] else []
+        return [self.last_presence.encode()] if self.last_presence.count else []
 
     def _send_presence(self) -> None:
-        self.room.spawn(self.publish_presence())
+        self._spawn(self.publish_presence())
 
     async def heartbeat(self) -> None:
         """Refresh this process's presence before the backend lets it expire, and pick up
         other processes' changes (their members vanish when their process dies)."""
         while True:
-            await asyncio.sleep(self.room.backend.presence_ttl / 3)
-            if self.room.members or self.last_presence["count"]:
+            await asyncio.sleep(self._board.presence_ttl / 3)
+            if self._members or self.last_presence.count:
                 await self.publish_presence(only_if_changed=True)
 
     async def publish_presence(self, *, only_if_changed: bool = False) -> None:
-        room = self.room
-        local = {member.viewer.pid: member.org for member in room.members}
+        local = {viewer.pid: member.actor.org for member, viewer in self._members.items()}
         try:
-            await room.backend.set_presence(room.code, room.process_id, local)
-            everyone = await room.backend.get_presence(room.code)
+            await self._board.set_presence(self.code, self.process_id, local)
+            everyone = await self._board.get_presence(self.code)
         except Exception:
-            log.warning("room %s: presence not updated (backend unavailable)", room.code)
+            log.warning("room %s: presence not updated (backend unavailable)", self.code)
             return
         by_org: dict[str, int] = {}
         for org in everyone.values():
             by_org[org] = by_org.get(org, 0) + 1
-        frame = {"t": "presence", "count": len(everyone), "by_org": by_org}
+        frame = Presence(len(everyone), by_org)
         if only_if_changed and frame == self.last_presence:
             return
         self.last_presence = frame
-        data = _pack(frame)
-        for member in room.members:
+        data = frame.encode()
+        for member in self._members:
             member.send(data)
 
     # -- the moderation queue's counts ---------------------------------------------------
 
     def state_changed(self) -> None:
         """After a fold: send the queue counts if they moved."""
-        counts = self.room.state.queue()
+        counts = self._state().queue()
         if counts != self._queue_counts:
             self._queue_counts = counts
             self._queue.touch()
 
     def reset(self) -> None:
-        self._queue_counts = self.room.state.queue()
+        self._queue_counts = self._state().queue()
 
     def _send_queue(self) -> None:
-        data = _pack({"t": "queue", **self._queue_counts})
-        for member in self.room.members:
+        data = Queue(**self._queue_counts).encode()
+        for member in self._members:
             member.send(data)
 
     # -- poll results ------------------------------------------------------------------
@@ -140,18 +157,17 @@ class RoomSignals:
         """Results of the open polls this viewer may see: a replay carries events, not
         the `poll.results` frames sent meanwhile."""
         return [
-            _pack({"t": "poll.results", "poll_id": poll.poll_id, **poll.results()})
-            for poll in self.room.state.polls.values()
+            PollResults(poll.poll_id, **poll.results()).encode()
+            for poll in self._state().polls.values()
             if poll.status == "open" and (viewer.staff or poll.results_audience_everyone())
         ]
 
     def _send_results(self, poll_id: str) -> None:
-        room = self.room
-        poll = room.state.polls.get(poll_id)
-        if poll is None or not room.members:
+        poll = self._state().polls.get(poll_id)
+        if poll is None or not self._members:
             return
-        data = _pack({"t": "poll.results", "poll_id": poll_id, **poll.results()})
+        data = PollResults(poll_id, **poll.results()).encode()
         everyone = poll.results_audience_everyone()
-        for member in room.members:
-            if everyone or member.viewer.staff:
+        for member, viewer in self._members.items():
+            if everyone or viewer.staff:
                 member.send(data)
