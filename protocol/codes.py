@@ -79,7 +79,3 @@ class ProtocolError(Exception):
         self.msg = msg
         self.re = re
         self.close = close
-
-    def reply(self) -> dict[str, object]:
-        """The `err` frame for this error."""
-        return {"t": "err", "re": self.re, "code": str(self.code), "msg": self.msg}

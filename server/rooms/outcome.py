@@ -82,12 +82,6 @@ class Outcome:
     def ok(self) -> bool:
         return self.code is None
 
-    def reply(self, re: int | None, seq: int) -> dict[str, Any]:
-        """The reply frame for the command's sender."""
-        if self.code is None:
-            return {"t": "ok", "re": re, **self.result, "seq": seq}
-        return {"t": "err", "re": re, "code": str(self.code), "msg": self.msg}
-
 
 def refuse(code: ErrorCode, msg: str) -> Outcome:
     return Outcome(code=code, msg=msg)

@@ -10,6 +10,7 @@ import pytest
 
 from protocol.codec import MAX_SAFE_INT, Limits, decode_frame, encode_frame
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
+from protocol.frames import Err
 
 VALID = {
     "t": "ask",
@@ -276,4 +277,4 @@ def test_limits_are_adjustable() -> None:
 
 def test_reply_carries_the_code() -> None:
     exc = bad_frame(b"\xc1")
-    assert exc.reply() == {"t": "err", "re": None, "code": "bad_frame", "msg": exc.msg}
+    assert Err.of(exc).to_wire() == {"t": "err", "re": None, "code": "bad_frame", "msg": exc.msg}

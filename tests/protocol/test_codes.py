@@ -6,6 +6,7 @@ from pathlib import Path
 
 from protocol import codes_js
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
+from protocol.frames import Err
 
 CODES_JS = Path(__file__).resolve().parents[2] / "client" / "web" / "src" / "codes.js"
 
@@ -69,7 +70,7 @@ def test_protocol_error_reply() -> None:
     assert isinstance(exc, Exception)
     assert str(exc) == "no such question"
     assert exc.close is None
-    reply = exc.reply()
+    reply = Err.of(exc).to_wire()
     assert reply == {"t": "err", "re": 12, "code": "not_found", "msg": "no such question"}
     assert type(reply["code"]) is str  # msgpack packs a plain str, not an enum member
 

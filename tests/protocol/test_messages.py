@@ -10,6 +10,7 @@ import pytest
 from protocol.codec import decode_frame, encode_frame
 from protocol.codes import ErrorCode, ProtocolError
 from protocol.fields import ROOM_CODE, room_code
+from protocol.frames import Err
 from protocol.messages import (
     COMMANDS,
     MAX_ID,
@@ -329,7 +330,7 @@ def test_commands_validate_when_built_directly() -> None:
 def test_unknown_type() -> None:
     exc = refused({"t": "question.delete", "id": 3}, ErrorCode.UNKNOWN_TYPE)
     assert exc.re == 3
-    assert exc.reply()["code"] == "unknown_type"
+    assert Err.of(exc).code == "unknown_type"
     assert refused({"t": "ev", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4  # server frames
     assert refused({"t": "", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4
     assert refused({"t": "Ask", "id": 4}, ErrorCode.UNKNOWN_TYPE).re == 4  # case matters
@@ -507,7 +508,7 @@ FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
 def test_field_rules(t: str, changes: dict[str, Any]) -> None:
     exc = refused(frame(t, id=77, **changes), BAD_REQUEST)
     assert exc.re == 77
-    assert exc.reply()["re"] == 77
+    assert Err.of(exc).re == 77
     assert t in exc.msg
 
 
