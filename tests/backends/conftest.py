@@ -1,13 +1,17 @@
 """Fixtures of the backend contract suite, parametrised over every backend.
 
 A new backend drops in by adding its name to `BACKENDS` and a branch to `_kit`
-that gives each test its own, empty storage.
+that gives each test its own, empty storage. The Redis-only tests share a Redis
+(`flushed`), two processes on it (`pair`), or a Redis of their own (`own_redis`).
 """
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -15,7 +19,10 @@ from server.backends.base import Backend
 from server.backends.embedded import EmbeddedBackend
 from tests.support.redis import RedisProcess
 
-from .support import EVENT, SECRET, Kit
+from .support import EVENT, SECRET, Kit, open_redis
+
+if TYPE_CHECKING:
+    from server.backends.redis import RedisBackend
 
 BACKENDS = ["embedded", "redis"]
 
@@ -76,3 +83,37 @@ async def backend(kit: Kit) -> AsyncIterator[Backend]:
         yield b
     finally:
         await b.close()
+
+
+@pytest.fixture
+def flushed(redis_server: RedisProcess) -> RedisProcess:
+    """The suite's redis-server, emptied."""
+    with redis_server.client() as client:
+        client.flushall()
+    return redis_server
+
+
+@pytest.fixture
+async def pair(flushed: RedisProcess) -> AsyncIterator[tuple[RedisBackend, RedisBackend]]:
+    """Two backends on one Redis, as two server processes would have; `EVENT` made."""
+    a = await open_redis(flushed.url)
+    b = await open_redis(flushed.url)
+    await a.create_event(EVENT)
+    try:
+        yield a, b
+    finally:
+        await a.close()
+        await b.close()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    """A redis-server for this test alone (it may be killed, paused or wiped)."""
+    server = RedisProcess(tmp_path / "redis")
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None and server.proc.poll() is None:
+            os.kill(server.proc.pid, signal.SIGCONT)
+        server.kill()

@@ -1,4 +1,4 @@
-"""Contract: the live tail — every subscriber, every record, once, in order."""
+"""Contract: the live tail — every subscriber, every record, once, in order (guarantees 4-5)."""
 
 from __future__ import annotations
 
@@ -8,27 +8,12 @@ import threading
 
 import pytest
 
-from server.backends.base import Backend, Record
+from server.backends.base import Backend, Position, Record
 
-from .support import OTHER, ROOM, eventually
+from .support import OTHER, ROOM, Tail, assert_once_in_order, eventually
 
 ACTOR = {"pid": "c3c3c3c3c3c3c3c3", "name": "Chie", "org": "Sendai", "roles": []}
-
-
-class Tail:
-    """A subscriber that keeps what it is given and where it was called from."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[Record, str]] = []
-        self.threads: set[int] = set()
-
-    def __call__(self, record: Record, epoch: str) -> None:
-        self.got.append((record, epoch))
-        self.threads.add(threading.get_ident())
-
-    @property
-    def seqs(self) -> list[int]:
-        return [record.seq for record, _ in self.got]
+WRITERS, EACH = 6, 40  # concurrent appending tasks, appends each
 
 
 async def test_subscribers_get_every_record_once_in_order(backend: Backend) -> None:
@@ -116,3 +101,143 @@ async def test_subscribe_then_read_misses_nothing(backend: Backend) -> None:
     await eventually(lambda: bool(live.got) and live.got[-1][0].seq == 50)
     seqs = sorted({r.seq for r in backlog} | set(live.seqs))
     assert seqs == list(range(1, 51))
+
+
+async def _writers(backend: Backend, room: str = ROOM) -> list[Position]:
+    """WRITERS tasks appending EACH records each, yielding now and then so they interleave
+    with everything else; some appends are repeats, which are not handed out."""
+
+    async def writer(w: int) -> list[Position]:
+        out = []
+        for i in range(EACH):
+            out.append(await backend.append(room, "ask", {"w": w, "i": i}, ACTOR, f"w{w}.{i}"))
+            if i % 10 == 3:
+                out.append(await backend.append(room, "ask", {}, ACTOR, f"w{w}.{i}"))  # repeat
+            if i % 5 == 0:
+                await asyncio.sleep(0)
+        return out
+
+    done = await asyncio.gather(*(writer(w) for w in range(WRITERS)))
+    return [at for positions in done for at in positions]
+
+
+async def _reached(backend: Backend, seq: int) -> None:
+    """Wait until the room's log reaches `seq` (asking the head, so no subscriber is added)."""
+    async with asyncio.timeout(20):
+        while True:
+            if (await backend.head(ROOM)).seq >= seq:
+                return
+            await asyncio.sleep(0.001)
+
+
+async def test_concurrent_writers_and_late_subscribers(backend: Backend) -> None:
+    """Subscribers that join mid-stream, then read or ask the head (guarantee 5), each get
+    a run of consecutive seqs to the end, which with what they read is the whole log."""
+    total = WRITERS * EACH
+    early = Tail()
+    backend.subscribe(ROOM, early)
+    await backend.head(ROOM)
+    readers: list[tuple[Tail, list[Record]]] = []
+    askers: list[tuple[Tail, Position]] = []
+
+    async def join(k: int) -> None:
+        await _reached(backend, (k + 1) * total // 10)  # joins in the middle of the writes
+        tail = Tail()
+        backend.subscribe(ROOM, tail)
+        if k % 2:
+            readers.append((tail, await backend.read(ROOM, 1, limit=10**6)))
+        else:
+            askers.append((tail, await backend.head(ROOM)))
+
+    positions, *_ = await asyncio.gather(_writers(backend), *(join(k) for k in range(8)))
+    assert sorted({at.seq for at in positions}) == list(range(1, total + 1))
+    tails = [early, *(t for t, _ in readers), *(t for t, _ in askers)]
+    await eventually(lambda: all(t.seqs and t.seqs[-1] == total for t in tails), 20)
+    await asyncio.sleep(0.05)  # anything extra would show now
+    log = await backend.read(ROOM, 1, limit=10**6)
+    assert [r.seq for r in log] == list(range(1, total + 1))
+    assert_once_in_order(early, first=1, last=total)
+    assert [r for r, _ in early.got] == log
+    for tail, backlog in readers:
+        assert_once_in_order(tail, last=total)
+        assert [r.seq for r in backlog] == list(range(1, len(backlog) + 1))
+        assert tail.seqs[0] <= len(backlog) + 1  # no seq between the read and the tail
+        assert {r.seq for r in backlog} | set(tail.seqs) == set(range(1, total + 1))
+    for tail, head in askers:
+        assert_once_in_order(tail, last=total)
+        assert tail.seqs[0] <= head.seq + 1
+    assert len(readers) == len(askers) == 4
+    assert min(len(backlog) for _, backlog in readers) >= total // 10
+    epoch = (await backend.head(ROOM)).epoch
+    assert all({e for _, e in t.got} == {epoch} for t in tails)
+
+
+async def test_the_last_subscriber_leaving_and_a_new_one_coming(backend: Backend) -> None:
+    """Rounds of subscribe, head, unsubscribe while the log grows: what a subscriber is
+    handed is consecutive; the last one, staying, is handed everything past its head."""
+    rounds: list[tuple[Tail, Position]] = []
+
+    async def churn() -> None:
+        for k in range(12):
+            await _reached(backend, k * WRITERS * EACH // 14)
+            tail = Tail()
+            backend.subscribe(ROOM, tail)
+            at = await backend.head(ROOM)
+            rounds.append((tail, at))
+            want = min(at.seq + 5, WRITERS * EACH)  # handed out (guarantee 5), then it leaves
+            if want > at.seq:
+                await eventually(lambda t=tail, n=want: bool(t.seqs) and t.seqs[-1] >= n, 20)
+            backend.unsubscribe(ROOM, tail)
+        tail = Tail()
+        backend.subscribe(ROOM, tail)
+        rounds.append((tail, await backend.head(ROOM)))
+
+    await asyncio.gather(_writers(backend), churn())
+    for i in range(10):  # the last one has joined: these come to it at least
+        await backend.append(ROOM, "ask", {"after": i}, ACTOR, None)
+    total = WRITERS * EACH + 10
+    last, head = rounds[-1]
+    await eventually(lambda: bool(last.seqs) and last.seqs[-1] == total, 20)
+    await asyncio.sleep(0.05)
+    for tail, at in rounds:
+        assert_once_in_order(tail)
+        assert tail.seqs[0] <= at.seq + 1 if tail.seqs else at.seq == WRITERS * EACH
+    assert_once_in_order(last, last=total)
+    assert last.seqs[0] <= head.seq + 1
+
+
+async def test_a_subscriber_reading_from_its_callback(backend: Backend) -> None:
+    """Work that a subscriber starts from its callback (a read of the log up to the record
+    it was handed) finds that record in the log: a record is handed out once persisted."""
+    found: list[tuple[int, int]] = []
+
+    def on_record(record: Record, epoch: str) -> None:
+        async def look() -> None:
+            [again] = await backend.read(ROOM, record.seq, record.seq)
+            found.append((record.seq, again.seq))
+
+        tasks.append(asyncio.get_running_loop().create_task(look()))
+
+    tasks: list[asyncio.Task[None]] = []
+    backend.subscribe(ROOM, on_record)
+    await backend.head(ROOM)
+    await asyncio.gather(*(backend.append(ROOM, "ask", {"i": i}, ACTOR, None) for i in range(30)))
+    await eventually(lambda: len(tasks) == 30)
+    await asyncio.gather(*tasks)
+    assert sorted(found) == [(s, s) for s in range(1, 31)]
+
+
+async def test_two_rooms_do_not_mix(backend: Backend) -> None:
+    here, there = Tail(), Tail()
+    backend.subscribe(ROOM, here)
+    backend.subscribe(OTHER, there)
+    await backend.head(ROOM)
+    await backend.head(OTHER)
+    await asyncio.gather(_writers(backend, ROOM), _writers(backend, OTHER))
+    total = WRITERS * EACH
+    await eventually(lambda: len(here.got) >= total and len(there.got) >= total, 20)
+    await asyncio.sleep(0.05)
+    assert_once_in_order(here, first=1, last=total)
+    assert_once_in_order(there, first=1, last=total)
+    assert [r for r, _ in here.got] == await backend.read(ROOM, 1, limit=10**6)
+    assert [r for r, _ in there.got] == await backend.read(OTHER, 1, limit=10**6)

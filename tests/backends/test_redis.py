@@ -9,75 +9,21 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import msgpack
 import pytest
 from redis.crc import key_slot
 
-from server.backends.base import BackendUnavailable, Record
+from server.backends.base import BackendUnavailable
 from server.backends.redis import RedisBackend
 from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
 
-from .support import EVENT, OTHER, ROOM, SECRET, eventually
+from .support import EVENT, OTHER, ROOM, Tail, eventually, open_redis
 
 ACTOR = {"pid": "e5e5e5e5e5e5e5e5", "name": "Enkh", "org": "Ulaanbaatar", "roles": []}
 WAIT = 20.0  # seconds; a generous bound, never a timing claim
-
-
-class Tail:
-    """A subscriber keeping `(record, epoch)` pairs."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[Record, str]] = []
-
-    def __call__(self, record: Record, epoch: str) -> None:
-        self.got.append((record, epoch))
-
-    @property
-    def seqs(self) -> list[int]:
-        return [record.seq for record, _ in self.got]
-
-
-@pytest.fixture
-def own_redis(tmp_path: Path) -> Iterator[RedisProcess]:
-    """A redis-server for this test alone (it may be killed, paused or wiped)."""
-    server = RedisProcess(tmp_path / "redis")
-    server.start()
-    try:
-        yield server
-    finally:
-        if server.proc is not None and server.proc.poll() is None:
-            os.kill(server.proc.pid, signal.SIGCONT)
-        server.kill()
-
-
-@pytest.fixture
-def flushed(redis_server: RedisProcess) -> RedisProcess:
-    with redis_server.client() as client:
-        client.flushall()
-    return redis_server
-
-
-async def _open(url: str, **options: float) -> RedisBackend:
-    backend = RedisBackend(url, secret=SECRET, **options)  # type: ignore[arg-type]
-    await backend.start()
-    return backend
-
-
-@pytest.fixture
-async def pair(flushed: RedisProcess) -> AsyncIterator[tuple[RedisBackend, RedisBackend]]:
-    """Two backends on one Redis, as two server processes would have."""
-    a = await _open(flushed.url)
-    b = await _open(flushed.url)
-    await a.create_event(EVENT)
-    try:
-        yield a, b
-    finally:
-        await a.close()
-        await b.close()
 
 
 def test_redis_is_imported_only_by_the_redis_backend() -> None:
@@ -123,7 +69,7 @@ async def test_unsafe_redis_settings_are_warned(
     server.start()
     try:
         with caplog.at_level(logging.WARNING):
-            backend = await _open(server.url)
+            backend = await open_redis(server.url)
         await backend.close()
     finally:
         server.kill()
@@ -134,13 +80,13 @@ async def test_unsafe_redis_settings_are_warned(
 async def test_safe_settings_and_a_disabled_config_are_quiet(
     flushed: RedisProcess, tmp_path: Path
 ) -> None:
-    backend = await _open(flushed.url)
+    backend = await open_redis(flushed.url)
     await backend.close()
     assert backend.config_warnings == []
     server = RedisProcess(tmp_path / "r", extra=("--rename-command", "CONFIG", ""))
     server.start()
     try:
-        backend = await _open(server.url)  # managed Redis often hides CONFIG: tolerated
+        backend = await open_redis(server.url)  # managed Redis often hides CONFIG: tolerated
         await backend.create_event(EVENT)
         assert (await backend.append(ROOM, "ask", {}, ACTOR, None)).seq == 1
         await backend.close()
@@ -308,8 +254,8 @@ async def test_the_listener_survives_unexpected_errors(
 
 
 async def test_redis_down_then_back(own_redis: RedisProcess) -> None:
-    a = await _open(own_redis.url)
-    b = await _open(own_redis.url)
+    a = await open_redis(own_redis.url)
+    b = await open_redis(own_redis.url)
     try:
         await a.create_event(EVENT)
         tail = Tail()
@@ -345,7 +291,7 @@ async def test_redis_down_then_back(own_redis: RedisProcess) -> None:
 
 
 async def test_a_paused_redis_is_unavailable_never_a_false_ok(own_redis: RedisProcess) -> None:
-    backend = await _open(own_redis.url, socket_timeout=0.5)
+    backend = await open_redis(own_redis.url, socket_timeout=0.5)
     try:
         await backend.create_event(EVENT)
         assert own_redis.proc is not None
@@ -366,7 +312,7 @@ async def test_a_paused_redis_is_unavailable_never_a_false_ok(own_redis: RedisPr
 
 
 async def test_a_wiped_redis_gives_rooms_a_new_epoch(own_redis: RedisProcess) -> None:
-    a = await _open(own_redis.url)
+    a = await open_redis(own_redis.url)
     try:
         await a.create_event(EVENT)
         tail = Tail()
@@ -390,7 +336,7 @@ async def test_a_wiped_redis_gives_rooms_a_new_epoch(own_redis: RedisProcess) ->
         await a.save_snapshot(ROOM, 1, b"new@1")
         assert await a.load_snapshot(ROOM) == (1, b"new@1")
 
-        fresh = await _open(own_redis.url)  # a process that never saw the catalogue
+        fresh = await open_redis(own_redis.url)  # a process that never saw the catalogue
         try:
             assert await fresh.list_events() == [EVENT]  # put back by `a`
             assert await fresh.head(ROOM) == appended
