@@ -1,4 +1,4 @@
-"""One WebSocket connection: identity, role, rate limits and a bounded send queue.
+"""One participant's connection: identity, limits and the admission of commands.
 
 The receive side checks each frame (shape, role, size, rate) and appends commands to
 the room's log; replies come when the room has folded the command's seq. The send side is
@@ -108,11 +108,6 @@ class Connection:
         """A close has begun (or the socket is gone): nothing more is sent or acted on."""
         return self._out.close_code is not None
 
-    @property
-    def _close_code(self) -> int | None:
-        # The receive side's name for `closing`, until it reads that.
-        return self._out.close_code
-
     def _leave_soon(self) -> None:
         if self.room is not None:
             # Deferred: a close may run inside the room's fan-out loop over its members.
@@ -126,7 +121,7 @@ class Connection:
 
     async def receive(self, data: bytes) -> None:
         """Admit one binary frame from the client: decode it, check it, hand it on."""
-        if self._close_code is not None:
+        if self.closing:
             # Closing (1003, 4008, 4029...): frames that were already on their way, or that
             # a client keeps sending before it answers the close, are not acted upon.
             return
