@@ -7,10 +7,7 @@ them.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,18 +15,11 @@ import msgpack
 
 from protocol.frames import Ev, Frame, Ok, Snapshot, read_frame
 from protocol.messages import Join, Mutating, parse_command
-from server.backends.base import EventInfo, RoomInfo
 from server.live.room import Actor, LiveRoom
+from tests.backends.support import EVENT, eventually
 
-EVENT = EventInfo(
-    event_id="mcr2030",
-    title="City-to-city learning between Sendai and Ulaanbaatar",
-    timezones=("Asia/Tokyo", "Asia/Ulaanbaatar"),
-    languages=("en", "ja", "mn"),
-    rooms=(RoomInfo("PLAN", "Planning and Investment", "mcr2030"),),
-    created=1_700_000_000.0,
-)
-ROOM = EVENT.rooms[0]
+ROOM = EVENT.rooms[0]  # the contract suite's event, room PLAN
+until = eventually  # the room's feed delivers on the event loop
 _ids = itertools.count(1)
 
 
@@ -88,12 +78,3 @@ def welcome(room: LiveRoom, member: FakeMember, **resume: Any) -> Ok:
     first = member.got[0]
     assert isinstance(first, Ok)
     return first
-
-
-async def until(check: Callable[[], bool], within: float = 5.0) -> None:
-    """Wait until `check()` holds (the room's feed delivers on the event loop)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.005)

@@ -183,12 +183,12 @@ async def test_presence_counts_the_rooms_members(room: LiveRoom) -> None:
 
 
 async def test_a_lost_log_gives_members_one_snapshot_of_the_new_life(
-    redis_server: RedisProcess,
+    own_redis: RedisProcess,
 ) -> None:
     """Redis restarted without its data: members get a snapshot of the new log (one
     each, with the new epoch) and then its events, never an event of the new life
     before it nor one of the old life after it."""
-    backend = RedisBackend(redis_server.url, secret=b"live-room-tests-secret-0123456789abcdef")
+    backend = RedisBackend(own_redis.url, secret=b"live-room-tests-secret-0123456789abcdef")
     await backend.start()
     await backend.create_event(EVENT)
     live = LiveRoom(ROOM, EVENT, backend)
@@ -199,7 +199,7 @@ async def test_a_lost_log_gives_members_one_snapshot_of_the_new_life(
         for i in range(3):
             await live.submit(aiko.actor, command("ask", text=f"question {i}"))
         old = live.epoch
-        await asyncio.to_thread(redis_server.restart, wiped=True)
+        await asyncio.to_thread(own_redis.restart, wiped=True)
         reply = await live.submit(aiko.actor, command("ask", text="after the wipe"))
         assert isinstance(reply, Ok) and reply.seq == 1
         await until(lambda: len(aiko.of_type(Snapshot)) == 2)
