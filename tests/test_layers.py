@@ -227,6 +227,18 @@ def test_only_one_layer_imports(package: str) -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_a_connection_reaches_its_room_only_through_the_live_room() -> None:
+    """Issue 11: the path of a command is Connection -> LiveRoom -> backend -> LiveRoom ->
+    members, with no step back; the connection imports neither a backend nor the fold."""
+    path = ROOT / "server" / "live" / "connection.py"
+    bad = [
+        f"{rel(path)}:{line} imports {module}"
+        for line, module in imports(path)
+        if module.startswith(("server.backends", "server.rooms", "redis", "sqlite3"))
+    ]
+    assert not bad, "\n".join(bad)
+
+
 # -- import circles -------------------------------------------------------------------
 
 

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from protocol.codes import CloseCode
 
-log = logging.getLogger("workshop.session")
+log = logging.getLogger("workshop.outbound")
 
 AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 
