@@ -31,16 +31,44 @@ export function format(template, params = {}) {
   );
 }
 
-/** The string for key in lang (default: the current language), falling back to English. */
+const pluralRules = new Map();
+
+/** The CLDR plural category of n in lang ("one", "other", ...), from Intl.PluralRules. */
+export function pluralOf(n, lang = current) {
+  let rules = pluralRules.get(lang);
+  if (!rules) {
+    rules = new Intl.PluralRules(lang);
+    pluralRules.set(lang, rules);
+  }
+  return rules.select(n);
+}
+
+/**
+ * The string for key in lang (default: the current language), falling back to English.
+ * With a numeric `n` among the params, "key.<plural category>" wins where the catalogue
+ * has one ("q.votes.one": "{n} vote"), so no language says "1 votes".
+ */
 export function t(key, params, lang = current) {
-  const template = CATALOGUES[lang]?.[key] ?? en[key] ?? key;
+  const catalogue = CATALOGUES[lang];
+  let template;
+  if (params && typeof params.n === "number") {
+    const plural = `${key}.${pluralOf(params.n, lang)}`;
+    template = catalogue?.[plural] ?? (catalogue?.[key] === undefined ? en[plural] : undefined);
+  }
+  template ??= catalogue?.[key] ?? en[key] ?? key;
   return params ? format(template, params) : template;
+}
+
+/** Whole seconds for a person: a retry_after of 0.37 s reads "1 s", never "0.37 s". */
+export function wholeSeconds(seconds) {
+  const value = Number(seconds);
+  return Number.isFinite(value) ? Math.max(1, Math.ceil(value)) : "?";
 }
 
 /** The message for a protocol error code (PROTOCOL.md "Envelope"). */
 export function errorText(code, params = {}) {
   const key = `err.${code}`;
-  if (key in en) return t(key, { s: "?", ...params });
+  if (key in en) return t(key, { ...params, s: wholeSeconds(params.s) });
   return t("err.unknown", { code: String(code) });
 }
 

@@ -136,7 +136,7 @@ export function startRoom(root, { code, view }) {
     connection.on("notice", (err) => notice.show(errorText(err.code, { s: err.retryAfter }), "error"));
     commands.onOutcome(({ entry, reply, error }) => {
       if (error) {
-        const wait = error.retryAfter ? ` ${t("notice.retry_in", { s: error.retryAfter })}` : "";
+        const wait = error.retryAfter ? ` ${t("notice.retry_in", { s: wholeSeconds(error.retryAfter) })}` : "";
         // A poll that is not open (any more) explains itself better than "conflict".
         const text = entry.t.startsWith("poll.") && error.code === "conflict" ? t("poll.err.conflict") : errorText(error.code, { s: error.retryAfter ?? "?" });
         notice.show(`${text}${error.code === "rate_limited" ? "" : wait}`, "error");

@@ -3,19 +3,45 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { RETRYABLE } from "../src/codes.js";
-import { CATALOGUES, detectLang, errorText, format, LANGS, t } from "../src/i18n.js";
+import { CATALOGUES, detectLang, errorText, format, LANGS, t, wholeSeconds } from "../src/i18n.js";
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
-test("the three catalogues have the same keys", () => {
-  const keys = Object.keys(CATALOGUES.en).sort();
-  for (const lang of LANGS) assert.deepEqual(Object.keys(CATALOGUES[lang]).sort(), keys, `keys of ${lang}`);
+// "key.one", "key.few"...: a plural form of "key", where a language has one (CLDR).
+const PLURAL = /\.(zero|one|two|few|many)$/;
+const baseKeys = (catalogue) => Object.keys(catalogue).filter((k) => !PLURAL.test(k)).sort();
+
+test("the three catalogues have the same keys (plural forms aside)", () => {
+  const keys = baseKeys(CATALOGUES.en);
+  for (const lang of LANGS) assert.deepEqual(baseKeys(CATALOGUES[lang]), keys, `keys of ${lang}`);
+  for (const lang of LANGS) {
+    for (const key of Object.keys(CATALOGUES[lang]).filter((k) => PLURAL.test(k))) {
+      assert.ok(key.replace(PLURAL, "") in CATALOGUES[lang], `${lang} ${key} has no base key`);
+    }
+  }
+});
+
+test("counts read as plurals: 1 vote, 2 votes; ja and mn count without a plural form", () => {
+  assert.equal(t("q.votes", { n: 1 }, "en"), "1 vote");
+  assert.equal(t("q.votes", { n: 0 }, "en"), "0 votes");
+  assert.equal(t("q.votes", { n: 2 }, "en"), "2 votes");
+  assert.equal(t("notes.not_synced", { n: 1 }, "en"), "Not synced (1 change waiting)");
+  assert.equal(t("q.votes", { n: 1 }, "ja"), "1 票");
+  assert.equal(t("q.votes", { n: 1 }, "mn"), "1 санал");
+});
+
+test("rate-limit waits are whole seconds, rounded up", () => {
+  assert.equal(wholeSeconds(0.37), 1);
+  assert.equal(wholeSeconds(2.01), 3);
+  assert.equal(wholeSeconds(undefined), "?");
+  assert.ok(!/\d\.\d/.test(errorText("rate_limited", { s: 11.83 })), errorText("rate_limited", { s: 11.83 }));
+  assert.match(errorText("rate_limited", { s: 11.83 }), /12/);
 });
 
 test("no empty strings, and the same placeholders in every language", () => {
   for (const [key, english] of Object.entries(CATALOGUES.en)) {
     for (const lang of LANGS) {
-      const text = CATALOGUES[lang][key];
+      const text = CATALOGUES[lang][key] ?? (PLURAL.test(key) ? CATALOGUES[lang][key.replace(PLURAL, "")] : undefined);
       assert.equal(typeof text, "string", `${lang} ${key}`);
       assert.ok(text.trim().length > 0, `${lang} ${key} is empty`);
       assert.deepEqual(placeholders(text), placeholders(english), `${lang} ${key} placeholders`);

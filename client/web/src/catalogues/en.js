@@ -87,6 +87,7 @@ export default {
 
   "q.upvote": "Upvote",
   "q.votes": "{n} votes",
+  "q.votes.one": "{n} vote",
   "q.anonymous": "Anonymous",
   "q.you": "You",
   "q.answer": "Answer",
@@ -251,6 +252,7 @@ export default {
   "notes.saving": "Saving…",
   "notes.offline": "Offline: your changes are kept here",
   "notes.not_synced": "Not synced ({n} changes waiting)",
+  "notes.not_synced.one": "Not synced ({n} change waiting)",
   "notes.editing_one": "{names} is editing…",
   "notes.editing_many": "{names} are editing…",
   "notes.locked": "The moderator has locked the notes: you can read them but not edit them.",
