@@ -48,6 +48,7 @@ export function createAskBox({ send }) {
     if (!open || !value || charCount(value) > TEXT_MAX) return;
     send(value, !anonRow.hidden && anon.checked, getLang());
     text.value = "";
+    anon.checked = false; // each question is anonymous only when asked so (issue 13)
     refreshCounter();
     text.focus();
   }
