@@ -36,6 +36,7 @@ export class RoomConnection {
     Object.assign(this, { url, store, joinFields, tokens, WebSocketImpl, env });
     this.ws = null;
     this.status = "connecting"; // connecting | live | down | stopped
+    this.wasLive = false; // joined at least once (the header says "Connecting…" until then)
     this.failure = null; // {reason, code} once stopped
     this.nextId = 0;
     this.pending = new Map();
@@ -58,6 +59,7 @@ export class RoomConnection {
 
   setStatus(status) {
     this.status = status;
+    if (status === "live") this.wasLive = true;
     this.emit("status", status);
   }
 

@@ -48,7 +48,12 @@ export function startRoom(root, { code, view }) {
   root.replaceChildren(header.el, notice.el, banner, roleBanner, joinSlot, viewSlot, announcer);
 
   const sync = () => ({
-    state: syncState({ status: connection?.status ?? "connecting", online: navigator.onLine, pending: outbox.size() }),
+    state: syncState({
+      status: connection?.status ?? "connecting",
+      wasLive: connection?.wasLive ?? false,
+      online: navigator.onLine,
+      pending: outbox.size(),
+    }),
     pending: outbox.size(),
   });
 

@@ -52,7 +52,7 @@ test("no empty strings, and the same placeholders in every language", () => {
 test("every protocol error code and every status has a message", () => {
   for (const code of Object.keys(RETRYABLE)) assert.ok(`err.${code}` in CATALOGUES.en, code); // codes.js
   for (const status of ["pending", "live", "answered", "dismissed", "withdrawn"]) assert.ok(`status.${status}` in CATALOGUES.en);
-  for (const state of ["live", "reconnecting", "offline"]) assert.ok(`conn.${state}` in CATALOGUES.en);
+  for (const state of ["connecting", "live", "reconnecting", "offline"]) assert.ok(`conn.${state}` in CATALOGUES.en);
   assert.match(errorText("rate_limited", { s: 7 }), /7/);
   assert.match(errorText("mystery"), /mystery/);
 });

@@ -58,6 +58,8 @@ test("sync state: live, reconnecting, offline", () => {
   assert.equal(syncState({ status: "live", pending: 2 }), "live");
   assert.equal(syncState({ status: "down" }), "reconnecting");
   assert.equal(syncState({ status: "connecting" }), "reconnecting");
+  assert.equal(syncState({ status: "connecting", wasLive: false }), "connecting");
+  assert.equal(syncState({ status: "down", wasLive: false }), "reconnecting");
   assert.equal(syncState({ status: "down", pending: 1 }), "offline");
   assert.equal(syncState({ status: "down", online: false }), "offline");
   assert.equal(syncState({ status: "stopped" }), "offline");

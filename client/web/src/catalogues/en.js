@@ -30,6 +30,7 @@ export default {
   "join.bad_org": "The organisation can have up to 80 characters.",
   "join.edit": "Change name",
 
+  "conn.connecting": "Connecting…",
   "conn.live": "Live",
   "conn.reconnecting": "Reconnecting…",
   "conn.offline": "Offline",

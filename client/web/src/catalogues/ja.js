@@ -29,6 +29,7 @@ export default {
   "join.bad_org": "所属は 80 文字以内で入力してください。",
   "join.edit": "名前を変更",
 
+  "conn.connecting": "接続しています…",
   "conn.live": "接続中",
   "conn.reconnecting": "再接続しています…",
   "conn.offline": "オフライン",

@@ -29,6 +29,7 @@ export default {
   "join.bad_org": "Байгууллагын нэр 80 тэмдэгтээс хэтрэхгүй.",
   "join.edit": "Нэр солих",
 
+  "conn.connecting": "Холбогдож байна…",
   "conn.live": "Холбогдсон",
   "conn.reconnecting": "Дахин холбогдож байна…",
   "conn.offline": "Холболтгүй",

@@ -13,7 +13,7 @@ export function createHeader({ code, onEditProfile = null }) {
   const conn = el("span", {
     id: "conn-state",
     className: "conn-state",
-    attrs: { "data-state": "reconnecting", role: "status", "aria-live": "polite" },
+    attrs: { "data-state": "connecting", role: "status", "aria-live": "polite" },
   });
   const edit = onEditProfile
     ? el("button", {
