@@ -17,6 +17,7 @@ import { createModeratorView, createRapporteurView } from "./views/moderator.js"
 import { createNotice } from "./views/notice.js";
 import { createParticipantView } from "./views/participant.js";
 import { createPresenterView } from "./views/presenter.js";
+import { startLanding } from "./views/landing.js";
 
 const VIEWS = {
   participant: createParticipantView,
@@ -134,6 +135,7 @@ export function startRoom(root, { code, view }) {
     });
     outbox.subscribe(render);
     connection.on("status", (status) => {
+      if (status === "stopped" && connection.failure?.reason === "not_found") return noSuchRoom();
       // The server refused the join itself (a name it does not accept): ask again.
       if (status === "stopped" && connection.failure?.reason === "join" && view !== "presenter") showJoin();
       render();
@@ -168,8 +170,21 @@ export function startRoom(root, { code, view }) {
     render();
   });
 
+  /** An unknown code: the landing page, saying so, with the code field (issue 13). */
+  let gone = false;
+  function noSuchRoom() {
+    if (gone) return;
+    gone = true;
+    if (connection && connection.status !== "stopped") connection.stop("not_found");
+    document.body.classList.remove(`view-${view}`);
+    startLanding(root, { missing: code });
+  }
+
   fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
-    .then((r) => (r.ok ? r.json() : null))
+    .then((r) => {
+      if (r.status === 404) noSuchRoom();
+      return r.ok ? r.json() : null;
+    })
     .then((info) => {
       if (info?.title && !store.room) {
         store.room = { code, title: info.title, event: info.event };

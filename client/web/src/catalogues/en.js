@@ -42,6 +42,7 @@ export default {
   "room.closed": "This room is closed: you can read, but not ask or vote.",
   "room.archived": "This room is archived: read only.",
   "room.not_found": "There is no room with this code.",
+  "room.no_such_room": "There is no room with the code {code}. Check the code shown on the screen.",
   "room.auth_failed": "This link's key was not accepted. Ask the organisers for a new invite link.",
   "room.no_key": "This moderator page needs the key from your invite link. Open the full link you were sent.",
   "room.not_moderator": "You joined without moderator rights, so the moderation actions will be refused.",

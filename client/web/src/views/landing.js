@@ -1,7 +1,7 @@
 // The landing page: join by code, and the list of sessions from GET /api/rooms.
 
 import { el, setText } from "../dom.js";
-import { t } from "../i18n.js";
+import { onLangChange, t } from "../i18n.js";
 import { normaliseCode, roomPath } from "../route.js";
 import { createLangSwitch } from "./lang-switch.js";
 
@@ -21,7 +21,8 @@ function roomLink(room) {
   );
 }
 
-export function startLanding(root) {
+/** The landing page; `missing`: a room code that does not exist, to say so above the form. */
+export function startLanding(root, { missing = null } = {}) {
   document.body.classList.add("view-landing");
   const input = el("input", {
     id: "code-input",
@@ -30,6 +31,13 @@ export function startLanding(root) {
   });
   const error = el("p", { id: "code-error", className: "form-error", attrs: { role: "alert" } });
   error.hidden = true;
+  if (missing) {
+    input.value = missing;
+    const say = () => setText(error, t("room.no_such_room", { code: missing }));
+    say();
+    onLangChange(() => error.dataset.i18n || say());
+    error.hidden = false;
+  }
   const form = el(
     "form",
     { id: "code-form", className: "card code-form", attrs: { novalidate: true } },
