@@ -102,6 +102,7 @@ export default {
   "action.pin": "Pin",
   "action.unpin": "Unpin",
   "action.withdraw": "Withdraw",
+  "action.withdraw_confirm": "Tap again to withdraw",
   "action.edit": "Edit",
   "action.answer": "Write answer",
   "action.save": "Save",

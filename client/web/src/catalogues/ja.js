@@ -100,6 +100,7 @@ export default {
   "action.pin": "回答中にする",
   "action.unpin": "回答中を解除",
   "action.withdraw": "取り下げる",
+  "action.withdraw_confirm": "もう一度押すと取り下げます",
   "action.edit": "編集",
   "action.answer": "回答を書く",
   "action.save": "保存",

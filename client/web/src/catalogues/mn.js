@@ -100,6 +100,7 @@ export default {
   "action.pin": "Дэлгэцэнд гаргах",
   "action.unpin": "Дэлгэцээс буулгах",
   "action.withdraw": "Буцаан авах",
+  "action.withdraw_confirm": "Буцаан авахын тулд дахин дарна уу",
   "action.edit": "Засах",
   "action.answer": "Хариулт бичих",
   "action.save": "Хадгалах",

@@ -14,6 +14,23 @@ export const TEXT_MAX = 500;
 export const ANSWER_MAX = 2000;
 
 /** The moderator's one-click actions for a question in this status (docs/protocol.md (Part 2)). */
+const CONFIRM_MS = 5000; // how long a "tap again to withdraw" waits for the second tap
+
+/**
+ * Withdrawing cannot be undone by its author, so it takes two taps (issue 13): the first
+ * turns the button into "Tap again to withdraw" for a few seconds. True on the second.
+ */
+function confirmed(button) {
+  if (button.dataset.confirm === "true") return true;
+  button.dataset.confirm = "true";
+  setText(button, t("action.withdraw_confirm"));
+  setTimeout(() => {
+    delete button.dataset.confirm;
+    setText(button, t("action.withdraw"));
+  }, CONFIRM_MS);
+  return false;
+}
+
 export function moderatorActions(status, pinned) {
   const pin = pinned ? "unpin" : "pin";
   switch (status) {
@@ -112,16 +129,21 @@ export function createQuestionItem(qid, handlers) {
     editor = null;
   }
 
-  const renderActions = actionBar(actions, (action) =>
-    el("button", {
+  const renderActions = actionBar(actions, (action) => {
+    const button = el("button", {
       className: `action action-${action}`,
       text: t(`action.${action}`),
       attrs: { type: "button", "data-action": action },
       on: {
-        click: () => (action === "edit" || action === "answer" ? openEditor(action) : handlers.act(qid, action)),
+        click: () => {
+          if (action === "edit" || action === "answer") return openEditor(action);
+          if (action === "withdraw" && !confirmed(button)) return;
+          handlers.act(qid, action);
+        },
       },
-    }),
-  );
+    });
+    return button;
+  });
 
   function update(q, view) {
     current = q;
