@@ -88,6 +88,7 @@ export default {
   "status.withdrawn": "Withdrawn",
 
   "q.upvote": "Upvote",
+  "q.upvote_for": "Upvote: {text}",
   "q.votes": "{n} votes",
   "q.votes.one": "{n} vote",
   "q.anonymous": "Anonymous",

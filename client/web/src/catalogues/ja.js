@@ -87,6 +87,7 @@ export default {
   "status.withdrawn": "取り下げ",
 
   "q.upvote": "いいね",
+  "q.upvote_for": "いいね: {text}",
   "q.votes": "{n} 票",
   "q.anonymous": "匿名",
   "q.you": "あなた",

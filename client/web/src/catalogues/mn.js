@@ -87,6 +87,7 @@ export default {
   "status.withdrawn": "Буцаан авсан",
 
   "q.upvote": "Дэмжих",
+  "q.upvote_for": "Дэмжих: {text}",
   "q.votes": "{n} санал",
   "q.anonymous": "Нэрээ нууцалсан",
   "q.you": "Та",

@@ -14,6 +14,12 @@ export const TEXT_MAX = 500;
 export const ANSWER_MAX = 2000;
 
 /** The moderator's one-click actions for a question in this status (docs/protocol.md (Part 2)). */
+/** The start of a question, for names that say what a control acts on ("Upvote: …"). */
+export function gist(text, max = 80) {
+  const one = String(text || "").replace(/\s+/g, " ").trim();
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+}
+
 const CONFIRM_MS = 5000; // how long a "tap again to withdraw" waits for the second tap
 
 /**
@@ -22,11 +28,15 @@ const CONFIRM_MS = 5000; // how long a "tap again to withdraw" waits for the sec
  */
 function confirmed(button) {
   if (button.dataset.confirm === "true") return true;
+  const say = (key) => {
+    setText(button, t(key));
+    setAttr(button, "aria-label", `${t(key)}: ${button.dataset.subject}`);
+  };
   button.dataset.confirm = "true";
-  setText(button, t("action.withdraw_confirm"));
+  say("action.withdraw_confirm");
   setTimeout(() => {
     delete button.dataset.confirm;
-    setText(button, t("action.withdraw"));
+    say("action.withdraw");
   }, CONFIRM_MS);
   return false;
 }
@@ -133,7 +143,8 @@ export function createQuestionItem(qid, handlers) {
     const button = el("button", {
       className: `action action-${action}`,
       text: t(`action.${action}`),
-      attrs: { type: "button", "data-action": action },
+      attrs: { type: "button", "data-action": action, "aria-label": `${t(`action.${action}`)}: ${gist(current?.text)}` },
+      data: { subject: gist(current?.text) },
       on: {
         click: () => {
           if (action === "edit" || action === "answer") return openEditor(action);
@@ -155,7 +166,7 @@ export function createQuestionItem(qid, handlers) {
     setText(votes, view.votes);
     setAttr(upvote, "aria-pressed", view.voted ? "true" : "false");
     upvote.disabled = !view.canVote;
-    setText(upLabel, t("q.upvote"));
+    setText(upLabel, t("q.upvote_for", { text: gist(q.text) }));
     setAttr(upvote, "title", t("q.votes", { n: view.votes }));
     setText(author, authorText(q));
     setText(you, view.mine ? t("q.you") : "");
