@@ -109,7 +109,9 @@ def _status_event(state: RoomState, q: Question, old: str, by: str) -> Outcome:
     data: dict[str, Any] = {"qid": q.qid, "status": q.status, "by": by}
     if q.status in PUBLIC_STATUSES:
         data["question"] = q.wire()
-    if state.pinned == q.qid and q.status not in PUBLIC_STATUSES:
+    # A pinned question that is answered, or leaves the public list, is no longer "now
+    # answering" (PROTOCOL.md "Moderation flow": answered also unpins).
+    if state.pinned == q.qid and q.status != LIVE:
         state.pinned = None
         data["unpinned"] = True
     # A question that was never public stays between staff and its author.

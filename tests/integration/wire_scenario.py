@@ -1,9 +1,14 @@
 """A scripted room session that makes the server send every kind of frame it can (issue 11).
 
 `test_wire_unchanged.py` runs it against the current tree and compares what each
-connection received with `wire_recording.json`, recorded from the server at commit
-01b4c8ef62a3d3f3126d508ea445bd1228434835, when the frames were still dict literals in
-server/session.py, live_room.py and room_signals.py. What is normalised before comparing,
+connection received with `wire_recording.json`. That was first recorded from the server at
+commit 01b4c8ef62a3d3f3126d508ea445bd1228434835, when the frames were still dict literals
+in server/session.py, live_room.py and room_signals.py, and the redesigned middle floor
+(issue 11) matched it byte for byte. It was recorded again, on purpose, when `answered`
+began to unpin the pinned question (PROTOCOL.md "Moderation flow", issue 13): of the 593
+frames, exactly two per room member changed (that `question.status` gained
+`unpinned: true`, and the scenario's later re-pin became a `question.pinned` instead of
+`hidden`). The recording names the commit it was made from. What is normalised before comparing,
 and how side frames (presence, queue, poll.results) are compared, is in `wire_frames.py`.
 
 The session is sequential: each command waits for its reply before the next is sent, so
@@ -49,7 +54,8 @@ from tests.integration.wire_frames import (
     to_json,
 )
 
-BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"
+BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"  # the first recording's
+RECORDED_AT = "issue 13: answered unpins (re-recorded from the tree of that commit)"
 RECORDING = Path(__file__).with_name("wire_recording.json")
 # Every limit lifted but the ask rate: 4 questions per participant, then `rate_limited`
 # (one token per 10,000 s, so the fifth ask is refused however slow the machine is).
@@ -409,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         recording = to_json(
             connections,
             about="Frames of tests/integration/wire_scenario.py, normalised (wire_frames.py).",
-            commit=BASE_COMMIT,
+            commit=RECORDED_AT,
             server_args=list(SERVER_ARGS),
             event_file=args.event_file.read_text(encoding="utf-8"),
         )

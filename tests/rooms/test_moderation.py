@@ -146,15 +146,21 @@ def test_a_pinned_question_that_leaves_is_unpinned(how: str) -> None:
     assert room.state.view(V_BOB)["pinned"] is None
 
 
-def test_a_pinned_question_stays_pinned_while_live_or_answered() -> None:
+def test_marking_the_pinned_question_answered_unpins_it() -> None:
+    """PROTOCOL.md "Moderation flow": `answered` on the pinned question also unpins it, so
+    the projector stops saying "now answering" over an answered question (issue 13)."""
     room = Room()
     qid = room.qid(ask(ALICE))
     room.ok(moderate(qid, "pin"))
-    for action in ("answered", "reopen", "answered"):
-        out = room(moderate(qid, action))
-        assert room.state.pinned == qid
-        data = seen(out, V_BOB)
-        assert data is not None and "unpinned" not in data
+    out = room(moderate(qid, "answered"))
+    data = seen(out, V_BOB)
+    assert room.state.pinned is None and room.state.view(V_BOB)["pinned"] is None
+    assert data is not None and data["status"] == "answered" and data["unpinned"] is True
+    # An answered question may still be pinned on purpose, and stays so on reopen.
+    room.ok(moderate(qid, "pin"))
+    out = room(moderate(qid, "reopen"))
+    data = seen(out, V_BOB)
+    assert room.state.pinned == qid and data is not None and "unpinned" not in data
 
 
 def test_leaving_does_not_unpin_another_question() -> None:
