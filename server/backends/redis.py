@@ -32,7 +32,7 @@ import logging
 import os
 import socket
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -92,6 +92,7 @@ class RedisBackend(Backend):
         pipelines: int = 2,
         max_pending: int = 10_000,
         ping_every: float = 5.0,
+        position_check: float = 5.0,
     ) -> None:
         if len(secret) < 32:
             raise ValueError("the secret must be at least 32 bytes")
@@ -110,7 +111,14 @@ class RedisBackend(Backend):
         self._batch, self._pipelines, self._max_pending = batch, pipelines, max_pending
         self.stats: Counter[str] = Counter()
         self.config_warnings: list[str] = []
-        self._listener = Listener(self._connect_pubsub, self, self.stats, ping_every=ping_every)
+        self._listener = Listener(
+            self._connect_pubsub,
+            self,
+            self.stats,
+            ping_every=ping_every,
+            position_check=position_check,
+            heads=self._heads,
+        )
         self._appender: Appender | None = None
         self._state = "new"  # new -> running -> closed
         self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
@@ -281,6 +289,28 @@ class RedisBackend(Backend):
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
         """See `RoomLog.unsubscribe`; the last one leaving unsubscribes the channel."""
         self._listener.unsubscribe(room, callback)
+
+    def watch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.watch_life`: told by the room's feed, which the position check
+        (every `position_check` s) makes find a lost log without any traffic."""
+        self._listener.watch_life(room, callback)
+
+    def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.unwatch_life`."""
+        self._listener.unwatch_life(room, callback)
+
+    async def _heads(self, rooms: list[str]) -> list[tuple[str | None, int]]:
+        """`(epoch, seq)` of each room's log, in one pipeline (the position check)."""
+        pipe = self._redis.pipeline(transaction=False)
+        for room in rooms:
+            keys = room_keys(room)
+            pipe.get(keys.epoch)
+            pipe.get(keys.seq)
+        replies = await pipe.execute()
+        return [
+            (None if epoch is None else text(epoch), int(seq or 0))
+            for epoch, seq in zip(replies[::2], replies[1::2], strict=True)
+        ]
 
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """See `RoomLog.save_snapshot`. Stored with the epoch it was folded from (the

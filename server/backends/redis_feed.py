@@ -79,6 +79,8 @@ class RoomFeed:
         self.room = room
         self.channel = room_keys(room).channel
         self.callbacks: dict[LiveCallback, None] = {}
+        self.life_watchers: dict[Callable[[str], None], None] = {}  # told of a new epoch
+        self.checked_seq = -1  # the head the previous position check saw, in this epoch
         self.epoch: str | None = None
         self.delivered = -1  # last seq handed to the callbacks; -1 until the baseline
         self.synced_to = -1  # last seq a sync took from the stream (its pub/sub copy may follow)
@@ -141,6 +143,20 @@ class RoomFeed:
         self.live = False
         if self.sync_task is None or self.sync_task.done():
             self.request_sync()  # a running sync drains what is kept when it ends
+
+    def position_stale(self, epoch: str | None, seq: int) -> bool:
+        """Whether the log's head `(epoch, seq)`, read by the position check, says this
+        feed is behind: the log has no epoch or another one (lost, or a new life), it went
+        back, or it held a seq at the previous check that is still not delivered (pub/sub
+        lost it; a seq only just appended may still be on its way, so it gets one round)."""
+        if self.delivered < 0 or self.epoch is None:
+            return False  # no baseline yet: the first sync is running
+        if epoch != self.epoch:
+            self.checked_seq = -1
+            return True
+        behind = self.checked_seq > self.delivered
+        self.checked_seq = seq
+        return behind or seq < self.delivered
 
     def gone(self) -> bool:
         """Whether the feed was closed (checked again after every await)."""
@@ -248,6 +264,11 @@ class RoomFeed:
                 self.retired.add(self.epoch)
                 self._stats["epoch_changes"] += 1
             self.epoch, self.delivered, self.synced_to = epoch, 0, 0
+            for watcher in tuple(self.life_watchers):
+                try:
+                    watcher(epoch)
+                except Exception:
+                    log.exception("a new-life watcher of room %s failed", self.room)
         self._drop_stale(mark, epoch, head.seq)
         await self._catch_up(head.seq)
 
