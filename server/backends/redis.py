@@ -14,7 +14,10 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   the same `(pid, cid)` learns its seq.
 - **Live tail**: `redis_listener` keeps one pub/sub connection per process; each room's
   `redis_feed` fills gaps from the stream and catches up after every reconnect, so each
-  subscriber gets each record once, in order (guarantees 4-6).
+  subscriber gets each record once, in order (guarantees 4-6). Live messages carry an
+  HMAC under a key derived from the secret; one without it is dropped, counted
+  (`forged`) and the stream read instead. Every `position_check` seconds the heads of
+  all tailed rooms are compared with what their feeds delivered (one pipeline).
 - **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
   lost its data) gets a new life with a new epoch, the first time anyone touches it.
 - **Import**: staged in a stream of the room, made the log by one script
@@ -58,7 +61,17 @@ from .redis_append import Appender
 from .redis_catalogue import RedisCatalogue
 from .redis_connect import check_config, connection_pool
 from .redis_import import discard, stage
-from .redis_keys import SCRIPTS, decode_entry, encode_body, redis_errors, room_keys, text
+from .redis_keys import (
+    SCRIPTS,
+    decode_entry,
+    encode_body,
+    live_key,
+    live_mac,
+    new_nonce,
+    redis_errors,
+    room_keys,
+    text,
+)
 from .redis_listener import Listener
 from .redis_presence import RedisPresence
 
@@ -98,6 +111,7 @@ class RedisBackend(Backend):
             raise ValueError("the secret must be at least 32 bytes")
         self.url = url
         self._secret = secret
+        self._live_key = live_key(secret)
         self._pool = connection_pool(
             url,
             protocol=2,
@@ -118,6 +132,7 @@ class RedisBackend(Backend):
             ping_every=ping_every,
             position_check=position_check,
             heads=self._heads,
+            live_key=self._live_key,
         )
         self._appender: Appender | None = None
         self._state = "new"  # new -> running -> closed
@@ -195,7 +210,9 @@ class RedisBackend(Backend):
         names = [keys.seq, keys.epoch, keys.log]
         if pid is not None and cid is not None:
             names.append(keys.dedupe(str(pid), cid))
-        args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel]
+        nonce = new_nonce()
+        mac = live_mac(self._live_key, keys.channel, nonce, body)
+        args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel, nonce, mac]
         await self._listener.wait_ready(room, self.subscribe_timeout)
         assert self._appender is not None
         for _ in range(2):

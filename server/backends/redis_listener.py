@@ -45,6 +45,7 @@ class Listener:
         max_backoff: float = 5.0,
         position_check: float = 5.0,
         heads: Callable[[list[str]], Awaitable[list[tuple[str | None, int]]]] | None = None,
+        live_key: bytes = b"",
     ) -> None:
         self.feeds: dict[str, RoomFeed] = {}
         self._by_channel: dict[bytes, RoomFeed] = {}
@@ -55,6 +56,7 @@ class Listener:
         self.max_backoff = max_backoff
         self.position_check = position_check
         self._heads = heads
+        self._live_key = live_key
         self.connected = asyncio.Event()
         self._conn: Any = None
         self._send_lock = asyncio.Lock()
@@ -115,7 +117,13 @@ class Listener:
         feed = self.feeds.get(room)
         if feed is None:
             feed = RoomFeed(
-                room, self._source, self.stats, self._slots, self._spawn, self.max_backoff
+                room,
+                self._source,
+                self.stats,
+                self._slots,
+                self._spawn,
+                self.max_backoff,
+                live_key=self._live_key,
             )
             self.feeds[room] = feed
             self._by_channel[feed.channel] = feed
