@@ -14,10 +14,9 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   the same `(pid, cid)` learns its seq.
 - **Live tail**: `redis_listener` keeps one pub/sub connection per process; each room's
   `redis_feed` fills gaps from the stream and catches up after every reconnect, so each
-  subscriber gets each record once, in order (guarantees 4-6). Live messages carry an
-  HMAC under a key derived from the secret; one without it is dropped, counted
-  (`forged`) and the stream read instead. Every `position_check` seconds the heads of
-  all tailed rooms are compared with what their feeds delivered (one pipeline).
+  subscriber gets each record once, in order (guarantees 4-6); messages without the
+  HMAC the appender signs them with are dropped (`forged`), and a position check reads
+  every tailed room's head each `position_check` seconds.
 - **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
   lost its data) gets a new life with a new epoch, the first time anyone touches it.
 - **Import**: staged in a stream of the room, made the log by one script
@@ -31,6 +30,7 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
@@ -66,10 +66,10 @@ from .redis_keys import (
     decode_entry,
     encode_body,
     live_key,
-    live_mac,
-    new_nonce,
+    read_heads,
     redis_errors,
     room_keys,
+    sign_live,
     text,
 )
 from .redis_listener import Listener
@@ -131,7 +131,7 @@ class RedisBackend(Backend):
             self.stats,
             ping_every=ping_every,
             position_check=position_check,
-            heads=self._heads,
+            heads=functools.partial(read_heads, self._redis),
             live_key=self._live_key,
         )
         self._appender: Appender | None = None
@@ -210,8 +210,7 @@ class RedisBackend(Backend):
         names = [keys.seq, keys.epoch, keys.log]
         if pid is not None and cid is not None:
             names.append(keys.dedupe(str(pid), cid))
-        nonce = new_nonce()
-        mac = live_mac(self._live_key, keys.channel, nonce, body)
+        nonce, mac = sign_live(self._live_key, keys.channel, body)
         args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel, nonce, mac]
         await self._listener.wait_ready(room, self.subscribe_timeout)
         assert self._appender is not None
@@ -315,19 +314,6 @@ class RedisBackend(Backend):
     def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
         """See `RoomLog.unwatch_life`."""
         self._listener.unwatch_life(room, callback)
-
-    async def _heads(self, rooms: list[str]) -> list[tuple[str | None, int]]:
-        """`(epoch, seq)` of each room's log, in one pipeline (the position check)."""
-        pipe = self._redis.pipeline(transaction=False)
-        for room in rooms:
-            keys = room_keys(room)
-            pipe.get(keys.epoch)
-            pipe.get(keys.seq)
-        replies = await pipe.execute()
-        return [
-            (None if epoch is None else text(epoch), int(seq or 0))
-            for epoch, seq in zip(replies[::2], replies[1::2], strict=True)
-        ]
 
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """See `RoomLog.save_snapshot`. Stored with the epoch it was folded from (the

@@ -49,8 +49,10 @@ __all__ = [
     "live_key",
     "live_mac",
     "new_nonce",
+    "read_heads",
     "redis_errors",
     "room_keys",
+    "sign_live",
     "text",
 ]
 
@@ -173,6 +175,27 @@ def live_mac(key: bytes, channel: bytes, nonce: bytes, body: bytes) -> bytes:
     parts = (channel, nonce, body)
     framed = b"".join(len(part).to_bytes(4, "big") + part for part in parts)
     return hmac.new(key, framed, hashlib.sha256).digest()[:MAC_BYTES]
+
+
+def sign_live(key: bytes, channel: bytes, body: bytes) -> tuple[bytes, bytes]:
+    """A fresh nonce and the MAC of a record's live message, for `lua/append.lua`."""
+    nonce = new_nonce()
+    return nonce, live_mac(key, channel, nonce, body)
+
+
+async def read_heads(client: Any, rooms: list[str]) -> list[tuple[str | None, int]]:
+    """`(epoch, seq)` of each room's log, in one pipeline (the position check); the
+    epoch is None for a log that is gone."""
+    pipe = client.pipeline(transaction=False)
+    for room in rooms:
+        keys = room_keys(room)
+        pipe.get(keys.epoch)
+        pipe.get(keys.seq)
+    replies = await pipe.execute()
+    return [
+        (None if epoch is None else text(epoch), int(seq or 0))
+        for epoch, seq in zip(replies[::2], replies[1::2], strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -209,16 +209,23 @@ class LiveRoom:
         read contradicts nothing: the state held is served."""
         if self._confirming is None or self._confirming.done():
             self._confirming = self.spawn(self._confirm())
+        confirming = self._confirming
         try:
-            await asyncio.wait_for(asyncio.shield(self._confirming), OUTCOME_TIMEOUT)
+            await asyncio.wait_for(asyncio.shield(confirming), OUTCOME_TIMEOUT)
         except TimeoutError:
             return False
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if confirming.cancelled() and not (me is not None and me.cancelling()):
+                return False  # the room was closed meanwhile
+            raise
         return True
 
     async def _confirm(self) -> None:
         try:
             head = await self.log.head(self.code)
-        except BackendUnavailable:
+        except Exception as exc:  # unreachable (BackendUnavailable) or lost with its room
+            log.debug("room %s: the head could not be read before a welcome: %s", self.code, exc)
             return
         if head.epoch != self.epoch:
             self._on_new_life(head.epoch)
