@@ -38,6 +38,7 @@ class Settings:
     snapshot_every: int = 500  # events between room snapshots
     room_idle_grace: float = 60.0  # seconds a room without members stays loaded
     presence_ttl: float = 30.0  # seconds a dead process's members stay in presence
+    position_check: float = 5.0  # seconds between checks of each tailed room's head (Redis)
     sqlite_sync: str = "FULL"
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -303,6 +303,18 @@ class RoomLog(ABC):
         """Stop calling `callback` for the room. Unknown callbacks are ignored."""
 
     @abstractmethod
+    def watch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """While the room has a subscriber, call `callback(epoch)` as soon as its feed
+        moves to a new log life (guarantee 6), before any record of it, and also when
+        that life has no record yet (a wiped log nobody wrote to again): a subscriber
+        otherwise learns of it only from the next record. The embedded log never
+        changes epoch: its watchers are never called."""
+
+    @abstractmethod
+    def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """Stop calling `callback`; unknown callbacks are ignored."""
+
+    @abstractmethod
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """Keep `blob` as the room's state after folding records `1..seq`, unless
         a snapshot with a higher seq is already stored. Raises UnknownRoom."""

@@ -237,6 +237,12 @@ class EmbeddedBackend(Backend):
             if not callbacks:
                 del self._subscribers[room]
 
+    def watch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.watch_life`: this log never changes epoch, so never called."""
+
+    def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.unwatch_life`."""
+
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """See `RoomLog.save_snapshot`."""
         self._check_running()

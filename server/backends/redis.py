@@ -14,7 +14,9 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   the same `(pid, cid)` learns its seq.
 - **Live tail**: `redis_listener` keeps one pub/sub connection per process; each room's
   `redis_feed` fills gaps from the stream and catches up after every reconnect, so each
-  subscriber gets each record once, in order (guarantees 4-6).
+  subscriber gets each record once, in order (guarantees 4-6); messages without the
+  HMAC the appender signs them with are dropped (`forged`), and a position check reads
+  every tailed room's head each `position_check` seconds.
 - **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
   lost its data) gets a new life with a new epoch, the first time anyone touches it.
 - **Import**: staged in a stream of the room, made the log by one script
@@ -28,11 +30,12 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -58,7 +61,17 @@ from .redis_append import Appender
 from .redis_catalogue import RedisCatalogue
 from .redis_connect import check_config, connection_pool
 from .redis_import import discard, stage
-from .redis_keys import SCRIPTS, decode_entry, encode_body, redis_errors, room_keys, text
+from .redis_keys import (
+    SCRIPTS,
+    decode_entry,
+    encode_body,
+    live_key,
+    read_heads,
+    redis_errors,
+    room_keys,
+    sign_live,
+    text,
+)
 from .redis_listener import Listener
 from .redis_presence import RedisPresence
 
@@ -92,11 +105,13 @@ class RedisBackend(Backend):
         pipelines: int = 2,
         max_pending: int = 10_000,
         ping_every: float = 5.0,
+        position_check: float = 5.0,
     ) -> None:
         if len(secret) < 32:
             raise ValueError("the secret must be at least 32 bytes")
         self.url = url
         self._secret = secret
+        self._live_key = live_key(secret)
         self._pool = connection_pool(
             url,
             protocol=2,
@@ -110,7 +125,15 @@ class RedisBackend(Backend):
         self._batch, self._pipelines, self._max_pending = batch, pipelines, max_pending
         self.stats: Counter[str] = Counter()
         self.config_warnings: list[str] = []
-        self._listener = Listener(self._connect_pubsub, self, self.stats, ping_every=ping_every)
+        self._listener = Listener(
+            self._connect_pubsub,
+            self,
+            self.stats,
+            ping_every=ping_every,
+            position_check=position_check,
+            heads=functools.partial(read_heads, self._redis),
+            live_key=self._live_key,
+        )
         self._appender: Appender | None = None
         self._state = "new"  # new -> running -> closed
         self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
@@ -187,7 +210,8 @@ class RedisBackend(Backend):
         names = [keys.seq, keys.epoch, keys.log]
         if pid is not None and cid is not None:
             names.append(keys.dedupe(str(pid), cid))
-        args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel]
+        nonce, mac = sign_live(self._live_key, keys.channel, body)
+        args = [body, max(1, int(self.dedupe_ttl * 1000)), keys.channel, nonce, mac]
         await self._listener.wait_ready(room, self.subscribe_timeout)
         assert self._appender is not None
         for _ in range(2):
@@ -281,6 +305,15 @@ class RedisBackend(Backend):
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
         """See `RoomLog.unsubscribe`; the last one leaving unsubscribes the channel."""
         self._listener.unsubscribe(room, callback)
+
+    def watch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.watch_life`: told by the room's feed, which the position check
+        (every `position_check` s) makes find a lost log without any traffic."""
+        self._listener.watch_life(room, callback)
+
+    def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `RoomLog.unwatch_life`."""
+        self._listener.unwatch_life(room, callback)
 
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """See `RoomLog.save_snapshot`. Stored with the epoch it was folded from (the

@@ -19,26 +19,31 @@ A new epoch (a lost or rewound log, guarantee 6): the old epoch is retired (its 
 messages are dropped) and the feed starts over at `delivered = 0`, so its subscribers
 are handed the new life's log from seq 1.
 
-Messages that do not decode are dropped and counted (`stats["garbage"]`); a subscriber
-that raises is logged and ignored.
+Messages that do not decode are dropped and counted (`stats["garbage"]`). So are records
+without a valid MAC (`redis_keys.live_mac`) or with a nonce seen before: anyone who can
+reach Redis can PUBLISH, and only the stream is the log. They are also counted as
+`stats["forged"]`, and the feed syncs from the stream instead, so what it hands out is
+always what the log holds at that seq. A subscriber that raises is logged and ignored.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
 
 from .base import LiveCallback, Position, Record, UnknownRoom
-from .redis_keys import decode_live, room_keys
+from .redis_keys import Live, decode_live, live_mac, room_keys
 
 log = logging.getLogger(__name__)
 
 MAX_BUFFER = 10_000  # messages kept aside per room while it syncs; past it, the stream is read
 GARBAGE_LOG_EVERY = 100  # log the first undecodable message, then one in this many
 READ_BATCH = 1000  # records per stream read while catching up
+NONCE_MEMORY = 4096  # nonces of authentic messages remembered per room, to refuse replays
 
 Spawn = Callable[[Coroutine[Any, Any, None]], "asyncio.Task[None]"]
 
@@ -75,10 +80,16 @@ class RoomFeed:
         slots: asyncio.Semaphore,
         spawn: Spawn,
         max_backoff: float,
+        *,
+        live_key: bytes,
     ) -> None:
         self.room = room
+        self._live_key = live_key
+        self._nonces: dict[bytes, None] = {}  # oldest first
         self.channel = room_keys(room).channel
         self.callbacks: dict[LiveCallback, None] = {}
+        self.life_watchers: dict[Callable[[str], None], None] = {}  # told of a new epoch
+        self.checked_seq = -1  # the head the previous position check saw, in this epoch
         self.epoch: str | None = None
         self.delivered = -1  # last seq handed to the callbacks; -1 until the baseline
         self.synced_to = -1  # last seq a sync took from the stream (its pub/sub copy may follow)
@@ -113,10 +124,17 @@ class RoomFeed:
     def on_message(self, payload: Any) -> None:
         """A message on the room's channel."""
         try:
-            seq, epoch, record = decode_live(payload)
+            live = decode_live(payload)
         except ValueError as exc:
             self._garbage(str(exc))
             return
+        if live.record is None:  # an import's new head: read it from the stream
+            if live.epoch != self.epoch or live.seq > self.delivered:
+                self.request_sync()
+            return
+        if not self._authentic(live):
+            return
+        seq, epoch, record = live.seq, live.epoch, live.record
         if self.live and epoch == self.epoch:
             if seq == self.delivered + 1:
                 self._deliver(record, epoch)
@@ -141,6 +159,48 @@ class RoomFeed:
         self.live = False
         if self.sync_task is None or self.sync_task.done():
             self.request_sync()  # a running sync drains what is kept when it ends
+
+    def position_stale(self, epoch: str | None, seq: int) -> bool:
+        """Whether the log's head `(epoch, seq)`, read by the position check, says this
+        feed is behind: the log has no epoch or another one (lost, or a new life), it went
+        back, or it held a seq at the previous check that is still not delivered (pub/sub
+        lost it; a seq only just appended may still be on its way, so it gets one round)."""
+        if self.delivered < 0 or self.epoch is None:
+            return False  # no baseline yet: the first sync is running
+        if epoch != self.epoch:
+            self.checked_seq = -1
+            return True
+        behind = self.checked_seq > self.delivered
+        self.checked_seq = seq
+        return behind or seq < self.delivered
+
+    def _authentic(self, live: Live) -> bool:
+        """Whether a live record was published by a server process, and only once: a
+        valid MAC, and a nonce not seen before. Otherwise it is dropped, counted, and
+        the feed reads the stream, which is the log, instead."""
+        mac = live_mac(self._live_key, self.channel, live.nonce, live.body)
+        if not hmac.compare_digest(mac, live.mac):
+            self._forged("no valid MAC")
+            return False
+        if live.nonce in self._nonces:
+            self._forged("a replayed nonce")
+            return False
+        self._nonces[live.nonce] = None
+        if len(self._nonces) > NONCE_MEMORY:
+            del self._nonces[next(iter(self._nonces))]
+        return True
+
+    def _forged(self, why: str) -> None:
+        self._stats["forged"] += 1
+        self._stats["garbage"] += 1
+        if self._stats["forged"] % GARBAGE_LOG_EVERY == 1:
+            log.warning(
+                "dropped an unauthenticated record on room %s's channel (%s); %d so far",
+                self.room,
+                why,
+                self._stats["forged"],
+            )
+        self.request_sync()
 
     def gone(self) -> bool:
         """Whether the feed was closed (checked again after every await)."""
@@ -248,6 +308,11 @@ class RoomFeed:
                 self.retired.add(self.epoch)
                 self._stats["epoch_changes"] += 1
             self.epoch, self.delivered, self.synced_to = epoch, 0, 0
+            for watcher in tuple(self.life_watchers):
+                try:
+                    watcher(epoch)
+                except Exception:
+                    log.exception("a new-life watcher of room %s failed", self.room)
         self._drop_stale(mark, epoch, head.seq)
         await self._catch_up(head.seq)
 

@@ -8,8 +8,11 @@ catalogue lives under its own tag, `ws:{catalogue}:...`.
 Only plain data crosses Redis (STYLE.md): a record body is msgpack
 `[type, data, actor, cid]`, written once by the appender; the stream entry keeps it
 beside the Redis-clock timestamp, and the live message is msgpack
-`[seq, epoch, ts, body]` carrying the very same body bytes, so a record delivered
-live equals the record read back.
+`[seq, epoch, ts, body, nonce, mac]` carrying the very same body bytes, so a record
+delivered live equals the record read back. `mac` is an HMAC of (channel, nonce, body)
+under a key derived from WORKSHOP_SECRET, so a message PUBLISHed by anyone who can
+merely reach Redis is told apart and dropped (`live_mac`). An import publishes only
+`[seq, epoch]`, a hint to read the stream.
 
 Also here, as the backend's shared vocabulary: how Redis errors become
 BackendUnavailable, and how replies become text.
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,8 +46,13 @@ __all__ = [
     "decode_live",
     "encode_body",
     "encode_event",
+    "live_key",
+    "live_mac",
+    "new_nonce",
+    "read_heads",
     "redis_errors",
     "room_keys",
+    "sign_live",
     "text",
 ]
 
@@ -143,24 +153,90 @@ def decode_entry(entry_id: bytes, fields: dict[bytes, bytes]) -> Record:
         return Record(seq=seq, ts=0.0, type="corrupt", data={}, actor=None, cid=None)
 
 
-def decode_live(payload: bytes) -> tuple[int, str, Record]:
-    """`(seq, epoch, record)` from a live message; ValueError for anything else."""
+NONCE_BYTES = 12
+MAC_BYTES = 16
+
+
+def live_key(secret: bytes) -> bytes:
+    """The key of the live messages' MACs, derived from the shared secret (so the secret
+    itself is never used for two things)."""
+    return hmac.new(secret, b"workshop:redis-live:v1", hashlib.sha256).digest()
+
+
+def new_nonce() -> bytes:
+    """A fresh nonce for one live message: a replayed message is told by its nonce."""
+    return secrets.token_bytes(NONCE_BYTES)
+
+
+def live_mac(key: bytes, channel: bytes, nonce: bytes, body: bytes) -> bytes:
+    """The MAC an appender passes to `lua/append.lua` and a subscriber checks. It binds
+    the body to its room's channel; seq, epoch and ts are Redis's, known only inside the
+    script, so a replayed genuine message is caught by its nonce instead (redis_feed)."""
+    parts = (channel, nonce, body)
+    framed = b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+    return hmac.new(key, framed, hashlib.sha256).digest()[:MAC_BYTES]
+
+
+def sign_live(key: bytes, channel: bytes, body: bytes) -> tuple[bytes, bytes]:
+    """A fresh nonce and the MAC of a record's live message, for `lua/append.lua`."""
+    nonce = new_nonce()
+    return nonce, live_mac(key, channel, nonce, body)
+
+
+async def read_heads(client: Any, rooms: list[str]) -> list[tuple[str | None, int]]:
+    """`(epoch, seq)` of each room's log, in one pipeline (the position check); the
+    epoch is None for a log that is gone."""
+    pipe = client.pipeline(transaction=False)
+    for room in rooms:
+        keys = room_keys(room)
+        pipe.get(keys.epoch)
+        pipe.get(keys.seq)
+    replies = await pipe.execute()
+    return [
+        (None if epoch is None else text(epoch), int(seq or 0))
+        for epoch, seq in zip(replies[::2], replies[1::2], strict=True)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Live:
+    """A decoded live message: a record (with its nonce and MAC, still to be checked),
+    or, with `record` None, a hint that the log's head is now `seq` of `epoch`."""
+
+    seq: int
+    epoch: str
+    record: Record | None
+    body: bytes = b""
+    nonce: bytes = b""
+    mac: bytes = b""
+
+
+def decode_live(payload: bytes) -> Live:
+    """A live message, decoded but not yet authenticated; ValueError for anything else.
+    A record without nonce and MAC (`[seq, epoch, ts, body]`) decodes with empty ones,
+    so it fails the check and is counted as forged."""
     try:
         message = msgpack.unpackb(payload, raw=True)
     except (ValueError, TypeError, msgpack.UnpackException) as exc:
         raise ValueError(f"not msgpack: {exc}") from None
-    if not (isinstance(message, list) and len(message) == 4):
-        raise ValueError("not a [seq, epoch, ts, body] array")
-    seq, epoch, ts, body = message
+    if not (isinstance(message, list) and len(message) in (2, 4, 6)):
+        raise ValueError("not a [seq, epoch, ts, body, nonce, mac] array")
+    seq, epoch = message[0], message[1]
     if not (isinstance(seq, int) and seq >= 1 and isinstance(epoch, bytes)):
         raise ValueError("bad seq or epoch")
-    if not (isinstance(ts, bytes) and isinstance(body, bytes)):
-        raise ValueError("bad ts or body")
     try:
         epoch_text = epoch.decode("ascii")
     except UnicodeDecodeError:
         raise ValueError("bad epoch") from None
-    return seq, epoch_text, _record(seq, ts, body)
+    if len(message) == 2:
+        return Live(seq, epoch_text, None)
+    ts, body, *signed = message[2:]
+    if not (isinstance(ts, bytes) and isinstance(body, bytes)):
+        raise ValueError("bad ts or body")
+    nonce, mac = signed if signed else (b"", b"")
+    if not (isinstance(nonce, bytes) and isinstance(mac, bytes)):
+        raise ValueError("bad nonce or mac")
+    return Live(seq, epoch_text, _record(seq, ts, body), body, nonce, mac)
 
 
 def encode_event(event: EventInfo) -> bytes:

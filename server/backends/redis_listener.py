@@ -43,6 +43,9 @@ class Listener:
         *,
         ping_every: float = 5.0,
         max_backoff: float = 5.0,
+        position_check: float = 5.0,
+        heads: Callable[[list[str]], Awaitable[list[tuple[str | None, int]]]] | None = None,
+        live_key: bytes = b"",
     ) -> None:
         self.feeds: dict[str, RoomFeed] = {}
         self._by_channel: dict[bytes, RoomFeed] = {}
@@ -51,6 +54,9 @@ class Listener:
         self.stats = stats
         self.ping_every = ping_every
         self.max_backoff = max_backoff
+        self.position_check = position_check
+        self._heads = heads
+        self._live_key = live_key
         self.connected = asyncio.Event()
         self._conn: Any = None
         self._send_lock = asyncio.Lock()
@@ -58,6 +64,7 @@ class Listener:
         self._task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing = False
+        self._checker: asyncio.Task[None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -67,6 +74,8 @@ class Listener:
             self._supervise(), name="workshop-redis-pubsub"
         )
         self._task.add_done_callback(self._ended)
+        if self._heads is not None and self.position_check > 0 and self._checker is None:
+            self._checker = self._spawn(self._check_positions())
 
     def alive(self) -> bool:
         """Whether the supervisor runs."""
@@ -108,13 +117,31 @@ class Listener:
         feed = self.feeds.get(room)
         if feed is None:
             feed = RoomFeed(
-                room, self._source, self.stats, self._slots, self._spawn, self.max_backoff
+                room,
+                self._source,
+                self.stats,
+                self._slots,
+                self._spawn,
+                self.max_backoff,
+                live_key=self._live_key,
             )
             self.feeds[room] = feed
             self._by_channel[feed.channel] = feed
             self._spawn(self._send("SUBSCRIBE", feed.channel))
             feed.request_sync()  # the baseline need not wait for the confirmation
         feed.callbacks[callback] = None
+
+    def watch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        """Call `callback(epoch)` when the room's feed moves to a new log life, even one
+        with no record yet (a wiped log): see `RoomLog.watch_life`."""
+        feed = self.feeds.get(room)
+        if feed is not None:
+            feed.life_watchers[callback] = None
+
+    def unwatch_life(self, room: str, callback: Callable[[str], None]) -> None:
+        feed = self.feeds.get(room)
+        if feed is not None:
+            feed.life_watchers.pop(callback, None)
 
     def unsubscribe(self, room: str, callback: LiveCallback) -> None:
         """Remove a subscriber; the room's last one unsubscribes its channel."""
@@ -143,6 +170,32 @@ class Listener:
         """The epoch of the records this process hands out for the room, if it tails it."""
         feed = self.feeds.get(room)
         return None if feed is None else feed.epoch
+
+    # -- the position check ------------------------------------------------------------
+
+    async def _check_positions(self) -> None:
+        """Every `position_check` seconds, compare each tailed room's head in Redis (one
+        pipeline for all of them) with what its feed delivered, so a lost log (Redis
+        restarted empty), a rewound one, or a message pub/sub dropped is found without
+        waiting for the room's next append (as Centrifugo's position check does)."""
+        assert self._heads is not None
+        while not self._closing:
+            await asyncio.sleep(self.position_check)
+            feeds = [feed for feed in self.feeds.values() if feed.ready.is_set()]
+            if not feeds:
+                continue
+            try:
+                heads = await self._heads([feed.room for feed in feeds])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis down: the listener's reconnect catches up
+                log.debug("position check failed: %s", exc)
+                continue
+            self.stats["position_checks"] += 1
+            for feed, (epoch, seq) in zip(feeds, heads, strict=True):
+                if not feed.gone() and feed.position_stale(epoch, seq):
+                    self.stats["position_resyncs"] += 1
+                    feed.request_sync()
 
     # -- the connection ------------------------------------------------------------------
 

@@ -34,7 +34,9 @@ def make_backend(settings: Settings) -> Backend:
     if settings.redis_url:
         from server.backends.redis import RedisBackend
 
-        backend = RedisBackend(settings.redis_url, secret=redis_secret())
+        backend = RedisBackend(
+            settings.redis_url, secret=redis_secret(), position_check=settings.position_check
+        )
     else:
         from server.backends.embedded import EmbeddedBackend
 

@@ -207,6 +207,9 @@ class Connection:
         if room is None:
             self.reply(Err(cmd.id, ErrorCode.NOT_FOUND, f"no room {cmd.room}"))
             return
+        if not await room.confirm_life():  # never welcome with the state of a lost log
+            self.reply(Err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry"))
+            return
         roles = self.identity.roles_for(cmd.key, room.event.event_id)
         if cmd.key and not roles:
             msg = "this link's key is not valid for this room"

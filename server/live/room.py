@@ -106,6 +106,8 @@ class LiveRoom:
         self._buffer: list[tuple[Record, str]] | None = []  # not None while catching up
         self._catch_up_task: asyncio.Task[None] | None = None
         self._catching = False
+        self._life_changed = False  # the feed announced a new log life during a catch-up
+        self._confirming: asyncio.Task[None] | None = None  # the head check joins share
         self._resnapshot = False  # the log was lost: members need a snapshot, not events
         self._snapshot_seq = 0
         self._snapshot_task: asyncio.Task[None] | None = None
@@ -119,6 +121,7 @@ class LiveRoom:
     async def load(self) -> None:
         """Subscribe, then rebuild state from the latest snapshot and the log's tail."""
         self.log.subscribe(self.code, self._on_live)
+        self.log.watch_life(self.code, self._on_new_life)
         snap = await self.log.load_snapshot(self.code)
         if snap is not None:
             self._snapshot_seq = snap[0]
@@ -129,6 +132,7 @@ class LiveRoom:
         self.spawn(self.signals.heartbeat())
 
     async def close(self) -> None:
+        self.log.unwatch_life(self.code, self._on_new_life)
         self.log.unsubscribe(self.code, self._on_live)
         self.signals.close()
         for task in list(self._tasks):
@@ -143,6 +147,7 @@ class LiveRoom:
         self._catching = True
         try:
             while True:
+                self._life_changed = False
                 head = await self.log.head(self.code)
                 if head.epoch != self.epoch:
                     self._new_life(head.epoch)
@@ -157,7 +162,9 @@ class LiveRoom:
                     if epoch == self.epoch:
                         self._on_live(rec, epoch)  # may find the feed ahead: go round
                 if self._buffer is None:
-                    break
+                    if not self._life_changed:
+                        break
+                    self._buffer = []  # the head moved to a new life meanwhile: go round
         finally:
             self._catching = False
         if self._resnapshot:
@@ -181,6 +188,50 @@ class LiveRoom:
         # says which, and the catch-up starts the new life if it must.
         self._buffer = [(rec, epoch)]
         self._start_catch_up()
+
+    def _on_new_life(self, epoch: str) -> None:
+        """The feed moved to a new log life, perhaps one with no record yet (a wiped
+        Redis, found by the backend's position check): catch up with it now, through
+        the same path as a record of a new life (`_new_life`, a snapshot per member)."""
+        if epoch == self.epoch and not self._catching:
+            return
+        if self._catching:
+            self._life_changed = True
+            return
+        if self._buffer is None:
+            self._buffer = []
+        self._start_catch_up()
+
+    async def confirm_life(self) -> bool:
+        """Before a welcome: whether the state to hand out is of the log's current life.
+        One head read, shared by the joins that arrive while it runs; a new life found is
+        caught up with first (False if not within OUTCOME_TIMEOUT). A log that cannot be
+        read contradicts nothing: the state held is served."""
+        if self._confirming is None or self._confirming.done():
+            self._confirming = self.spawn(self._confirm())
+        confirming = self._confirming
+        try:
+            await asyncio.wait_for(asyncio.shield(confirming), OUTCOME_TIMEOUT)
+        except TimeoutError:
+            return False
+        except asyncio.CancelledError:
+            me = asyncio.current_task()
+            if confirming.cancelled() and not (me is not None and me.cancelling()):
+                return False  # the room was closed meanwhile
+            raise
+        return True
+
+    async def _confirm(self) -> None:
+        try:
+            head = await self.log.head(self.code)
+        except Exception as exc:  # unreachable (BackendUnavailable) or lost with its room
+            log.debug("room %s: the head could not be read before a welcome: %s", self.code, exc)
+            return
+        if head.epoch != self.epoch:
+            self._on_new_life(head.epoch)
+        task = self._catch_up_task
+        if task is not None and not task.done():
+            await asyncio.shield(task)
 
     def _start_catch_up(self) -> None:
         if self._catching:

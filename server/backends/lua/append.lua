@@ -5,6 +5,9 @@
 -- ARGV[1] the record body (msgpack [type, data, actor, cid], built by the caller)
 -- ARGV[2] dedupe time to live, milliseconds
 -- ARGV[3] the room's pub/sub channel
+-- ARGV[4] a fresh nonce   ARGV[5] the HMAC of (channel, nonce, body) under the key
+--         derived from WORKSHOP_SECRET (redis_keys.live_mac): subscribers drop a
+--         message without it, so a PUBLISH by anyone else is never folded
 --
 -- Returns {seq, epoch, duplicate (0|1)}, or -1 when the room has no log (an unknown
 -- room, or a Redis that lost its data): the caller decides which and retries.
@@ -39,5 +42,5 @@ redis.call('SET', KEYS[1], seq)
 if KEYS[4] then
   redis.call('SET', KEYS[4], epoch .. ':' .. seq, 'PX', ARGV[2])
 end
-redis.call('PUBLISH', ARGV[3], cmsgpack.pack({seq, epoch, ts, ARGV[1]}))
+redis.call('PUBLISH', ARGV[3], cmsgpack.pack({seq, epoch, ts, ARGV[1], ARGV[4], ARGV[5]}))
 return {seq, epoch, 0}

@@ -13,8 +13,8 @@
 -- Returns {n, epoch}; -1 when the room has no log (the caller makes one and calls
 -- again), -2 when the log is not empty, -3 when the staging stream is not the n
 -- records it should be (it expired, or Redis lost it). Nothing is written unless the
--- whole import is. The last record is published, so every process tailing the room
--- sees the log move and fills the rest from the stream (redis_feed).
+-- whole import is. The new head {n, epoch} is published (a hint, no record), so every
+-- process tailing the room sees the log move and reads the records from the stream.
 
 local epoch = redis.call('GET', KEYS[2])
 if not epoch then
@@ -49,9 +49,5 @@ for i = 5, #KEYS do
   seen[KEYS[i]] = true
 end
 
-local fields = {}
-for i = 1, #last[2], 2 do
-  fields[last[2][i]] = last[2][i + 1]
-end
-redis.call('PUBLISH', ARGV[3], cmsgpack.pack({n, epoch, fields['t'], fields['r']}))
+redis.call('PUBLISH', ARGV[3], cmsgpack.pack({n, epoch}))
 return {n, epoch}
