@@ -4,10 +4,13 @@ slow handshakes. Each test talks to a real server over real sockets."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import Workshop
+from tests.conftest import Workshop, running, start_workshop
 
 from .helpers import Raw, pack
 
@@ -37,3 +40,27 @@ async def test_a_flood_of_refused_frames_closes_with_4029(workshop: Workshop) ->
         assert (await after.ping())["t"] == "pong"
     finally:
         await after.close()
+
+
+@pytest.fixture
+def hasty(tmp_path: Path) -> Iterator[Workshop]:
+    """A server that gives a socket one second to join."""
+    yield from running(start_workshop(tmp_path, "--join-timeout", "1"))
+
+
+async def test_a_socket_that_never_joins_is_closed_with_1008(hasty: Workshop) -> None:
+    member = await Raw.open(hasty.server.ws_url)  # armed first, and joined
+    lonely: Raw | None = None
+    try:
+        assert (await member.join())["t"] == "ok"
+        lonely = await Raw.open(hasty.server.ws_url)
+        assert (await lonely.ping())["t"] == "pong"  # pings do not count as joining
+        refused = await lonely.request({"t": "join", "room": "NOPE", "name": "x"})
+        assert refused["code"] == "not_found"  # nor does a refused join
+        assert await lonely.closed() == 1008
+        # The member's deadline was armed before the lonely one's: it has passed too.
+        assert (await member.ping())["t"] == "pong"
+    finally:
+        await member.close()
+        if lonely is not None:
+            await lonely.close()
