@@ -21,6 +21,7 @@ class Settings:
     redis_url: str = ""
     workers: int = 1  # server processes sharing the port; more than 1 needs redis_url
     allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
+    allowed_hosts: tuple[str, ...] = ()  # Host names besides public_url's and loopback
     # WebSocket and protocol limits
     frame_limit: int = 64 * 1024  # bytes; a bigger frame closes with 1009
     replay_limit: int = 1000  # events replayed on resume before a snapshot is sent instead

@@ -3,10 +3,12 @@ slow handshakes. Each test talks to a real server over real sockets."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -64,3 +66,59 @@ async def test_a_socket_that_never_joins_is_closed_with_1008(hasty: Workshop) ->
         await member.close()
         if lonely is not None:
             await lonely.close()
+
+
+async def status_of(port: int, host: str, path: str = "/ws", origin: str | None = None) -> int:
+    """The HTTP status of a request (a WebSocket handshake for /ws) naming `host`."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}"]
+    if path == "/ws":
+        lines += [
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Protocol: workshop.v1",
+        ]
+    if origin is not None:
+        lines.append(f"Origin: {origin}")
+    try:
+        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+        status = await asyncio.wait_for(reader.readline(), 20)
+        return int(status.split()[1])
+    finally:
+        writer.close()
+
+
+async def test_a_foreign_host_name_is_refused_with_400(workshop: Workshop) -> None:
+    """DNS rebinding: a page on evil.example that resolves to this server is refused,
+    though its Origin matches its Host."""
+    port = workshop.server.port
+    evil = f"evil.example:{port}"
+    assert await status_of(port, evil, origin=f"http://{evil}") == 400
+    assert await status_of(port, evil) == 400
+    for path in ("/", "/healthz", "/api/rooms", "/r/SUB-PLAN", "/static/app.js"):
+        assert await status_of(port, evil, path) == 400, path
+    async with httpx.AsyncClient(timeout=10) as http:
+        response = await http.get(f"{workshop.server.url}/healthz", headers={"Host": evil})
+    assert response.status_code == 400
+    # The loopback names, as `make run` and the tests use them, with or without the port.
+    for own in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", f"[::1]:{port}"):
+        assert await status_of(port, own, origin=f"http://{own}") == 101, own
+        assert await status_of(port, own, "/healthz") == 200, own
+
+
+@pytest.fixture
+def published(tmp_path: Path) -> Iterator[Workshop]:
+    """A server behind a public name, with one more allowed host."""
+    flags = ("--public-url", "https://workshop.example.org/", "--allowed-hosts", "alias.example")
+    yield from running(start_workshop(tmp_path, *flags))
+
+
+async def test_public_url_and_allowed_hosts_are_answered(published: Workshop) -> None:
+    port = published.server.port
+    for own in ("workshop.example.org", "alias.example", f"ALIAS.example:{port}"):
+        assert await status_of(port, own, "/healthz") == 200, own
+        assert await status_of(port, own, origin=f"https://{own}") == 101, own
+    assert await status_of(port, "127.0.0.1", "/healthz") == 200  # loopback stays allowed
+    assert await status_of(port, "evil.example", "/healthz") == 400
