@@ -28,6 +28,7 @@ class Settings:
     send_queue: int = 1024  # frames queued per socket before it is closed with 4008
     conns_per_ip: int = 50
     join_timeout: float = 10.0  # seconds a socket may stay open without joining a room (1008)
+    request_timeout: float = 10.0  # seconds to send an HTTP request's head (or a handshake)
     ask_rate: float = 5 / 60  # questions per second per participant (5 a minute)
     ask_burst: int = 5
     vote_rate: float = 10.0  # votes per second per participant

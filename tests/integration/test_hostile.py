@@ -122,3 +122,56 @@ async def test_public_url_and_allowed_hosts_are_answered(published: Workshop) ->
         assert await status_of(port, own, origin=f"https://{own}") == 101, own
     assert await status_of(port, "127.0.0.1", "/healthz") == 200  # loopback stays allowed
     assert await status_of(port, "evil.example", "/healthz") == 400
+
+
+@pytest.fixture
+def impatient(tmp_path: Path) -> Iterator[Workshop]:
+    """A server that gives a request's head (or a handshake) one second."""
+    yield from running(start_workshop(tmp_path, "--request-timeout", "1"))
+
+
+async def dribble(port: int, head: bytes, whole: bytes = b"", wait: float = 20.0) -> bytes:
+    """Send `whole` at once, then `head` a byte every 0.2 s, then more header bytes, until
+    the server hangs up (within `wait`); return what it sent."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(whole)
+    got = b""
+    try:
+        async with asyncio.timeout(wait):
+            for byte in [head[i : i + 1] for i in range(len(head))] + [b"X"] * 10**6:
+                writer.write(byte)
+                with contextlib.suppress(TimeoutError):
+                    chunk = await asyncio.wait_for(reader.read(4096), 0.2)
+                    if not chunk:
+                        return got  # EOF: the server closed it
+                    got += chunk
+    except ConnectionError:
+        return got
+    finally:
+        writer.close()
+    raise AssertionError("unreachable")
+
+
+async def test_slow_requests_and_handshakes_are_cut_off(impatient: Workshop) -> None:
+    port = impatient.server.port
+    member = await Raw.open(impatient.server.ws_url)  # an upgraded socket is left alone
+    try:
+        assert (await member.join())["t"] == "ok"
+        http = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+        ws = (
+            b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nX-Slow: "
+        )
+        # Many at once, as a slowloris would: every one is hung up on, without an answer.
+        answers = await asyncio.gather(*(dribble(port, h) for h in [http, ws] * 10))
+        assert answers == [b""] * 20
+        # A keep-alive connection gets a deadline per request: the second one, dribbled
+        # after a complete first, is cut off too.
+        first = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        answered = await dribble(port, b"GET /healthz HTTP/1.1\r\nX-Slow: ", whole=first)
+        assert answered.startswith(b"HTTP/1.1 200") and answered.count(b"HTTP/1.1") == 1
+        assert (await member.ping())["t"] == "pong"
+    finally:
+        await member.close()
+    async with httpx.AsyncClient(timeout=10) as client:  # a prompt request is served
+        assert (await client.get(f"{impatient.server.url}/healthz")).status_code == 200
