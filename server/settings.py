@@ -29,6 +29,7 @@ class Settings:
     conns_per_ip: int = 50
     join_timeout: float = 10.0  # seconds a socket may stay open without joining a room (1008)
     request_timeout: float = 10.0  # seconds to send an HTTP request's head (or a handshake)
+    request_head_limit: int = 64 * 1024  # bytes of an HTTP request's head (400 beyond)
     ask_rate: float = 5 / 60  # questions per second per participant (5 a minute)
     ask_burst: int = 5
     vote_rate: float = 10.0  # votes per second per participant

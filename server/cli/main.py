@@ -155,7 +155,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "interface": "asgi3",  # the app's __call__ returns a coroutine, not one itself
-        "http": protocol_factory(settings.request_timeout),  # slowloris: server/http/deadline.py
+        # Slowloris and oversized heads: server/http/deadline.py.
+        "http": protocol_factory(settings.request_timeout, settings.request_head_limit),
         "ws": "websockets-sansio",
         "ws_max_size": settings.frame_limit,
         "ws_per_message_deflate": False,  # costs fan-out throughput; a decompression-bomb risk

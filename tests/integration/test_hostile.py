@@ -175,3 +175,32 @@ async def test_slow_requests_and_handshakes_are_cut_off(impatient: Workshop) -> 
         await member.close()
     async with httpx.AsyncClient(timeout=10) as client:  # a prompt request is served
         assert (await client.get(f"{impatient.server.url}/healthz")).status_code == 200
+
+
+async def send_head(port: int, size: int) -> bytes:
+    """Send a request head of about `size` bytes; return what the server answered."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    lines = [b"GET /healthz HTTP/1.1", b"Host: 127.0.0.1"]
+    lines += [b"X-Pad-%d: %s" % (i, b"a" * 1000) for i in range(size // 1010)]
+    got = b""
+    try:
+        with contextlib.suppress(ConnectionError):
+            writer.write(b"\r\n".join(lines) + b"\r\n\r\n")
+            await writer.drain()
+        async with asyncio.timeout(20):
+            with contextlib.suppress(ConnectionError):
+                while chunk := await reader.read(65536):
+                    got += chunk
+                    if b"\r\n\r\n" in got:
+                        break
+    finally:
+        writer.close()
+    return got
+
+
+async def test_an_oversized_request_head_is_refused(workshop: Workshop) -> None:
+    """httptools keeps a head of any size: 4 MB of header lines were answered with 200."""
+    port = workshop.server.port
+    assert (await send_head(port, 60 * 1024)).startswith(b"HTTP/1.1 200")
+    refused = await send_head(port, 4 * 1024 * 1024)
+    assert refused == b"" or refused.startswith(b"HTTP/1.1 400"), refused[:100]
