@@ -270,6 +270,8 @@ class PollHideWord(PollCommand):
 
     def __post_init__(self) -> None:
         PollCommand.__post_init__(self)
+        if not isinstance(self.word, str):  # before the regex, which would raise TypeError
+            raise bad("word must be a string")
         set_field(self, "word", check_text(SPACES.sub(" ", self.word).strip(), "word", 1, 40))
         check_flag(self.hidden, "hidden")
 

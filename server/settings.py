@@ -21,11 +21,15 @@ class Settings:
     redis_url: str = ""
     workers: int = 1  # server processes sharing the port; more than 1 needs redis_url
     allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
+    allowed_hosts: tuple[str, ...] = ()  # Host names besides public_url's and loopback
     # WebSocket and protocol limits
     frame_limit: int = 64 * 1024  # bytes; a bigger frame closes with 1009
     replay_limit: int = 1000  # events replayed on resume before a snapshot is sent instead
     send_queue: int = 1024  # frames queued per socket before it is closed with 4008
     conns_per_ip: int = 50
+    join_timeout: float = 10.0  # seconds a socket may stay open without joining a room (1008)
+    request_timeout: float = 10.0  # seconds to send an HTTP request's head (or a handshake)
+    request_head_limit: int = 64 * 1024  # bytes of an HTTP request's head (400 beyond)
     ask_rate: float = 5 / 60  # questions per second per participant (5 a minute)
     ask_burst: int = 5
     vote_rate: float = 10.0  # votes per second per participant

@@ -149,10 +149,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options, the WebSocket ones chosen on purpose (see docs/performance.md)."""
+    from server.http.deadline import protocol_factory  # imports uvicorn: only when serving
+
     return {
         "host": settings.host,
         "port": settings.port,
         "interface": "asgi3",  # the app's __call__ returns a coroutine, not one itself
+        # Slowloris and oversized heads: server/http/deadline.py.
+        "http": protocol_factory(settings.request_timeout, settings.request_head_limit),
         "ws": "websockets-sansio",
         "ws_max_size": settings.frame_limit,
         "ws_per_message_deflate": False,  # costs fan-out throughput; a decompression-bomb risk

@@ -14,7 +14,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.backends.select import make_backend
-from server.http import pages, transcripts
+from server.http import hosts, pages, transcripts
+from server.http.hosts import AllowedHosts
 from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
 from server.live.hub import Hub
@@ -74,15 +75,18 @@ class WorkshopApp:
     the ASGI `send` of every frame, the hottest path of fan-out (issue 7's profile).
     """
 
-    def __init__(self, http: Starlette, socket: LateSocket) -> None:
+    def __init__(self, http: Starlette, socket: LateSocket, hosts: AllowedHosts) -> None:
         self.http = http
         self.socket = socket
+        self.hosts = hosts
 
     @property
     def state(self) -> Any:
         return self.http.state
 
     def __call__(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        if scope["type"] != "lifespan" and not self.hosts.allows(scope):
+            return hosts.refuse(scope, receive, send)  # DNS rebinding: see server/http/hosts.py
         if scope["type"] == "websocket" and scope["path"] == "/ws":
             return self.socket(scope, receive, send)
         return self.http(scope, receive, send)
@@ -129,7 +133,7 @@ def create_app(settings: Settings) -> WorkshopApp:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(SecurityHeaders)
-    return WorkshopApp(app, socket)
+    return WorkshopApp(app, socket, AllowedHosts.of(settings))
 
 
 def app_from_env() -> WorkshopApp:

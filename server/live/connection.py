@@ -130,8 +130,12 @@ class Connection:
         except ProtocolError as exc:
             if exc.close is not None:
                 self.close(exc.close)
-            else:
+            elif not (wait := self._bucket.take()):
                 self.reply(Err.of(exc))
+            else:
+                # A refused frame is metered like a command: a flood of undecodable frames
+                # cost a reply each and was never cut off.
+                self._limited(exc.re, wait)
             return
         if isinstance(command, Ping):
             self.reply(Pong(command.id))
@@ -177,12 +181,14 @@ class Connection:
             wait = (rates.ask if command.T == "ask" else rates.vote).take()
         if not wait:
             return True
-        self.reply(
-            Err(command.id, ErrorCode.RATE_LIMITED, "too many requests; slow down", round(wait, 2))
-        )
+        self._limited(command.id, wait)
+        return False
+
+    def _limited(self, re: int | None, wait: float) -> None:
+        """Refuse a frame over the rate; past the flood limit, close with 4029."""
+        self.reply(Err(re, ErrorCode.RATE_LIMITED, "too many requests; slow down", round(wait, 2)))
         if self._flood.hit():
             self.close(CloseCode.FLOODING)
-        return False
 
     async def _submit(self, room: LiveRoom, command: Mutating) -> None:
         try:
