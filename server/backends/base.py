@@ -12,8 +12,7 @@ the narrow one it uses:
 and `Backend` is the three plus a lifecycle (`start`, `close`, `ready`, `async with`).
 Two implementations share it and one contract test suite (`tests/backends/`):
 `embedded` (one process, SQLite) and `redis` (many processes).
-
-Importers name what they use: `from server.backends.base import RoomLog, Position`.
+Consumers import from here: `from server.backends.base import RoomLog, Position`.
 """
 
 from __future__ import annotations
@@ -193,35 +192,31 @@ class RoomLog(ABC):
        `dedupe_ttl` (24 h): a repeat appends nothing and returns the first
        record's Position. A record whose `cid` or `actor` (or `actor["pid"]`) is
        None is never deduped.
-    4. **Live tail.** Every subscriber of a room is called once with each record
-       of the room's log, in seq order, after it is persisted, from the event loop
-       thread: per epoch, never a seq twice, never a seq skipped, whatever the
-       concurrency of appends and (Redis) whatever happens to the pub/sub
-       connection in between. Duplicates (3) are not records and are not handed
-       out. A subscriber that raises is logged and ignored; it disturbs neither
-       other subscribers nor the backend. A subscriber starts with the records
-       appended after it subscribed; to know where that is:
+    4. **Live tail.** Every subscriber of a room is called once with each record of
+       the room's log appended after it subscribed, in seq order, once persisted, from
+       the event loop thread: per epoch never a seq twice, never one skipped, whatever
+       the concurrency of appends and (Redis) whatever befalls the pub/sub connection.
+       Repeats (3) are not records and are not handed out. A subscriber that raises is
+       logged and ignored; it disturbs neither other subscribers nor the backend.
     5. **Subscribe, then read.** A subscriber registered before a `head` call is
-       handed every record past the seq that `head` returns; one registered before
-       a `read` without `last` (that `limit` did not cut short), every record past
-       those the read returns. The two may overlap: callers drop the seqs they
-       already have, per epoch.
-    6. **Epoch.** Each room's log carries a random epoch (16 hex characters),
-       created with the log and stable across restarts. A client resumes with a
-       `Position`; a different epoch means "this is not the log you knew". The
-       embedded log never changes epoch. A Redis log that was lost (Redis lost its
-       data) or rewound (a failover lost records it had served) starts a new life
-       with a new epoch, the first time any process touches it; its subscribers
-       are then handed that life's log **from seq 1**, each record with the new
-       epoch (nothing for a wiped log, what survived for a rewound one, then the
-       new appends), and never again a record of the old epoch. So to a subscriber
-       a record whose epoch differs from the previous one's is seq 1 of a new log:
-       drop the state folded so far. Records of the old life not yet handed out
-       when it was lost are gone. A subscriber learns of a new life only from a
-       record of it (or from `head`): nothing is called while the new log is empty.
-    7. **Snapshots.** One per room; a save whose seq is lower than the stored one
-       is ignored, so the latest state always wins. A Redis snapshot belongs to
-       the epoch it was folded from and is not loaded in another.
+       handed every record past the seq that `head` returns; one registered before a
+       `read` without `last` (not cut short by `limit`), every record past those the
+       read returns. The two may overlap: callers drop seqs they have, per epoch.
+    6. **Epoch.** Each room's log carries a random epoch (16 hex characters), made
+       with the log and stable across restarts; a client resumes with a `Position`,
+       and a different epoch means "not the log you knew". The embedded log never
+       changes epoch. A Redis log that was lost (Redis lost its data) or rewound (a
+       failover lost records it had served) starts a new life with a new epoch when
+       a process first touches it. Its subscribers are then handed that life's log
+       FROM SEQ 1, each record with the new epoch (nothing for a wiped log, what
+       survived of a rewound one, then new appends), and never again a record of the
+       old epoch: to a subscriber, a record whose epoch differs from the previous
+       one's is seq 1 of a new log (drop the state folded so far). Records of the old
+       life not yet handed out are gone. While the new log is empty no record is
+       handed out; `watch_life` (and `head`) tell of the new life at once.
+    7. **Snapshots.** One per room; a save whose seq is lower than the stored one is
+       ignored, so the latest state wins. A Redis snapshot belongs to the epoch it
+       was folded from and is not loaded in another.
 
     Cancellation: cancelling a caller of `append` does not take the record back; it
     may still be appended. Retry with the same `cid` to learn its seq.
@@ -277,19 +272,16 @@ class RoomLog(ABC):
 
     @abstractmethod
     async def import_log(self, room: str, records: Iterable[Record]) -> Position:
-        """Fill an EMPTY room log with already-numbered records (a transcript), all
-        or nothing, keeping each record's seq, ts, type, data, actor and cid, and
-        the log's epoch. Returns the new head.
+        """Fill an EMPTY room log with already-numbered records (a transcript), all or
+        nothing, keeping each record's seq, ts, type, data, actor and cid, and the
+        log's epoch; returns the new head. The records are consumed on the event loop.
 
-        `records` must be seq 1, 2, ... n in this order (see `checked_import`):
-        otherwise ValueError, and nothing is written; an error raised by the
-        iterable itself passes through, and nothing is written either. Raises
-        LogNotEmpty if the log has a record (also when an append lands while the
-        import runs: the import then writes nothing), UnknownRoom, BackendUnavailable,
-        TypeError for what msgpack cannot encode. Imported `(pid, cid)` pairs are
-        remembered as if appended at their `ts` (until `ts + dedupe_ttl`). The
-        room's subscribers are handed the imported records like appended ones (4).
-        The records are consumed on the event loop.
+        `records` must be seq 1, 2, ... n in order (`checked_import`), else ValueError.
+        LogNotEmpty if the log has a record (also when an append lands during the
+        import), UnknownRoom, BackendUnavailable, TypeError for what msgpack cannot
+        encode; after any error, also one raised by the iterable, nothing is written.
+        Imported `(pid, cid)` pairs are remembered as if appended at their `ts` (until
+        `ts + dedupe_ttl`). Subscribers are handed imported records like appended ones.
         """
 
     @abstractmethod

@@ -2,47 +2,40 @@
 
 Same interface and guarantees as `embedded` (base.py); how each is kept here:
 
-- **Order, idempotency**: one Lua script per append (`lua/append.lua`, called by SHA,
-  loaded at start and again on NOSCRIPT): dedupe on `(pid, cid)`, next seq, `XADD`
-  with ID `<seq>-0`, `PUBLISH`, atomically. Concurrent appends are pipelined
-  (`redis_append`). `ts` is Redis's clock (`TIME`), one clock for every process.
+- **Order, idempotency**: one Lua script per append (`lua/append.lua`, called by SHA):
+  dedupe on `(pid, cid)`, next seq, `XADD` with ID `<seq>-0`, `PUBLISH`, atomically;
+  concurrent appends are pipelined (`redis_append`). `ts` is Redis's clock (`TIME`).
 - **Durability**: an append is acknowledged once Redis ran the script; with AOF and
   `appendfsync always` that means on disk, with `everysec` within a second of it
-  (docs/scaling.md). When Redis cannot be reached the call raises BackendUnavailable
-  within the socket timeout. A timeout after the script was sent may hide a record
-  that did land: the caller is told "unavailable", never a false ok, and a retry with
-  the same `(pid, cid)` learns its seq.
+  (docs/scaling.md). An unreachable Redis raises BackendUnavailable within the socket
+  timeout. A timeout after the script was sent may hide a record that did land: the
+  caller is told "unavailable", never a false ok; a retry with the same `(pid, cid)`
+  learns its seq.
 - **Live tail**: `redis_listener` keeps one pub/sub connection per process; each room's
   `redis_feed` fills gaps from the stream and catches up after every reconnect, so each
   subscriber gets each record once, in order (guarantees 4-6); messages without the
   HMAC the appender signs them with are dropped (`forged`), and a position check reads
   every tailed room's head each `position_check` seconds.
-- **Epoch**: made with the room's log. A log whose epoch key is gone (a Redis that
-  lost its data) gets a new life with a new epoch, the first time anyone touches it.
-- **Import**: staged in a stream of the room, made the log by one script
-  (`redis_import`).
-- **Catalogue** (`redis_catalogue`): in Redis, and also remembered by every process that
-  saw it. If Redis lost it, the process puts back the entries it knows.
+- **Epoch**: made with the room's log. A log whose epoch key is gone (Redis lost its
+  data) gets a new life with a new epoch, the first time anyone touches it.
+- **Import** (`redis_import`): staged in a stream of the room, made the log by a script.
+- **Catalogue** (`redis_catalogue`): in Redis, and remembered by every process that saw
+  it; if Redis lost it, a process puts back the entries it knows.
 - **Presence** (`redis_presence`): a key per process and room, with a TTL.
 
-`redis` is imported only here and in the `redis_*` helpers, which only this imports.
-"""
+`redis` is imported only here and in the `redis_*` helpers, which only this imports."""
 
 from __future__ import annotations
 
 import functools
 import logging
-import os
-import socket
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.asyncio.connection import Connection
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.exceptions import NoScriptError, RedisError
+from redis.exceptions import RedisError
 
 from .base import (
     Backend,
@@ -59,8 +52,8 @@ from .base import (
 )
 from .redis_append import Appender
 from .redis_catalogue import RedisCatalogue
-from .redis_connect import check_config, connection_pool
-from .redis_import import discard, stage
+from .redis_connect import backend_pool, check_config
+from .redis_import import commit, stage
 from .redis_keys import (
     SCRIPTS,
     decode_entry,
@@ -69,13 +62,14 @@ from .redis_keys import (
     read_heads,
     redis_errors,
     room_keys,
+    run_script,
     sign_live,
     text,
 )
 from .redis_listener import Listener
 from .redis_presence import RedisPresence
 
-__all__ = ["RedisBackend", "connection_pool"]
+__all__ = ["RedisBackend"]
 
 log = logging.getLogger(__name__)
 
@@ -112,15 +106,7 @@ class RedisBackend(Backend):
         self.url = url
         self._secret = secret
         self._live_key = live_key(secret)
-        self._pool = connection_pool(
-            url,
-            protocol=2,
-            socket_timeout=socket_timeout,
-            socket_connect_timeout=connect_timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=0,
-            client_name=f"workshop:{socket.gethostname()}:{os.getpid()}",  # CLIENT LIST
-        )
+        self._pool = backend_pool(url, socket_timeout, connect_timeout)
         self._redis = Redis(connection_pool=self._pool)
         self._batch, self._pipelines, self._max_pending = batch, pipelines, max_pending
         self.stats: Counter[str] = Counter()
@@ -231,7 +217,7 @@ class RedisBackend(Backend):
     async def head_now(self, room: str) -> Position:
         """The head without waiting for the room's feed; a lost log gets a new life."""
         self._check_running()
-        reply = await self._script("head", _head_keys(room), [""])
+        reply = await self._script("head", room_keys(room).head_keys, [""])
         if reply is None:
             return await self._ensure_log(room)
         return Position(int(reply[0]), text(reply[1]))
@@ -282,21 +268,9 @@ class RedisBackend(Backend):
         staged = await stage(self._redis, keys, records, self.dedupe_ttl)
         if not staged.count:
             return head
-        try:
-            names, args = staged.script_call(keys, max(1, int(self.dedupe_ttl * 1000)))
-            for _ in range(2):
-                reply = await self._script("import", names, args)
-                if reply == -1:
-                    await self._ensure_log(room)
-                    continue
-                if reply == -2:
-                    raise LogNotEmpty(f"room {room} had records appended during the import")
-                if reply == -3:
-                    raise BackendUnavailable(f"room {room}: the staged import was lost; retry")
-                return Position(int(reply[0]), text(reply[1]))
-            raise BackendUnavailable(f"room {room}: its log could not be made")
-        finally:
-            await discard(self._redis, staged)
+        ttl = max(1, int(self.dedupe_ttl * 1000))
+        ensure = functools.partial(self._ensure_log, room)
+        return await commit(self._redis, self._script, ensure, keys, staged, ttl)
 
     def subscribe(self, room: str, callback: LiveCallback) -> None:
         """See `RoomLog.subscribe`; the first subscriber of a room subscribes its channel."""
@@ -348,7 +322,7 @@ class RedisBackend(Backend):
         this process's memory); otherwise its catalogue entry is made whole again and its
         log starts a new life with a new epoch (once, whichever process comes first)."""
         await self._catalogue.restore_room(room)
-        reply = await self._script("head", _head_keys(room), [new_epoch()])
+        reply = await self._script("head", room_keys(room).head_keys, [new_epoch()])
         at, created = Position(int(reply[0]), text(reply[1])), bool(reply[2])
         if created:
             self.stats["new_logs"] += 1
@@ -376,7 +350,7 @@ class RedisBackend(Backend):
         self.check_event(event)
         await self._catalogue.create(event)
         for room in event.rooms:
-            await self._script("head", _head_keys(room.code), [new_epoch()])
+            await self._script("head", room_keys(room.code).head_keys, [new_epoch()])
 
     async def get_event(self, event_id: str) -> EventInfo | None:
         """See `Catalogue.get_event`."""
@@ -413,17 +387,5 @@ class RedisBackend(Backend):
             raise BackendUnavailable(f"Redis backend is {self._state}")
 
     async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
-        """EVALSHA one of our scripts; load it again if Redis forgot it (NOSCRIPT)."""
-        script = SCRIPTS[name]
-        with redis_errors(name):
-            try:
-                return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
-            except NoScriptError:
-                self.stats["script_reloads"] += 1
-                await self._redis.script_load(script.source)
-                return await self._redis.evalsha(script.sha, len(keys), *keys, *args)
-
-
-def _head_keys(room: str) -> list[str]:
-    keys = room_keys(room)
-    return [keys.seq, keys.epoch, keys.log, keys.snapshot]
+        """EVALSHA one of our scripts (`redis_keys.run_script`)."""
+        return await run_script(self._redis, name, keys, args, self.stats)

@@ -8,16 +8,20 @@ Redis settings that decide whether an acknowledged append can be lost.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
 from redis.asyncio import ConnectionPool, Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from .base import BackendUnavailable
 from .redis_keys import text
 
-__all__ = ["EXPECTED_CONFIG", "check_config", "connection_pool"]
+__all__ = ["EXPECTED_CONFIG", "backend_pool", "check_config", "connection_pool"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,21 @@ def connection_pool(url: str, **options: Any) -> ConnectionPool:
         username=parts.username or None,
         password=parts.password or None,
         **options,
+    )
+
+
+def backend_pool(url: str, socket_timeout: float, connect_timeout: float) -> ConnectionPool:
+    """The backend's pool: RESP2, commands that time out after `socket_timeout` and are
+    never retried by the client (a Redis that is down shows as BackendUnavailable
+    quickly), connections named `workshop:HOST:PID` in CLIENT LIST."""
+    return connection_pool(
+        url,
+        protocol=2,
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=connect_timeout,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+        client_name=f"workshop:{socket.gethostname()}:{os.getpid()}",
     )
 
 

@@ -15,16 +15,16 @@ from __future__ import annotations
 import contextlib
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
 
-from .base import Record, checked_import
-from .redis_keys import RoomKeys, encode_body, redis_errors
+from .base import BackendUnavailable, LogNotEmpty, Position, Record, checked_import
+from .redis_keys import RoomKeys, encode_body, redis_errors, text
 
-__all__ = ["IMPORT_BATCH", "STAGING_TTL_MS", "Staged", "discard", "stage"]
+__all__ = ["IMPORT_BATCH", "STAGING_TTL_MS", "Staged", "commit", "discard", "stage"]
 
 IMPORT_BATCH = 1000  # records per pipeline
 STAGING_TTL_MS = 3_600_000  # an abandoned staging stream is gone an hour after its last batch
@@ -71,6 +71,37 @@ async def stage(
         await discard(redis, staged)
         raise
     return staged
+
+
+RunScript = Callable[[str, list[str], list[Any]], Awaitable[Any]]
+
+
+async def commit(
+    redis: Redis,
+    run_script: RunScript,
+    ensure_log: Callable[[], Awaitable[Any]],
+    keys: RoomKeys,
+    staged: Staged,
+    dedupe_ttl_ms: int,
+) -> Position:
+    """Make the staging stream the room's log (`lua/import.lua`), then drop whatever is
+    left of it. A log found gone is made again by `ensure_log` (a new life) and the
+    script run once more; LogNotEmpty if records were appended meanwhile."""
+    try:
+        names, args = staged.script_call(keys, dedupe_ttl_ms)
+        for _ in range(2):
+            reply = await run_script("import", names, args)
+            if reply == -1:
+                await ensure_log()
+                continue
+            if reply == -2:
+                raise LogNotEmpty(f"room {keys.code} had records appended during the import")
+            if reply == -3:
+                raise BackendUnavailable(f"room {keys.code}: the staged import was lost; retry")
+            return Position(int(reply[0]), text(reply[1]))
+        raise BackendUnavailable(f"room {keys.code}: its log could not be made")
+    finally:
+        await discard(redis, staged)
 
 
 async def discard(redis: Redis, staged: Staged) -> None:

@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 import msgpack
-from redis.exceptions import RedisError
+from redis.asyncio import Redis
+from redis.exceptions import NoScriptError, RedisError
 
 from .base import BackendUnavailable, EventInfo, Record, RoomInfo
 
@@ -52,6 +54,7 @@ __all__ = [
     "read_heads",
     "redis_errors",
     "room_keys",
+    "run_script",
     "sign_live",
     "text",
 ]
@@ -81,6 +84,21 @@ SCRIPTS = {
 }
 
 
+async def run_script(
+    redis: Redis, name: str, keys: list[str], args: list[Any], stats: Counter[str]
+) -> Any:
+    """EVALSHA one of `SCRIPTS`; load it again if Redis forgot it (NOSCRIPT: a restart,
+    SCRIPT FLUSH), counted in `stats["script_reloads"]`. Errors are BackendUnavailable."""
+    script = SCRIPTS[name]
+    with redis_errors(name):
+        try:
+            return await redis.evalsha(script.sha, len(keys), *keys, *args)
+        except NoScriptError:
+            stats["script_reloads"] += 1
+            await redis.script_load(script.source)
+            return await redis.evalsha(script.sha, len(keys), *keys, *args)
+
+
 @dataclass(frozen=True, slots=True)
 class RoomKeys:
     """The names of one room's keys and its pub/sub channel."""
@@ -104,6 +122,11 @@ class RoomKeys:
     def staging(self, token: str) -> str:
         """A stream an import fills before `lua/import.lua` makes it the log."""
         return f"ws:{{room:{self.code}}}:import:{token}"
+
+    @property
+    def head_keys(self) -> list[str]:
+        """The KEYS of `lua/head.lua`."""
+        return [self.seq, self.epoch, self.log, self.snapshot]
 
 
 @lru_cache(maxsize=4096)
