@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.redis import RedisProcess
 from tests.support.server import LIFTED, ServerProcess, create_event, free_port
 
 
@@ -34,6 +36,26 @@ def start_workshop(data_dir: Path, *args: str) -> Workshop:
     server = ServerProcess(data_dir, port=port, args=args)
     server.start()
     return Workshop(server, links)
+
+
+@contextlib.contextmanager
+def lifted_on(backend: str, folder: Path) -> Iterator[Workshop]:
+    """A server with lifted rate limits on `backend`: "sqlite" (the embedded default) or
+    "redis" (a real redis-server of its own in `folder`)."""
+    with pytest.MonkeyPatch.context() as env:
+        redis: RedisProcess | None = None
+        if backend == "redis":
+            redis = RedisProcess(folder / "redis")
+            redis.start()
+            env.setenv("WORKSHOP_REDIS_URL", redis.url)
+            env.setenv("WORKSHOP_SECRET", "tests-on-redis-share-this-secret-0123456789abcdef")
+        w = start_workshop(folder, *LIFTED)
+        try:
+            yield w
+        finally:
+            w.server.stop()
+            if redis is not None:
+                redis.stop()
 
 
 def running(w: Workshop) -> Iterator[Workshop]:

@@ -27,6 +27,7 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections import Counter
@@ -121,6 +122,7 @@ class RedisBackend(Backend):
             live_key=self._live_key,
         )
         self._appender: Appender | None = None
+        self._making: dict[str, asyncio.Future[Position]] = {}
         self._state = "new"  # new -> running -> closed
         self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
         self._presence = RedisPresence(self._redis, lambda: self.presence_ttl)
@@ -201,11 +203,11 @@ class RedisBackend(Backend):
         await self._listener.wait_ready(room, self.subscribe_timeout)
         assert self._appender is not None
         for _ in range(2):
-            reply = await self._appender.call(names, args)
+            reply = await self._appender.call(names, args, lane=pid)
             if reply != -1:
                 seq, epoch, _duplicate = reply
                 return Position(int(seq), text(epoch))
-            await self._ensure_log(room)  # UnknownRoom, or a new life for a lost log
+            await asyncio.shield(self._log_made(room))  # UnknownRoom, or a new life
         raise BackendUnavailable(f"room {room}: its log could not be made")
 
     async def head(self, room: str) -> Position:
@@ -316,6 +318,16 @@ class RedisBackend(Backend):
         if seq is None or blob is None or current is None or epoch != current:
             return None
         return SavedSnapshot(int(seq), bytes(blob))
+
+    def _log_made(self, room: str) -> asyncio.Future[Position]:
+        """One `_ensure_log` for the appends that found the log missing: they resume, and
+        are sent again, in their order."""
+        making = self._making.get(room)
+        if making is None:
+            making = asyncio.ensure_future(self._ensure_log(room))
+            self._making[room] = making
+            making.add_done_callback(lambda _: self._making.pop(room, None))
+        return making
 
     async def _ensure_log(self, room: str) -> Position:
         """The room has no log: UnknownRoom if it is not in the catalogue (Redis's or

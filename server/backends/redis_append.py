@@ -6,7 +6,12 @@ one process); pipelined 100 at a time, the same process does several times more 
 result: the script's reply, or the error of that call alone.
 
 A batch is sent when the previous one has been answered, so a lone append pays one
-round trip and a burst is sent in as few pipelines as it needs. A NOSCRIPT reply (Redis
+round trip and a burst is sent in as few pipelines as it needs. The pipelines run side by
+side on separate connections, so Redis may run a later batch before an earlier one: each
+call names its *lane* (its participant), and one lane's calls always go through the same
+pipeline, one batch after the other. A connection's commands are thus applied in the
+order it sent them (issue 12: about 6 of 2,000 pipelined edits landed out of order when
+any pipeline could take any call). A NOSCRIPT reply (Redis
 restarted, or SCRIPT FLUSH) means the script did not run: it is loaded again and the
 same calls are sent again, once.
 """
@@ -16,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from redis.asyncio import Redis
@@ -37,6 +42,14 @@ class Call:
     future: asyncio.Future[Any]
 
 
+@dataclass(slots=True)
+class _Lane:
+    """The calls one pipeline sends, in order."""
+
+    calls: deque[Call] = field(default_factory=deque)
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class Appender:
     """Queues script calls and sends them in pipelines of up to `batch`, `pipelines` at once."""
 
@@ -55,43 +68,54 @@ class Appender:
         self._stats = stats
         self._batch = batch
         self._max_pending = max_pending
-        self._queue: deque[Call] = deque()
-        self._wake = asyncio.Event()
+        self._lanes = [_Lane() for _ in range(max(1, pipelines))]
+        self._pending = 0
         self._closing = False
         self._runners = [
-            asyncio.get_running_loop().create_task(self._run(), name=f"workshop-redis-append-{i}")
-            for i in range(pipelines)
+            asyncio.get_running_loop().create_task(
+                self._run(lane), name=f"workshop-redis-append-{i}"
+            )
+            for i, lane in enumerate(self._lanes)
         ]
 
     def alive(self) -> bool:
         return all(not task.done() for task in self._runners)
 
-    async def call(self, keys: list[str], args: list[Any]) -> Any:
-        """Run the script once with these keys and args; its reply, or BackendUnavailable."""
+    async def call(self, keys: list[str], args: list[Any], lane: str | None = None) -> Any:
+        """Run the script once with these keys and args; its reply, or BackendUnavailable.
+
+        Calls of one `lane` run in the order they were made."""
         if self._closing:
             raise BackendUnavailable("the Redis backend is closed")
-        if len(self._queue) >= self._max_pending:
+        if self._pending >= self._max_pending:
             raise BackendUnavailable("too many appends queued for Redis")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append(Call(keys, args, future))
-        self._wake.set()
-        return await future
+        queue = self._lanes[hash(lane) % len(self._lanes) if lane is not None else 0]
+        queue.calls.append(Call(keys, args, future))
+        queue.wake.set()
+        self._pending += 1
+        try:
+            return await future
+        finally:
+            self._pending -= 1
 
     async def close(self) -> None:
         """Send everything queued, then stop."""
         self._closing = True
-        self._wake.set()
+        for lane in self._lanes:
+            lane.wake.set()
         await asyncio.gather(*self._runners, return_exceptions=True)
 
-    async def _run(self) -> None:
+    async def _run(self, lane: _Lane) -> None:
+        queue = lane.calls
         while True:
-            if not self._queue:
+            if not queue:
                 if self._closing:
                     return
-                self._wake.clear()
-                await self._wake.wait()
+                lane.wake.clear()
+                await lane.wake.wait()
                 continue
-            calls = [self._queue.popleft() for _ in range(min(self._batch, len(self._queue)))]
+            calls = [queue.popleft() for _ in range(min(self._batch, len(queue)))]
             try:
                 results = await self._send(calls, retry_noscript=True)
             except Exception as exc:  # never lose the runner: fail this batch only

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Coroutine, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -31,12 +31,12 @@ from protocol.frames import Err, NotesSynced, Ok, Snapshot, Welcome
 from protocol.messages import Join, Mutating, NotesSync, NotesUpdate
 from server.backends.base import BackendUnavailable, EventInfo, Record, RoomInfo, RoomLog
 from server.live.fanout import encode_for_audiences, frame_for
+from server.live.outcomes import RecentOutcomes
 from server.live.signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")
 
-OUTCOME_MEMORY = 10_000  # replies remembered per room for retried (pid, cid) pairs
 OUTCOME_TIMEOUT = 30.0  # seconds a command waits for its seq to be folded
 EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
 
@@ -101,8 +101,7 @@ class LiveRoom:
         self.members: dict[Member, Viewer] = {}
         self._snapshot_every = snapshot_every
         self._recent: deque[tuple[int, float, Event | None]] = deque(maxlen=replay_limit)
-        self._outcomes: OrderedDict[int, Outcome] = OrderedDict()
-        self._waiters: dict[int, list[asyncio.Future[Outcome | None]]] = {}
+        self._outcomes = RecentOutcomes()
         self._buffer: list[tuple[Record, str]] | None = []  # not None while catching up
         self._catch_up_task: asyncio.Task[None] | None = None
         self._catching = False
@@ -125,7 +124,9 @@ class LiveRoom:
         snap = await self.log.load_snapshot(self.code)
         if snap is not None:
             self._snapshot_seq = snap[0]
-            self.state = RoomState.from_snapshot(msgpack.unpackb(snap[1], raw=False))
+            saved = msgpack.unpackb(snap[1], raw=False)
+            self.state = RoomState.from_snapshot(saved)
+            self._outcomes.load(saved.get("outcomes", ()))
             self.signals.reset()
         self.epoch = (await self.log.head(self.code)).epoch
         await self._catch_up()
@@ -276,16 +277,9 @@ class LiveRoom:
     def _fold(self, rec: Record) -> None:
         outcome = apply(self.state, rec)
         self._recent.append((rec.seq, rec.ts, outcome.event))
-        self._outcomes[rec.seq] = outcome
-        if len(self._outcomes) > OUTCOME_MEMORY:
-            self._outcomes.popitem(last=False)
+        self._outcomes.remember(rec.seq, outcome)
         if self.members and not self._resnapshot:
             encode_for_audiences(self.members, rec.seq, rec.ts, outcome.event)
-        waiters = self._waiters.pop(rec.seq, None)
-        if waiters:
-            for fut in waiters:
-                if not fut.done():
-                    fut.set_result(outcome)
         if outcome.results_of is not None:
             self.signals.results_changed(outcome.results_of)
         self.signals.state_changed()
@@ -299,7 +293,9 @@ class LiveRoom:
         if self._snapshot_task is not None and not self._snapshot_task.done():
             return
         seq = self.state.seq
-        blob = msgpack.packb(self.state.to_snapshot(), use_bin_type=True)
+        # The replies travel with the state, for retries after a restart (outcomes.py).
+        saved = {**self.state.to_snapshot(), "outcomes": self._outcomes.dump()}
+        blob = msgpack.packb(saved, use_bin_type=True)
         self._snapshot_seq = seq
         self._snapshot_task = self.spawn(self.log.save_snapshot(self.code, seq, blob))
 
@@ -308,7 +304,7 @@ class LiveRoom:
     @property
     def idle(self) -> bool:
         """No members and no command waiting for its outcome: the room may be unloaded."""
-        return not self.members and not self._waiters
+        return not self.members and not self._outcomes.awaited
 
     async def submit(self, actor: Actor, command: Mutating) -> Reply:
         """Append the command to the room's log and return the reply to its sender: the
@@ -342,12 +338,7 @@ class LiveRoom:
         """The fold's outcome for `seq` of log life `epoch`, resolved once folded; None if
         no longer remembered. A seq of a life this room has not caught up with yet is
         waited for, never answered from the lost life's outcomes."""
-        fut: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
-        if seq <= self.state.seq and epoch == self.epoch:
-            fut.set_result(self._outcomes.get(seq))
-        else:
-            self._waiters.setdefault(seq, []).append(fut)
-        return fut
+        return self._outcomes.wait(seq, seq <= self.state.seq and epoch == self.epoch)
 
     def sync_notes(self, command: NotesSync) -> NotesSynced | Err:
         """What the client's notes lack and the server's state vector, as of this seq."""

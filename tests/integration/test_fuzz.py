@@ -17,10 +17,8 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from protocol.codes import ErrorCode
-from tests.conftest import Workshop, start_workshop
+from tests.conftest import Workshop, lifted_on
 from tests.protocol.fuzz_support import mutated_frames
-from tests.support.redis import RedisProcess
-from tests.support.server import LIFTED
 
 from .helpers import SUBPROTOCOL, WAIT, Frame, pack, unpack
 
@@ -34,21 +32,8 @@ def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Workshop]:
     """A server with lifted rate limits, on the embedded backend or on a real Redis."""
-    folder = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    with pytest.MonkeyPatch.context() as env:
-        redis: RedisProcess | None = None
-        if request.param == "redis":
-            redis = RedisProcess(folder / "redis")
-            redis.start()
-            env.setenv("WORKSHOP_REDIS_URL", redis.url)
-            env.setenv("WORKSHOP_SECRET", "fuzz-tests-share-this-secret-0123456789abcdef")
-        w = start_workshop(folder, *LIFTED)
-        try:
-            yield w
-        finally:
-            w.server.stop()
-            if redis is not None:
-                redis.stop()
+    with lifted_on(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")) as w:
+        yield w
 
 
 @contextlib.contextmanager
