@@ -52,7 +52,7 @@ NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
 STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
 LANGUAGES = ("en", "ja", "mn")  # in the order the workshop lists them
 LANGS = frozenset(LANGUAGES)
-ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin"})
+ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin", "next"})
 POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
 ROOM_SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
 
@@ -180,14 +180,20 @@ class Withdraw(QuestionCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Moderate(QuestionCommand):
+class Moderate(Mutating):
+    """A moderator acts on the question `qid`; `next` acts on the queue and needs no
+    `qid` (nil, or ignored): it marks the pinned question answered and pins the next."""
+
     T: ClassVar[str] = "moderate"
     moderator_only: ClassVar[bool] = True
+    qid: str | None = None
     action: str
 
     def __post_init__(self) -> None:
-        QuestionCommand.__post_init__(self)
+        Mutating.__post_init__(self)
         check_one_of(self.action, "action", ACTIONS)
+        if self.action != "next" or self.qid is not None:
+            set_field(self, "qid", check_ref(self.qid, "qid"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

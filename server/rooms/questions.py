@@ -36,7 +36,8 @@ _TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "approve": (frozenset({PENDING}), LIVE),
     "dismiss": (frozenset({PENDING, LIVE}), DISMISSED),
     "answered": (frozenset({LIVE}), ANSWERED),
-    "reopen": (frozenset({ANSWERED, DISMISSED}), LIVE),
+    # Also a moderator's "restore" of a withdrawn question (an author's slip, say).
+    "reopen": (frozenset({ANSWERED, DISMISSED, WITHDRAWN}), LIVE),
 }
 
 
@@ -136,6 +137,8 @@ def withdraw(state: RoomState, rec: Entry) -> Outcome:
 
 
 def moderate(state: RoomState, rec: Entry) -> Outcome:
+    if rec.data["action"] == "next":
+        return _next(state, rec)
     found = _find(state, rec)
     if isinstance(found, Outcome):
         return found
@@ -162,6 +165,28 @@ def moderate(state: RoomState, rec: Entry) -> Outcome:
     return _status_event(state, q, old, "moderator")
 
 
+def _next(state: RoomState, rec: Entry) -> Outcome:
+    """`moderate next`: the pinned question, if live, is marked answered, and the live
+    question with the most votes (ties: the oldest) is pinned. One event says both: a
+    `question.pinned` with the new `qid` (nil when none is left) and, when one was
+    answered, `answered` with its `question.status` data (docs/protocol.md)."""
+    old = state.questions.get(state.pinned) if state.pinned is not None else None
+    data: dict[str, Any] = {}
+    if old is not None and old.status == LIVE:
+        old.answered_ts = rec.ts
+        state.set_status(old, ANSWERED)
+        data["answered"] = {"qid": old.qid, "status": ANSWERED, "by": "moderator",
+                            "question": old.wire()}  # fmt: skip
+    waiting = [q for q in state.questions.values() if q.status == LIVE and q is not old]
+    new = max(waiting, key=lambda q: (q.votes, -q.seq), default=None)
+    if new is None and old is None:
+        return accept(None, pinned=None, answered=None)
+    state.pinned = new.qid if new is not None else None
+    answered = old.qid if old is not None and "answered" in data else None
+    ev = event("question.pinned", (EVERYONE, {"qid": state.pinned, **data}))
+    return accept(ev, pinned=state.pinned, answered=answered)
+
+
 def _rewrite(
     state: RoomState, rec: Entry, attr: Literal["text", "answer"], event_type: str
 ) -> Outcome:
@@ -174,7 +199,11 @@ def _rewrite(
     if getattr(q, attr) == text:
         return accept(None)
     setattr(q, attr, text)
-    return accept(event(event_type, (q.audience(), {"qid": q.qid, "text": text})))
+    data: dict[str, Any] = {"qid": q.qid, "text": text}
+    if attr == "text":  # a moderator changed the asker's words: everyone is told so
+        q.edited = True
+        data["edited"] = True
+    return accept(event(event_type, (q.audience(), data)))
 
 
 def edit(state: RoomState, rec: Entry) -> Outcome:

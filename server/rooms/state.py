@@ -46,6 +46,7 @@ class Question:
     answer: str | None = None
     answered_ts: float | None = None
     public: bool = False  # has been visible to everyone (live at some point)
+    edited: bool = False  # a moderator changed its text
 
     @property
     def votes(self) -> int:
@@ -75,6 +76,7 @@ class Question:
             "answer": self.answer,
             "ts": self.ts,
             "answered_ts": self.answered_ts,
+            **({"edited": True} if self.edited else {}),
         }
 
     def dump(self) -> dict[str, Any]:
@@ -93,6 +95,7 @@ class Question:
             "answer": self.answer,
             "answered_ts": self.answered_ts,
             "public": self.public,
+            "edited": self.edited,
         }
 
     @classmethod

@@ -95,6 +95,7 @@ EN: dict[str, str] = {
     "tl.answer": "Answer written: {text}",
     "tl.edit": "Question edited: {text}",
     "tl.pin": "Now answering: {text}",
+    "tl.next": "Question marked answered: {answered}; now answering: {text}",
     "tl.unpin": "No longer answering: {text}",
     "tl.poll_create": "Poll drafted: {title}",
     "tl.poll_edit": "Poll draft edited: {title}",

@@ -158,6 +158,16 @@ class SessionRecord:
             if who is not None and q.author_org:
                 who = f"{who} ({q.author_org})"
             params = {"who": who, "text": shorten(q.text)}
+        elif rec.type == "moderate" and data.get("action") == "next":
+            now, done = state.questions.get(str(result.get("pinned"))), result.get("answered")
+            old = state.questions.get(str(done)) if done is not None else None
+            if now is not None and old is not None:
+                key = "tl.next"
+                params = {"text": shorten(now.text), "answered": shorten(old.text)}
+            elif now is not None:
+                key, params = "tl.pin", {"text": shorten(now.text)}
+            elif old is not None:
+                key, params = "tl.answered", {"text": shorten(old.text)}
         elif rec.type in ("moderate", "withdraw", "answer", "edit"):
             q = state.questions.get(str(data.get("qid")))
             if q is None:

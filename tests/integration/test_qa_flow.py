@@ -11,8 +11,10 @@ from tests.conftest import Workshop
 from .helpers import (
     Frame,
     assert_gapless,
+    cid,
     ev_frames,
     events_through,
+    joined,
     room_clients,
     snapshot_state,
     strip_mine,
@@ -164,7 +166,8 @@ async def test_moderation_reaches_everyone(lifted: Workshop) -> None:
         assert approve["status"] == "live" and approve["by"] == "moderator"
         assert approve["question"]["qid"] == qid
         assert approve["question"]["author"]["name"] == "Aiko"
-        assert edit == {"qid": qid, "text": "How were the evacuation shelter sites chosen?"}
+        text = "How were the evacuation shelter sites chosen?"
+        assert edit == {"qid": qid, "text": text, "edited": True}
         assert answer == {"qid": qid, "text": "By hazard maps and walking distance."}
         assert pin == pin2 == {"qid": qid}
         assert unpin == {"qid": None}
@@ -188,3 +191,36 @@ async def test_moderation_reaches_everyone(lifted: Workshop) -> None:
             assert (await snapshot_state(screen))["pinned"] == qid
     finally:
         await asyncio.gather(*(c.close() for c in everyone), return_exceptions=True)
+
+
+async def test_the_chair_moves_on_with_next(lifted: Workshop) -> None:
+    """`moderate next` over a real server: the pinned question is answered, the most
+    voted live one pinned, and a participant's snapshot after it agrees (issue 13)."""
+    url = lifted.server.ws_url
+    chair, _ = await joined(url, name="Chair", key=lifted.moderator_key)
+    watcher, _ = await joined(url, name="Watcher")
+    try:
+        first = (await watcher.ask("How are shelters funded?"))["qid"]
+        second = (await watcher.ask("Who trains the volunteers?"))["qid"]
+        third = (await chair.ask("When is the next drill?"))["qid"]
+        assert (await chair.request({"t": "vote", "cid": cid(), "qid": third, "up": True}))[
+            "t"
+        ] == "ok"
+        nxt = {"t": "moderate", "cid": cid(), "qid": None, "action": "next"}
+        reply = await chair.request(nxt)
+        assert (reply["t"], reply["pinned"], reply["answered"]) == ("ok", third, None)
+        reply = await chair.request({**nxt, "cid": cid()})
+        assert (reply["pinned"], reply["answered"]) == (first, third)
+        await watcher.sync()
+        pinned = [f["data"] for f in watcher.take("ev") if f["type"] == "question.pinned"]
+        assert [p["qid"] for p in pinned] == [third, first]
+        assert pinned[1]["answered"]["qid"] == third
+        assert pinned[1]["answered"]["question"]["status"] == "answered"
+    finally:
+        await chair.close()
+        await watcher.close()
+    async with RoomClient(url, "SUB-PLAN", name="Late") as late:
+        state = await snapshot_state(late)
+        assert state["pinned"] == first
+        statuses = {q["qid"]: q["status"] for q in state["questions"]}
+        assert statuses == {first: "live", second: "live", third: "answered"}

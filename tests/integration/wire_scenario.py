@@ -8,8 +8,11 @@ in server/session.py, live_room.py and room_signals.py, and the redesigned middl
 began to unpin the pinned question (PROTOCOL.md "Moderation flow", issue 13): of the 593
 frames, exactly two per room member changed (that `question.status` gained
 `unpinned: true`, and the scenario's later re-pin became a `question.pinned` instead of
-`hidden`). The recording names the commit it was made from. What is normalised before comparing,
-and how side frames (presence, queue, poll.results) are compared, is in `wire_frames.py`.
+`hidden`); and once more when a moderator's edit began to mark the question `edited: true`
+(issue 13): the `question.edited` event of each member, and the edited question wherever
+it is later sent whole. The recording names the commit it was made from. What is
+normalised before comparing, and how side frames (presence, queue, poll.results) are
+compared, is in `wire_frames.py`.
 
 The session is sequential: each command waits for its reply before the next is sent, so
 every connection receives its replies and events in one order on every run. Before and
@@ -55,7 +58,7 @@ from tests.integration.wire_frames import (
 )
 
 BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"  # the first recording's
-RECORDED_AT = "issue 13: answered unpins (re-recorded from the tree of that commit)"
+RECORDED_AT = "issue 13: answered unpins; edits are marked (re-recorded from that tree)"
 RECORDING = Path(__file__).with_name("wire_recording.json")
 # Every limit lifted but the ask rate: 4 questions per participant, then `rate_limited`
 # (one token per 10,000 s, so the fifth ask is refused however slow the machine is).

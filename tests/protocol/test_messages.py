@@ -20,6 +20,7 @@ from protocol.messages import (
     Ask,
     Command,
     Join,
+    Moderate,
     Mutating,
     NotesUpdate,
     PollCreate,
@@ -525,3 +526,17 @@ def test_settings_with_only_unknown_flags_is_bad_request() -> None:
 
 
 # The server frames' builders are protocol.frames, tested in test_frames.py.
+
+
+def test_moderate_next_needs_no_qid_and_the_others_do() -> None:
+    """PROTOCOL.md "Moderation flow": `next` is sent with a nil `qid`."""
+    nxt = parse_command(frame("moderate", qid=None, action="next"))
+    assert isinstance(nxt, Moderate) and nxt.qid is None and nxt.action == "next"
+    assert parse_command(frame("moderate", qid=..., action="next")).data() == {
+        "qid": None,
+        "action": "next",
+    }
+    assert parse_command(frame("moderate", qid="q3", action="next")).qid == "q3"
+    refused(frame("moderate", qid=None, action="approve"))
+    refused(frame("moderate", qid=..., action="pin"))
+    refused(frame("moderate", qid=7, action="next"))

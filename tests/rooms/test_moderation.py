@@ -35,7 +35,7 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "approve": {"pending": "live"},
     "dismiss": {"pending": "dismissed", "live": "dismissed"},
     "answered": {"live": "answered"},
-    "reopen": {"answered": "live", "dismissed": "live"},
+    "reopen": {"answered": "live", "dismissed": "live", "withdrawn": "live"},
 }
 
 # (status, approved): every state a question can be in, with or without a public past.
@@ -254,7 +254,7 @@ def test_edit_replaces_the_text_for_those_who_can_see_it(status: str, approved: 
     assert out.ok
     assert room.state.questions[qid].text == "How is the plan funded, and by whom?"
     assert out.event is not None and out.event.type == "question.edited"
-    expected = {"qid": qid, "text": "How is the plan funded, and by whom?"}
+    expected = {"qid": qid, "text": "How is the plan funded, and by whom?", "edited": True}
     for v in (V_ALICE, V_MOD, V_RAP):
         assert seen(out, v) == expected
     public = room.state.questions[qid].public

@@ -25,6 +25,7 @@ function normaliseQuestion(raw, ts) {
     votes: Number(raw.votes ?? 0),
     answer: raw.answer ?? null,
     ts: raw.ts ?? ts ?? null,
+    edited: raw.edited === true,
     order: qidOrder(raw.qid),
   };
 }
@@ -81,12 +82,15 @@ const EVENT_HANDLERS = {
   "question.edited"(data) {
     const q = this.questions.get(data.qid);
     if (q && data.text != null) q.text = String(data.text);
+    if (q && data.edited === true) q.edited = true;
   },
   "question.answer"(data) {
     const q = this.questions.get(data.qid);
     if (q) q.answer = data.text ?? null;
   },
-  "question.pinned"(data) {
+  "question.pinned"(data, ts) {
+    // After `moderate next`: the question it marked answered, then the new pin.
+    if (data.answered) EVENT_HANDLERS["question.status"].call(this, data.answered, ts);
     this.pinned = data.qid ?? null;
   },
   "poll.created"(data, ts, seq) {

@@ -123,6 +123,23 @@ test("question lifecycle: asked, voted, edited, answered, status, pinned", () =>
   assert.equal(s.seq, 20);
 });
 
+test("moderate next: one question.pinned answers the old pin and pins the next", () => {
+  const s = joined();
+  s.applyEvent(ev(11, "question.asked", q(11)));
+  s.applyEvent(ev(12, "question.asked", q(12)));
+  s.applyEvent(ev(13, "question.pinned", { qid: "q11" }));
+  s.applyEvent(ev(14, "question.edited", { qid: "q12", text: "clearer", edited: true }));
+  assert.equal(s.questions.get("q12").edited, true);
+  assert.equal(s.questions.get("q11").edited, false);
+  const answered = { qid: "q11", status: "answered", by: "moderator", question: { ...q(11), status: "answered" } };
+  s.applyEvent(ev(15, "question.pinned", { qid: "q12", answered }));
+  assert.equal(s.questions.get("q11").status, "answered");
+  assert.equal(s.pinnedQuestion().qid, "q12");
+  s.applyEvent(ev(16, "question.pinned", { qid: null, answered: { ...answered, qid: "q12", question: { ...q(12), status: "answered" } } }));
+  assert.equal(s.questions.get("q12").status, "answered");
+  assert.equal(s.pinned, null);
+});
+
 test("a question first seen when it goes live comes with the event", () => {
   const s = joined();
   s.applyEvent(ev(11, "question.status", { qid: "q9", status: "live", by: "moderator", question: q(9) }));

@@ -51,7 +51,9 @@ export function moderatorActions(status, pinned) {
     case "answered":
       return ["reopen", pin, "edit", "answer"];
     case "dismissed":
-      return ["reopen", "edit"];
+      return ["restore", "edit"];
+    case "withdrawn":
+      return ["restore"];
     default:
       return [];
   }
@@ -82,6 +84,7 @@ export function createQuestionItem(qid, handlers) {
   const time = el("time", { className: "q-time" });
   const badge = el("span", { className: "badge q-status" });
   const pinBadge = el("span", { className: "badge badge-pinned" });
+  const edited = el("span", { className: "q-edited" });
   const note = el("p", { className: "q-note" });
   const answerSlot = el("div", { className: "q-answer-slot" });
   const actions = el("div", { className: "q-actions" });
@@ -90,7 +93,7 @@ export function createQuestionItem(qid, handlers) {
     "div",
     { className: "q-body" },
     text,
-    el("p", { className: "q-meta" }, author, you, time, badge, pinBadge),
+    el("p", { className: "q-meta" }, author, you, time, edited, badge, pinBadge),
     note,
     answerSlot,
     actions,
@@ -174,6 +177,8 @@ export function createQuestionItem(qid, handlers) {
     setText(time, formatDual(q.ts));
     setAttr(time, "datetime", isoTime(q.ts) || null);
     setAttr(time, "title", formatDualLong(q.ts, getLang()) || null);
+    setText(edited, q.edited ? t("q.edited") : "");
+    edited.hidden = !q.edited;
     const showBadge = q.status !== "live";
     setText(badge, showBadge ? t(`status.${q.status}`) : "");
     badge.hidden = !showBadge;

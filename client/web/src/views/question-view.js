@@ -45,7 +45,9 @@ export function questionHandlers(commands) {
   return {
     vote: (qid, up) => commands.send("vote", { qid, up }).catch(() => {}),
     act: (qid, action) => {
-      const send = action === "withdraw" ? commands.send("withdraw", { qid }) : commands.send("moderate", { qid, action });
+      // "Restore" brings a dismissed or withdrawn question back: `reopen` on the wire.
+      const wire = action === "restore" ? "reopen" : action;
+      const send = action === "withdraw" ? commands.send("withdraw", { qid }) : commands.send("moderate", { qid, action: wire });
       send.catch(() => {});
     },
     save: (qid, kind, text) => commands.send(kind === "edit" ? "edit" : "answer", { qid, text }).catch(() => {}),

@@ -52,8 +52,15 @@ export function timelineLine(change, store) {
       return { key: "rap.tl.answer", params: { text: quote(store.questions.get(data.qid)?.text) } };
     case "question.edited":
       return { key: "rap.tl.edited", params: { text: text() } };
-    case "question.pinned":
-      return data.qid ? { key: "rap.tl.pinned", params: { text: quote(store.questions.get(data.qid)?.text) } } : { key: "rap.tl.unpinned", params: {} };
+    case "question.pinned": {
+      const now = quote(store.questions.get(data.qid)?.text);
+      if (data.answered) {
+        // `moderate next`: what it marked answered, and what it pinned (if anything).
+        const answered = quote(data.answered.question?.text ?? store.questions.get(data.answered.qid)?.text);
+        return data.qid ? { key: "rap.tl.next", params: { answered, text: now } } : { key: "rap.tl.answered", params: { text: answered } };
+      }
+      return data.qid ? { key: "rap.tl.pinned", params: { text: now } } : { key: "rap.tl.unpinned", params: {} };
+    }
     case "poll.created":
       return { key: "rap.tl.poll_created", params: { title: title() } };
     case "poll.status":
