@@ -1,12 +1,14 @@
 // Who this browser is in the room service: the identity token (keeps the pid, votes and
 // authorship across reloads and tabs), the join profile (name, organisation, language),
-// and a role key from a moderator invite link.
+// and the role keys of staff invite links.
 
 import { local, session } from "./storage.js";
 
 const TOKEN_KEY = "workshop.token";
 const PROFILE_KEY = "workshop.profile";
-const roleKeyName = (code) => `workshop.key.${code}`;
+const roomKeyName = (code) => `workshop.key.${code}`;
+const eventOfRoom = (code) => `workshop.event-of.${code}`;
+const eventKeyName = (eventId) => `workshop.event-key.${eventId}`;
 
 export const NAME_MAX = 60;
 export const ORG_MAX = 80;
@@ -47,14 +49,17 @@ export function saveProfile(profile) {
 
 /**
  * The role key for room `code`. An invite link carries it after "#key=" (never in a query,
- * so it stays out of server logs and Referer headers); it is moved into sessionStorage and
- * wiped from the address bar, so it is not bookmarked or shared by accident.
+ * so it stays out of server logs and Referer headers); it is kept in this browser's
+ * storage and wiped from the address bar, so it is not bookmarked or shared by accident.
+ * The link then works again from a new tab or a bookmark on this device (issue 13), until
+ * "Forget this key" (`forgetRoleKey`). A key the server accepted is also kept for its
+ * event (`keepRoleKey`): one moderator key opens every room of an event.
  */
 export function takeRoleKey(code, loc = globalThis.location, hist = globalThis.history) {
   const hash = String(loc?.hash || "").replace(/^#/, "");
   const fromHash = new URLSearchParams(hash).get("key");
   if (fromHash) {
-    session().set(roleKeyName(code), fromHash);
+    local().set(roomKeyName(code), fromHash);
     try {
       hist?.replaceState(hist.state, "", `${loc.pathname}${loc.search}`);
     } catch {
@@ -62,5 +67,29 @@ export function takeRoleKey(code, loc = globalThis.location, hist = globalThis.h
     }
     return fromHash;
   }
-  return session().get(roleKeyName(code));
+  return local().get(roomKeyName(code)) ?? session().get(roomKeyName(code));
+}
+
+/** The key kept for event `eventId` (from another room of it), or null. */
+export function eventRoleKey(eventId) {
+  return eventId ? local().get(eventKeyName(eventId)) : null;
+}
+
+/** The server gave `key` its role in room `code` of event `eventId`: keep it for both. */
+export function keepRoleKey(code, eventId, key) {
+  local().set(roomKeyName(code), key);
+  if (eventId) {
+    local().set(eventOfRoom(code), eventId);
+    local().set(eventKeyName(eventId), key);
+  }
+}
+
+/** Removes every copy of the key that opened room `code` from this browser. */
+export function forgetRoleKey(code) {
+  const key = local().get(roomKeyName(code)) ?? session().get(roomKeyName(code));
+  const eventId = local().get(eventOfRoom(code));
+  if (eventId && (key === null || local().get(eventKeyName(eventId)) === key)) local().remove(eventKeyName(eventId));
+  local().remove(roomKeyName(code));
+  local().remove(eventOfRoom(code));
+  session().remove(roomKeyName(code));
 }

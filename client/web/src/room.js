@@ -5,10 +5,11 @@ import { Commands } from "./commands.js";
 import { RoomConnection, socketUrl } from "./connection.js";
 import { coalesce, el, setAttr, setText } from "./dom.js";
 import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
-import { loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
+import { eventRoleKey, forgetRoleKey, keepRoleKey, loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
 import { NotesSync } from "./notes.js";
 import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
+import { roomPath } from "./route.js";
 import { RoomStore } from "./store.js";
 import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
@@ -31,7 +32,14 @@ const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", clos
 /** Starts the room page for `code` in `view` inside `root`. */
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
-  const key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
+  let key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
+  let kept = false;
+  const roomInfo = fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
+    .then((r) => {
+      if (r.status === 404) noSuchRoom();
+      return r.ok ? r.json() : null;
+    })
+    .catch(() => null);
   const store = new RoomStore();
   const outbox = new Outbox(local(), code);
   const notice = createNotice();
@@ -45,8 +53,22 @@ export function startRoom(root, { code, view }) {
   const announcer = el("div", { id: "announcer", className: "sr-only", attrs: { "aria-live": "polite" } });
   const joinSlot = el("div", { className: "join-slot" });
   const viewSlot = el("main", { id: "main", className: "room-main" });
-  banner.hidden = roleBanner.hidden = true;
-  root.replaceChildren(header.el, notice.el, banner, roleBanner, joinSlot, viewSlot, announcer);
+  // The staff key stays on this device (identity.js); whoever leaves a shared computer can
+  // take it off here.
+  const forget = el("button", {
+    className: "forget-key",
+    i18n: "room.forget_key",
+    attrs: { type: "button" },
+    on: {
+      click: () => {
+        forgetRoleKey(code);
+        location.assign(roomPath(code));
+      },
+    },
+  });
+  const keyBar = el("footer", { className: "key-bar" }, forget);
+  banner.hidden = roleBanner.hidden = keyBar.hidden = true;
+  root.replaceChildren(header.el, notice.el, banner, roleBanner, joinSlot, viewSlot, keyBar, announcer);
 
   const sync = () => ({
     state: syncState({
@@ -80,6 +102,11 @@ export function startRoom(root, { code, view }) {
     else if (needs && store.me && !store.hasRole(needs) && !store.hasRole("moderator")) role = t("room.not_moderator");
     setText(roleBanner, role);
     roleBanner.hidden = !role;
+    keyBar.hidden = !(needs && key);
+    if (needs && key && !kept && store.me && (store.hasRole(needs) || store.hasRole("moderator"))) {
+      kept = true; // the server gave the key its role: keep it for this room and its event
+      keepRoleKey(code, store.room?.event?.id, key);
+    }
   }
 
   function showJoin() {
@@ -114,7 +141,16 @@ export function startRoom(root, { code, view }) {
     setText(announcer, t("questions.new", { text: q.text }));
   }
 
+  // A staff page opened without a key of its own may use the key kept for its event.
+  const keyReady = STAFF_VIEWS[view] && !key ? roomInfo.then((info) => (key = eventRoleKey(info?.event?.id))) : Promise.resolve();
+  let starting = false;
   function begin() {
+    if (starting) return;
+    starting = true;
+    keyReady.then(startConnection, startConnection);
+  }
+
+  function startConnection() {
     connection = new RoomConnection({
       url: socketUrl(),
       store,
@@ -136,6 +172,8 @@ export function startRoom(root, { code, view }) {
     outbox.subscribe(render);
     connection.on("status", (status) => {
       if (status === "stopped" && connection.failure?.reason === "not_found") return noSuchRoom();
+      const needs = STAFF_VIEWS[view];
+      if (needs && key && status === "stopped" && connection.failure?.reason === "auth") forgetRoleKey(code); // refused or revoked
       // The server refused the join itself (a name it does not accept): ask again.
       if (status === "stopped" && connection.failure?.reason === "join" && view !== "presenter") showJoin();
       render();
@@ -180,18 +218,12 @@ export function startRoom(root, { code, view }) {
     startLanding(root, { missing: code });
   }
 
-  fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
-    .then((r) => {
-      if (r.status === 404) noSuchRoom();
-      return r.ok ? r.json() : null;
-    })
-    .then((info) => {
-      if (info?.title && !store.room) {
-        store.room = { code, title: info.title, event: info.event };
-        render();
-      }
-    })
-    .catch(() => {});
+  roomInfo.then((info) => {
+    if (info?.title && !store.room) {
+      store.room = { code, title: info.title, event: info.event };
+      render();
+    }
+  });
 
   render();
   if (profile) begin();

@@ -45,6 +45,7 @@ export default {
   "room.no_such_room": "There is no room with the code {code}. Check the code shown on the screen.",
   "room.auth_failed": "This link's key was not accepted. Ask the organisers for a new invite link.",
   "room.no_key": "This moderator page needs the key from your invite link. Open the full link you were sent.",
+  "room.forget_key": "Forget this key on this device",
   "room.not_moderator": "You joined without moderator rights, so the moderation actions will be refused.",
   "room.join_failed": "Could not join the room: {reason}",
   "room.connection_closed": "The server closed the connection ({code}) and this page will not reconnect. Reload the page to try again.",
