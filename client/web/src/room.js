@@ -82,7 +82,9 @@ export function startRoom(root, { code, view }) {
 
   const render = coalesce(() => {
     header.update(store, sync());
-    document.title = `${store.room?.title || code} · ${t("app.name")}`;
+    // Staff see how many questions wait for review in the tab's title (issue 13).
+    const waiting = STAFF_VIEWS[view] && store.queue.pending > 0 ? `(${store.queue.pending}) ` : "";
+    document.title = `${waiting}${store.room?.title || code} · ${t("app.name")}`;
     renderBanners();
     viewApi?.render();
   });
@@ -137,7 +139,9 @@ export function startRoom(root, { code, view }) {
       return;
     }
     const q = change.type === "question.asked" ? change.data : change.type === "question.status" ? change.data.question : null;
-    if (!q || q.mine || q.status !== "live" || store.isMine(q.qid)) return;
+    if (!q || q.mine || store.isMine(q.qid)) return;
+    if (q.status === "pending" && STAFF_VIEWS[view]) return setText(announcer, t("mod.new_pending", { text: q.text }));
+    if (q.status !== "live") return;
     setText(announcer, t("questions.new", { text: q.text }));
   }
 

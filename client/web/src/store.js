@@ -309,4 +309,10 @@ export class RoomStore {
   pinnedQuestion() {
     return this.pinned ? this.questions.get(this.pinned) ?? null : null;
   }
+
+  /** The question `moderate next` would pin: live, not pinned, most votes (ties: oldest). */
+  nextQuestion() {
+    const live = this.questionsWith(["live"]).filter((q) => q.qid !== this.pinned);
+    return sortQuestions(live, "top")[0] ?? null;
+  }
 }

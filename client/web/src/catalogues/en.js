@@ -115,6 +115,12 @@ export default {
   "action.answer_label": "Written answer",
 
   "mod.title": "Moderation",
+  "mod.next": "Next question",
+  "mod.next_region": "Question flow",
+  "mod.next_hint": "Marks the current question answered and puts up the live question with the most votes",
+  "mod.up_next": "Up next: {text}",
+  "mod.up_next_none": "No live question is waiting.",
+  "mod.new_pending": "New question to review: {text}",
   "mod.queue.pending": "Pending",
   "mod.queue.live": "Live",
   "mod.queue.answered": "Answered",

@@ -113,6 +113,12 @@ export default {
   "action.answer_label": "回答文",
 
   "mod.title": "モデレーション",
+  "mod.next": "次の質問へ",
+  "mod.next_region": "質問の進行",
+  "mod.next_hint": "現在の質問を回答済みにし、最も票の多い公開中の質問を表示します",
+  "mod.up_next": "次の質問: {text}",
+  "mod.up_next_none": "待っている公開中の質問はありません。",
+  "mod.new_pending": "確認待ちの新しい質問: {text}",
   "mod.queue.pending": "確認待ち",
   "mod.queue.live": "公開中",
   "mod.queue.answered": "回答済み",

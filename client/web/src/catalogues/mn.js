@@ -113,6 +113,12 @@ export default {
   "action.answer_label": "Бичгээр өгөх хариулт",
 
   "mod.title": "Зохицуулалт",
+  "mod.next": "Дараагийн асуулт",
+  "mod.next_region": "Асуултын дараалал",
+  "mod.next_hint": "Одоогийн асуултыг хариулсан гэж тэмдэглээд хамгийн олон санал авсан нээлттэй асуултыг гаргана",
+  "mod.up_next": "Дараагийнх: {text}",
+  "mod.up_next_none": "Хүлээгдэж буй нээлттэй асуулт алга.",
+  "mod.new_pending": "Хянах шинэ асуулт: {text}",
   "mod.queue.pending": "Хүлээгдэж буй",
   "mod.queue.live": "Нийтлэгдсэн",
   "mod.queue.answered": "Хариулсан",

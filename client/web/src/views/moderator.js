@@ -5,6 +5,7 @@
 import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
 import { sortQuestions } from "../store.js";
+import { createNextBar } from "./next-bar.js";
 import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
@@ -27,6 +28,7 @@ const QUEUES = [
 export function createModeratorView({ code, store, commands, outbox, key, notice, notes }, { readOnly = false } = {}) {
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
+  const nextBar = readOnly ? null : createNextBar({ store, commands });
   const panel = readOnly ? createTranscriptPanel({ code, key, notice }) : createSettingsPanel({ code, commands });
   const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
@@ -51,6 +53,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
     "div",
     { className: "view moderator-view" },
     pinned.el,
+    nextBar?.el,
     readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
     panel.el,
     polls.el,
@@ -67,6 +70,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
   function render() {
     const entries = outbox.entries();
     pinned.update(store);
+    nextBar?.update();
     panel.update(store, entries);
     polls.render();
     notesEditor?.render();
