@@ -66,11 +66,30 @@ class RoomCommands:
         return await self.command("room.open")
 
     async def poll_create(
-        self, title: str, kind: str, options: Sequence[str] = (), hide_results: bool = False
+        self,
+        title: str,
+        kind: str,
+        options: Sequence[str] = (),
+        hide_results: bool = False,
+        *,
+        hide_until_voted: bool = False,
+        seconds: int | None = None,
     ) -> dict[str, Any]:
-        """Create a draft poll (moderator); the reply has `poll_id, seq`."""
+        """Create a draft poll (moderator); the reply has `poll_id, seq`. Extensions:
+        `hide_until_voted` shows each participant the results once they voted, and
+        `seconds` (10-3600) makes the server close the poll that long after it opens."""
+        extra: dict[str, Any] = {}
+        if hide_until_voted:
+            extra["hide_until_voted"] = True
+        if seconds is not None:
+            extra["seconds"] = seconds
         return await self.command(
-            "poll.create", title=title, kind=kind, options=list(options), hide_results=hide_results
+            "poll.create",
+            title=title,
+            kind=kind,
+            options=list(options),
+            hide_results=hide_results,
+            **extra,
         )
 
     async def poll_edit(
@@ -104,6 +123,10 @@ class RoomCommands:
     async def poll_close(self, poll_id: str) -> dict[str, Any]:
         """Close a poll (moderator)."""
         return await self.command("poll.close", poll_id=poll_id)
+
+    async def poll_delete(self, poll_id: str) -> dict[str, Any]:
+        """Delete a poll, its votes and results, for everyone (moderator; extension)."""
+        return await self.command("poll.delete", poll_id=poll_id)
 
     async def poll_vote(self, poll_id: str, choice: int | Sequence[int] | str) -> dict[str, Any]:
         """Vote: an option index, a list of them (multi), 1-5 (rating) or a word."""

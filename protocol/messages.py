@@ -54,6 +54,7 @@ LANGUAGES = ("en", "ja", "mn")  # in the order the workshop lists them
 LANGS = frozenset(LANGUAGES)
 ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin", "next"})
 POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
+POLL_SECONDS = (10, 3600)  # a poll's timer, when it has one
 ROOM_SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
 
 
@@ -231,6 +232,8 @@ class PollCreate(Mutating):
     kind: str
     options: tuple[str, ...] = ()
     hide_results: bool = False
+    hide_until_voted: bool = False  # extension: each participant sees results once voted
+    seconds: int | None = None  # extension: the server closes the poll this long after open
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
@@ -248,6 +251,9 @@ class PollCreate(Mutating):
             raise bad(f"a {self.kind} poll takes no options")
         set_field(self, "options", options)
         check_flag(self.hide_results, "hide_results")
+        check_flag(self.hide_until_voted, "hide_until_voted")
+        if self.seconds is not None:
+            check_int(self.seconds, "seconds", POLL_SECONDS[0], POLL_SECONDS[1])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -291,6 +297,14 @@ class PollOpen(PollCommand):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PollClose(PollCommand):
     T: ClassVar[str] = "poll.close"
+    moderator_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollDelete(PollCommand):
+    """Extension: remove a poll, its votes and results, for everyone."""
+
+    T: ClassVar[str] = "poll.delete"
     moderator_only: ClassVar[bool] = True
 
 
@@ -378,7 +392,7 @@ COMMANDS: dict[str, type[Command]] = {
     cls.T: cls
     for cls in (
         Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
-        PollCreate, PollEdit, PollOpen, PollClose, PollVote, PollHideWord,
+        PollCreate, PollEdit, PollOpen, PollClose, PollDelete, PollVote, PollHideWord,
         NotesSync, NotesUpdate, RoomSettings, RoomClose, RoomOpen, Ping,
     )
 }  # fmt: skip

@@ -4,7 +4,9 @@
     connection  one participant's connection: identity, limits, admission of commands
     outbound    one socket's send side: direct writes, bounded queue, stall clock, close
     wire        the adapter onto uvicorn's transport (the one place that knows its insides)
+    actor       who is in a room and who sent a command (a person, or a poll's timer)
     room        a room hot on this process: submit a command, welcome a member, fan out
     signals     side frames that follow from a room: presence, queue counts, poll results
+    poll_timers the server closes a timed poll when its time is up
     hub         the rooms hot on this process, loaded on first use, unloaded when idle
 """

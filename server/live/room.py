@@ -21,17 +21,18 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Coroutine, Iterable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import msgpack
 
 from protocol.codes import ErrorCode
 from protocol.frames import Err, NotesSynced, Ok, Snapshot, Welcome
-from protocol.messages import Join, Mutating, NotesSync, NotesUpdate
+from protocol.messages import Join, Mutating, NotesSync, NotesUpdate, PollClose
 from server.backends.base import BackendUnavailable, EventInfo, Record, RoomInfo, RoomLog
+from server.live.actor import POLL_TIMER, Actor, Member
 from server.live.fanout import encode_for_audiences, frame_for
 from server.live.outcomes import RecentOutcomes
+from server.live.poll_timers import PollTimers
 from server.live.signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
@@ -41,37 +42,6 @@ OUTCOME_TIMEOUT = 30.0  # seconds a command waits for its seq to be folded
 EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
 
 Reply = Ok | Err
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who sent a command, as the log records it (roles from a signed key only)."""
-
-    pid: str
-    name: str
-    org: str
-    roles: tuple[str, ...] = ()
-
-    def record(self) -> dict[str, Any]:
-        """The record's `actor` map."""
-        return {"pid": self.pid, "name": self.name, "org": self.org, "roles": list(self.roles)}
-
-    def viewer(self) -> Viewer:
-        """What this actor may see."""
-        return Viewer(pid=self.pid, staff=bool(self.roles), moderator="moderator" in self.roles)
-
-
-class Member(Protocol):
-    """One connection in a room, as the room sees it."""
-
-    @property
-    def actor(self) -> Actor: ...
-
-    def send(self, frame: bytes) -> None:
-        """Queue a frame without waiting; a member that cannot keep up closes itself."""
-
-    def replay_room(self) -> int:
-        """How many frames a resume's replay may queue on this member now."""
 
 
 def _expire(waiting: asyncio.Future[Any]) -> None:
@@ -114,6 +84,7 @@ class LiveRoom:
         self.signals = RoomSignals(
             self.code, process_id, backend, self.members, lambda: self.state, self.spawn
         )
+        self.timers = PollTimers(lambda: self.state.polls, self._timer_close, self.spawn)
 
     # -- loading and catching up -------------------------------------------------------
 
@@ -136,6 +107,7 @@ class LiveRoom:
         self.log.unwatch_life(self.code, self._on_new_life)
         self.log.unsubscribe(self.code, self._on_live)
         self.signals.close()
+        self.timers.close()
         for task in list(self._tasks):
             task.cancel()
 
@@ -168,6 +140,7 @@ class LiveRoom:
                     self._buffer = []  # the head moved to a new life meanwhile: go round
         finally:
             self._catching = False
+        self.timers.reset()  # a snapshot's timed polls had no record to start them
         if self._resnapshot:
             self._resnapshot_members()
 
@@ -262,6 +235,7 @@ class LiveRoom:
         self._outcomes.clear()
         self._snapshot_seq = 0
         self.signals.reset()
+        self.timers.close()
         # Members get no events of the new log until the catch-up is done; then one
         # snapshot each (`_resnapshot_members`), never events before it.
         self._resnapshot = True
@@ -282,6 +256,7 @@ class LiveRoom:
             encode_for_audiences(self.members, rec.seq, rec.ts, outcome.event)
         if outcome.results_of is not None:
             self.signals.results_changed(outcome.results_of)
+            self.timers.changed(outcome.results_of)
         self.signals.state_changed()
         # A snapshot costs O(state); spacing them by at least the state's size keeps the
         # cost per event O(1) in a room with thousands of questions.
@@ -304,7 +279,10 @@ class LiveRoom:
     @property
     def idle(self) -> bool:
         """No members and no command waiting for its outcome: the room may be unloaded."""
-        return not self.members and not self._outcomes.awaited
+        return not self.members and not self._outcomes.awaited and not self.timers.pending
+
+    def _timer_close(self, command: PollClose) -> Coroutine[Any, Any, Reply]:
+        return self.submit(POLL_TIMER, command)
 
     async def submit(self, actor: Actor, command: Mutating) -> Reply:
         """Append the command to the room's log and return the reply to its sender: the

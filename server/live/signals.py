@@ -159,7 +159,7 @@ class RoomSignals:
         return [
             PollResults(poll.poll_id, **poll.results()).encode()
             for poll in self._state().polls.values()
-            if poll.status == "open" and (viewer.staff or poll.results_audience_everyone())
+            if poll.status == "open" and poll.results_shown_to(viewer.pid, staff=viewer.staff)
         ]
 
     def _send_results(self, poll_id: str) -> None:
@@ -167,7 +167,6 @@ class RoomSignals:
         if poll is None or not self._members:
             return
         data = PollResults(poll_id, **poll.results()).encode()
-        everyone = poll.results_audience_everyone()
         for member, viewer in self._members.items():
-            if everyone or viewer.staff:
+            if poll.results_shown_to(viewer.pid, staff=viewer.staff):
                 member.send(data)

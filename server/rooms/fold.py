@@ -38,6 +38,7 @@ HANDLERS: dict[str, Handler] = {
     "poll.edit": Polls.edit,
     "poll.open": Polls.open,
     "poll.close": Polls.close,
+    "poll.delete": Polls.delete,
     "poll.vote": Polls.vote,
     "poll.hide_word": Polls.hide_word,
     "notes.update": notes.update,

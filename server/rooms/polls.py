@@ -1,4 +1,5 @@
-"""Polls: create, edit, open, close, vote, hide a word (PROTOCOL.md "Commands"; issue 4).
+"""Polls: create, edit, open, close, delete, vote, hide a word (PROTOCOL.md "Commands";
+issues 4 and 13).
 
 One vote per participant per poll, decided here so that it is exact on every process:
 a participant's vote replaces their previous one while the poll is open. Results are
@@ -38,6 +39,9 @@ class Poll:
     kind: str
     options: list[str]
     hide_results: bool = False
+    hide_until_voted: bool = False
+    seconds: int | None = None  # its timer: closed this long after each opening
+    closes_ts: float | None = None  # while open with a timer: when the server closes it
     status: str = DRAFT
     votes: dict[str, Choice] = field(default_factory=dict)  # pid -> choice
     hidden_words: set[str] = field(default_factory=set)
@@ -54,6 +58,9 @@ class Poll:
             "options": list(self.options),
             "status": self.status,
             "hide_results": self.hide_results,
+            "hide_until_voted": self.hide_until_voted,
+            "seconds": self.seconds,
+            "closes_ts": self.closes_ts,
             "hidden_words": sorted(self.hidden_words) if staff else [],
             "opened_ts": self.opened_ts,
             "closed_ts": self.closed_ts,
@@ -81,10 +88,23 @@ class Poll:
         return {"counts": counts, "voters": len(self.votes)}
 
     def results_audience_everyone(self) -> bool:
-        """Whether everyone may see the results now (else staff only)."""
+        """Whether everyone may see the results now (else staff, and perhaps voters)."""
         if self.status == DRAFT:
             return False
-        return not (self.hide_results and self.status == OPEN)
+        return not ((self.hide_results or self.hide_until_voted) and self.status == OPEN)
+
+    def results_shown_to(self, pid: str, *, staff: bool) -> bool:
+        """Whether this viewer may see the results now: staff always; a participant
+        once they are everyone's, or once they voted in a poll that hides results only
+        until then."""
+        if staff or self.results_audience_everyone():
+            return True
+        return (
+            self.status == OPEN
+            and self.hide_until_voted
+            and not self.hide_results
+            and pid in self.votes
+        )
 
     def dump(self) -> dict[str, Any]:
         return {
@@ -94,6 +114,9 @@ class Poll:
             "kind": self.kind,
             "options": list(self.options),
             "hide_results": self.hide_results,
+            "hide_until_voted": self.hide_until_voted,
+            "seconds": self.seconds,
+            "closes_ts": self.closes_ts,
             "status": self.status,
             "votes": dict(self.votes),
             "hidden_words": sorted(self.hidden_words),
@@ -161,6 +184,15 @@ def _find(state: PollRoom, rec: Entry) -> Poll | Outcome:
     return poll
 
 
+def _settings(poll: Poll, d: dict[str, Any]) -> None:
+    """A draft's settings from a `poll.create` or `poll.edit` record (older records lack
+    the later ones)."""
+    poll.hide_results = bool(d.get("hide_results", False))
+    poll.hide_until_voted = bool(d.get("hide_until_voted", False))
+    seconds = d.get("seconds")
+    poll.seconds = seconds if isinstance(seconds, int) and seconds > 0 else None
+
+
 class Polls:
     """The poll handlers, over `state.polls` (a dict poll_id -> Poll)."""
 
@@ -173,8 +205,8 @@ class Polls:
             title=d["title"],
             kind=d["kind"],
             options=list(d.get("options") or ()),
-            hide_results=bool(d.get("hide_results", False)),
         )
+        _settings(poll, d)
         state.polls[poll.poll_id] = poll
         return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
 
@@ -188,7 +220,7 @@ class Polls:
         d = rec.data
         poll.title, poll.kind = d["title"], d["kind"]
         poll.options = list(d.get("options") or ())
-        poll.hide_results = bool(d.get("hide_results", False))
+        _settings(poll, d)
         return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
 
     @staticmethod
@@ -200,6 +232,7 @@ class Polls:
             return accept(None)
         poll.status = OPEN
         poll.opened_ts = rec.ts
+        poll.closes_ts = rec.ts + poll.seconds if poll.seconds else None
         data = {"poll_id": poll.poll_id, "status": OPEN}
         ev = event(
             "poll.status",
@@ -217,8 +250,19 @@ class Polls:
             return refuse(ErrorCode.CONFLICT, f"the poll is {poll.status}, not open")
         poll.status = CLOSED
         poll.closed_ts = rec.ts
+        poll.closes_ts = None
         data = {"poll_id": poll.poll_id, "status": CLOSED, "results": poll.results()}
         return accept(event("poll.status", (EVERYONE, data)), results_of=poll.poll_id)
+
+    @staticmethod
+    def delete(state: PollRoom, rec: Entry) -> Outcome:
+        poll = _find(state, rec)
+        if isinstance(poll, Outcome):
+            return poll
+        del state.polls[poll.poll_id]
+        audience = STAFF if poll.status == DRAFT else EVERYONE
+        ev = event("poll.deleted", (audience, {"poll_id": poll.poll_id}))
+        return accept(ev, results_of=poll.poll_id)  # its timer and pending results stop
 
     @staticmethod
     def vote(state: PollRoom, rec: Entry) -> Outcome:

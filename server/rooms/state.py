@@ -150,7 +150,7 @@ class RoomState:
         for poll in self.polls.values():
             if poll.status == DRAFT and not viewer.staff:
                 continue
-            shown = poll.results_audience_everyone() or viewer.staff
+            shown = poll.results_shown_to(viewer.pid, staff=viewer.staff)
             wire = poll.wire(staff=viewer.staff)
             polls.append({**wire, "results": poll.results() if shown else None})
             if viewer.pid in poll.votes:

@@ -101,6 +101,7 @@ EN: dict[str, str] = {
     "tl.poll_edit": "Poll draft edited: {title}",
     "tl.poll_open": "Poll opened: {title}",
     "tl.poll_close": "Poll closed: {title} ({voters} voters)",
+    "tl.poll_delete": "Poll deleted: {title} ({voters} voters)",
     "tl.poll_hide": "Word hidden in the poll {title}: {word}",
     "tl.poll_show": "Word shown again in the poll {title}: {word}",
     "tl.settings": "Settings changed: {changes}",

@@ -75,10 +75,20 @@ class SessionRecord:
         """Every seq `1..head` (head as of the first read), folded, in order."""
         async for rec in self.backend.read_all(self.room.code, batch=self.batch):
             privacy = privacy_of(rec, self.state)
-            before = dict(self.state.settings) if rec.type == "settings" else None
+            before = self._before(rec)
             outcome = apply(self.state, rec)
             self._collect(rec, outcome, privacy, before)
             yield Step(rec, outcome, privacy)
+
+    def _before(self, rec: Record) -> dict[str, Any] | None:
+        """What a record's timeline line needs from before its fold: the settings it
+        changes, or the poll it deletes."""
+        if rec.type == "settings":
+            return dict(self.state.settings)
+        if rec.type == "poll.delete":
+            poll = self.state.polls.get(str(rec.data.get("poll_id")))
+            return None if poll is None else {"title": poll.title, "voters": len(poll.votes)}
+        return None
 
     async def run(self) -> None:
         """Fold the whole log, keeping only the report's data."""
@@ -113,7 +123,7 @@ class SessionRecord:
     # -- collecting -------------------------------------------------------------------
 
     def _collect(
-        self, rec: Record, outcome: Outcome, privacy: str | None, before: dict[str, bool] | None
+        self, rec: Record, outcome: Outcome, privacy: str | None, before: dict[str, Any] | None
     ) -> None:
         self.records += 1
         if self.first_ts is None:
@@ -142,7 +152,7 @@ class SessionRecord:
             self.timeline_more += 1
 
     def _line(
-        self, rec: Record, result: dict[str, Any], event: Event, before: dict[str, bool] | None
+        self, rec: Record, result: dict[str, Any], event: Event, before: dict[str, Any] | None
     ) -> TimelineLine | None:
         """The timeline line of an accepted record that made `event` (None: no line)."""
         data = rec.data
@@ -185,6 +195,9 @@ class SessionRecord:
                     params["word"] = event.variants[0].data.get("word", "")
                 else:
                     key = "tl." + rec.type.replace(".", "_")
+        elif rec.type == "poll.delete" and before is not None:
+            key = "tl.poll_delete"
+            params = {"title": shorten(before["title"]), "voters": before["voters"]}
         elif rec.type == "settings" and before is not None:
             changed = (k for k in DEFAULT_SETTINGS if before.get(k) != state.settings.get(k))
             changes = {k: state.settings[k] for k in changed}

@@ -33,10 +33,18 @@ VALID: dict[str, dict[str, Any]] = {
     "moderate": {"cid": CID, "qid": "q1", "action": "approve"},
     "edit": {"cid": CID, "qid": "q1", "text": "Who funds the plan?"},
     "answer": {"cid": CID, "qid": "q1", "text": "The prefecture."},
-    "poll.create": {"cid": CID, "title": "Channel?", "kind": "multi", "options": ["A", "B"]},
+    "poll.create": {
+        "cid": CID,
+        "title": "Channel?",
+        "kind": "multi",
+        "options": ["A", "B"],
+        "seconds": 60,
+        "hide_until_voted": True,
+    },
     "poll.edit": {"cid": CID, "poll_id": "p1", "title": "Rate", "kind": "rating", "options": []},
     "poll.open": {"cid": CID, "poll_id": "p1"},
     "poll.close": {"cid": CID, "poll_id": "p1"},
+    "poll.delete": {"cid": CID, "poll_id": "p1"},
     "poll.vote": {"cid": CID, "poll_id": "p1", "choice": [0, 1]},
     "poll.hide_word": {"cid": CID, "poll_id": "p1", "word": "sirens", "hidden": True},
     "notes.sync": {"sv": b"\x00"},
@@ -59,7 +67,7 @@ _odd_text = st.sampled_from(
      "\u200b", "\ufeff", "ja", "single", "words", "approve", "  spaced  ", "💥" * 50]
 )  # fmt: skip
 _ints = st.integers(-(2**63), 2**64 - 1) | st.sampled_from(
-    [0, 1, -1, 2, 9, 10, 11, 100, 2**31, 2**53, 2**53 + 1, MAX_ID - 1]
+    [0, 1, -1, 2, 9, 10, 11, 3600, 3601, 100, 2**31, 2**53, 2**53 + 1, MAX_ID - 1]
 )
 SCALARS = (
     st.none() | st.booleans() | _ints | st.floats() | _text | _odd_text | st.binary(max_size=64)

@@ -128,6 +128,19 @@ COMMAND_FIELDS: list[tuple[str, str, dict[str, Any]]] = [
     ("room.close", "room.close", {"id": 20, "cid": CID}),
     ("room.open", "room.open", {"id": 21, "cid": CID}),
     ("ping", "ping", {"id": 22}),
+    ("poll.delete", "poll.delete", {"id": 23, "cid": CID, "poll_id": "p2"}),
+    (
+        "poll.create timed, results once voted",
+        "poll.create",
+        {
+            "id": 24,
+            "cid": CID,
+            "title": "Stars",
+            "kind": "rating",
+            "seconds": 60,
+            "hide_until_voted": True,
+        },
+    ),
 ]
 COMMAND_SAMPLES: list[tuple[str, Command]] = [
     (name, COMMANDS[t](**fields)) for name, t, fields in COMMAND_FIELDS

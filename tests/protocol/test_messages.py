@@ -56,6 +56,8 @@ VALID: dict[str, dict[str, Any]] = {
         "kind": "single",
         "options": ["Early warning", "Shelters"],
         "hide_results": True,
+        "hide_until_voted": False,
+        "seconds": 90,
     },
     "poll.edit": {
         "cid": CID,
@@ -64,10 +66,13 @@ VALID: dict[str, dict[str, Any]] = {
         "kind": "single",
         "options": ["Sirens", "Mobile alerts"],
         "hide_results": False,
+        "hide_until_voted": True,
+        "seconds": None,
     },
     "poll.hide_word": {"cid": CID, "poll_id": "p20", "word": "sirens", "hidden": True},
     "poll.open": {"cid": CID, "poll_id": "p20"},
     "poll.close": {"cid": CID, "poll_id": "p20"},
+    "poll.delete": {"cid": CID, "poll_id": "p20"},
     "poll.vote": {"cid": CID, "poll_id": "p20", "choice": 1},
     "notes.sync": {"sv": b"\x00"},
     "notes.update": {"cid": CID, "u": b"\x01\x02"},
@@ -80,14 +85,14 @@ VALID: dict[str, dict[str, Any]] = {
 WIRE_TYPES = {
     "join", "ask", "vote", "withdraw", "moderate", "edit", "answer",
     "poll.create", "poll.open", "poll.close", "poll.vote",
-    "poll.edit", "poll.hide_word",  # extensions
+    "poll.edit", "poll.hide_word", "poll.delete",  # extensions
     "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
 }  # fmt: skip
 
 # PROTOCOL.md "Commands", the "who" column: these need a moderator (the extensions too).
 MODERATOR_TYPES = {
     "moderate", "edit", "answer", "settings", "room.close", "room.open",
-    "poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word",
+    "poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word", "poll.delete",
 }  # fmt: skip
 
 
@@ -149,9 +154,12 @@ def test_the_log_keeps_each_commands_field_order() -> None:
     assert names["withdraw"] == ["id", "cid", "qid"]
     assert names["moderate"] == ["id", "cid", "qid", "action"]
     assert names["edit"] == names["answer"] == ["id", "cid", "qid", "text"]
-    assert names["poll.create"] == ["id", "cid", "title", "kind", "options", "hide_results"]
+    assert names["poll.create"] == [
+        "id", "cid", "title", "kind", "options", "hide_results", "hide_until_voted", "seconds"
+    ]  # fmt: skip
     assert names["poll.edit"] == [*names["poll.create"], "poll_id"]
     assert names["poll.open"] == names["poll.close"] == ["id", "cid", "poll_id"]
+    assert names["poll.delete"] == ["id", "cid", "poll_id"]
     assert names["poll.vote"] == ["id", "cid", "poll_id", "choice"]
     assert names["poll.hide_word"] == ["id", "cid", "poll_id", "word", "hidden"]
     for t in WIRE_TYPES:
@@ -465,6 +473,13 @@ FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
     ("poll.create", {"kind": "rating", "options": ["a", "b"]}),
     ("poll.create", {"kind": "words", "options": ["a", "b"]}),
     ("poll.create", {"hide_results": 1}),
+    ("poll.create", {"hide_until_voted": "yes"}),
+    ("poll.create", {"seconds": 5}),
+    ("poll.create", {"seconds": 3601}),
+    ("poll.create", {"seconds": 60.0}),
+    ("poll.create", {"seconds": False}),
+    ("poll.delete", {"poll_id": ...}),
+    ("poll.delete", {"poll_id": 3}),
     # poll.open / poll.close
     ("poll.open", {"poll_id": ...}),
     ("poll.open", {"poll_id": ""}),

@@ -118,11 +118,22 @@ def poll_create(
     options: tuple[str, ...] | list[str] | None = None,
     *,
     hide_results: bool = False,
+    hide_until_voted: bool = False,
+    seconds: int | None = None,
     actor: dict[str, Any] = MOD,
 ) -> Cmd:
     if options is None:
         options = ("Siren", "SMS", "Radio") if kind in ("single", "multi") else ()
-    data = {"title": title, "kind": kind, "options": list(options), "hide_results": hide_results}
+    data: dict[str, Any] = {
+        "title": title,
+        "kind": kind,
+        "options": list(options),
+        "hide_results": hide_results,
+    }
+    if hide_until_voted:
+        data["hide_until_voted"] = True
+    if seconds is not None:
+        data["seconds"] = seconds
     return Cmd("poll.create", data, actor)
 
 

@@ -208,3 +208,31 @@ async def test_300_voters_across_two_processes_give_exact_totals(cluster: StartC
         await asyncio.gather(
             *(m.close() for m in [chair, *watchers, *late]), return_exceptions=True
         )
+
+
+async def test_a_timed_poll_held_on_two_processes_is_closed_once(cluster: StartCluster) -> None:
+    """Both processes hold the room hot and both timers fire: the timer's cid names the
+    poll and its deadline, so the log gets one `poll.close` and every client one close."""
+    c = cluster(2)
+    urls = [server.ws_url for server in c.servers]
+    chair = await Member.join(urls[0], "Chair", key=c.moderator_key)
+    watchers = [await Member.join(url, f"Watcher {n}") for n, url in enumerate(urls)]
+    try:
+        poll_id = (await chair.client.poll_create("Timed", "rating", seconds=10))["poll_id"]
+        opened = (await chair.client.poll_open(poll_id))["seq"]
+
+        def closes(m: Member) -> list[int]:
+            return [
+                seq
+                for seq, t, d in m.events()
+                if t == "poll.status" and d.get("status") == "closed" and d["poll_id"] == poll_id
+            ]
+
+        for member in (chair, *watchers):
+            await eventually(lambda m=member: bool(closes(m)), "the timer's close", within=60)
+        await asyncio.sleep(1.0)  # a second close, if there were one, would have come by now
+        assert c.head() == opened + 1
+        for member in (chair, *watchers):
+            assert closes(member) == [opened + 1], member.client.name
+    finally:
+        await asyncio.gather(*(m.close() for m in (chair, *watchers)), return_exceptions=True)

@@ -13,6 +13,10 @@ export const MIN_OPTIONS = 2;
 export const MAX_OPTIONS = 10;
 export const WORD_MAX = 40;
 export const CLOUD_SIZES = 6;
+/** The timers the draft form offers, in seconds (the server takes 10 to 3600). */
+export const TIMERS = [30, 60, 120, 300, 600];
+export const TIMER_MIN = 10;
+export const TIMER_MAX = 3600;
 
 /** The seq a poll was created at ("p12" -> 12): polls list in creation order. */
 export function pollOrder(pollId) {
@@ -42,7 +46,7 @@ export function normaliseWord(word) {
  * Checks the draft form. Returns {fields} (ready for poll.create / poll.edit) or {error}
  * with a catalogue key. Options are trimmed and blank ones dropped.
  */
-export function checkDraft({ title, kind, options = [], hideResults = false }) {
+export function checkDraft({ title, kind, options = [], hideResults = false, hideUntilVoted = false, seconds = null }) {
   const cleanTitle = String(title ?? "").trim();
   if (charCount(cleanTitle) < 1 || charCount(cleanTitle) > TITLE_MAX) return { error: "poll.bad_title" };
   if (!KINDS.includes(kind)) return { error: "poll.bad_title" };
@@ -55,7 +59,49 @@ export function checkDraft({ title, kind, options = [], hideResults = false }) {
       return { error: "poll.bad_options" };
     }
   }
-  return { fields: { title: cleanTitle, kind, options: cleanOptions, hide_results: Boolean(hideResults) } };
+  const fields = { title: cleanTitle, kind, options: cleanOptions, hide_results: Boolean(hideResults) };
+  if (hideUntilVoted) fields.hide_until_voted = true;
+  const timer = seconds == null || seconds === "" ? null : Number(seconds);
+  if (timer != null) {
+    if (!Number.isInteger(timer) || timer < TIMER_MIN || timer > TIMER_MAX) return { error: "poll.bad_timer" };
+    fields.seconds = timer;
+  }
+  return { fields };
+}
+
+/** The fields of a poll.create that makes a new draft like `poll` (Duplicate). */
+export function duplicateFields(poll) {
+  const fields = { title: poll.title, kind: poll.kind, options: [...poll.options], hide_results: Boolean(poll.hide_results) };
+  if (poll.hide_until_voted) fields.hide_until_voted = true;
+  if (Number.isInteger(poll.seconds)) fields.seconds = poll.seconds;
+  return fields;
+}
+
+/** Seconds left before a timed open poll closes (never below 0), or null without a timer. */
+export function secondsLeft(poll, nowSeconds) {
+  if (poll.status !== "open" || typeof poll.closes_ts !== "number") return null;
+  return Math.max(0, Math.ceil(poll.closes_ts - nowSeconds));
+}
+
+/** A timer's length in words ("30 seconds", "2 分", "10 минут"), for the draft form. */
+export function durationText(seconds, lang = "en") {
+  const minutes = seconds % 60 === 0;
+  const unit = minutes ? "minute" : "second";
+  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long" }).format(minutes ? seconds / 60 : seconds);
+}
+
+/** A countdown as m:ss ("1:05", "0:09"); an hour shows as 60:00. */
+export function clockText(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** Whether this participant may see the results now (the server sends them only then). */
+export function resultsVisible(poll, { staff = false, voted = false } = {}) {
+  if (staff || poll.status === "closed") return true;
+  if (poll.status !== "open") return false;
+  if (poll.hide_results) return false;
+  return !poll.hide_until_voted || voted;
 }
 
 /**
@@ -145,14 +191,14 @@ export function cloudWords(results, hiddenWords = []) {
 
 /** The moderator's buttons for a poll in this status. */
 export function pollActions(status) {
-  if (status === "draft") return ["edit", "open"];
-  if (status === "open") return ["close"];
-  if (status === "closed") return ["reopen"];
+  if (status === "draft") return ["edit", "open", "duplicate", "delete"];
+  if (status === "open") return ["close", "duplicate", "delete"];
+  if (status === "closed") return ["reopen", "duplicate", "delete"];
   return [];
 }
 
-/** The command each moderator action sends. */
-export const ACTION_COMMANDS = { open: "poll.open", reopen: "poll.open", close: "poll.close" };
+/** The command each moderator action sends (duplicate sends poll.create with its fields). */
+export const ACTION_COMMANDS = { open: "poll.open", reopen: "poll.open", close: "poll.close", delete: "poll.delete" };
 
 /**
  * What the presenter shows: the open poll that changed last, else the poll that closed

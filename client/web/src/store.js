@@ -40,6 +40,9 @@ function normalisePoll(raw, changed) {
     options: Array.isArray(raw.options) ? raw.options.map(String) : [],
     status: raw.status ?? "draft",
     hide_results: Boolean(raw.hide_results),
+    hide_until_voted: Boolean(raw.hide_until_voted),
+    seconds: Number.isInteger(raw.seconds) ? raw.seconds : null,
+    closes_ts: typeof raw.closes_ts === "number" ? raw.closes_ts : null,
     hidden_words: Array.isArray(raw.hidden_words) ? [...raw.hidden_words] : [],
     results: raw.results ?? null,
     order: pollOrder(raw.poll_id),
@@ -108,12 +111,18 @@ const EVENT_HANDLERS = {
     const poll = normalisePoll({ ...before, ...(data.poll || {}), poll_id: data.poll_id, status: data.status }, seq);
     poll.results = before?.results ?? null;
     if (data.results) poll.results = { counts: data.results.counts, voters: data.results.voters };
-    if (poll.status === "open" && poll.hide_results && !this.isStaff()) {
+    if (poll.status === "open" && !this.isStaff() && (poll.hide_results || (poll.hide_until_voted && this.myPollVote(poll.poll_id) == null))) {
       poll.results = null; // hidden again when a poll that hides its results reopens
     } else if (!poll.results) {
       poll.results = this.takeStashedResults(poll.poll_id) ?? (before ? null : emptyResults(poll.kind, poll.options));
     }
     this.polls.set(poll.poll_id, poll);
+  },
+  "poll.deleted"(data) {
+    if (data.poll_id == null) return;
+    this.polls.delete(data.poll_id);
+    this.pollResults.delete(data.poll_id);
+    delete this.mine.pollVotes[data.poll_id];
   },
   "poll.voted"(data) {
     if (data.poll_id != null) this.mine.pollVotes[data.poll_id] = data.choice;
@@ -150,7 +159,14 @@ export class RoomStore {
     this.room = null;
     this.me = null;
     this.presence = { count: null, byOrg: {} };
+    this.lag = null; // seconds: how far our clock runs ahead of the server's, at least
     this.clearRoom();
+  }
+
+  /** The server's time now, in seconds, as well as the events let us tell: a poll's
+   * countdown follows the server's clock, not a phone's wrong one. */
+  serverNow(now = Date.now()) {
+    return now / 1000 - (this.lag ?? 0);
   }
 
   /** Forgets everything that a snapshot replaces. */
@@ -221,6 +237,12 @@ export class RoomStore {
     if (this.seq == null) return "waiting";
     if (ev.seq <= this.seq) return "duplicate";
     if (ev.seq !== this.seq + 1) return "gap";
+    if (typeof ev.ts === "number") {
+      // An event reaches us after its ts: the smallest difference is the clocks' offset
+      // plus the quickest delivery (an old event replayed on a rejoin only makes it larger).
+      const lag = Date.now() / 1000 - ev.ts;
+      if (this.lag == null || lag < this.lag) this.lag = lag;
+    }
     const handler = EVENT_HANDLERS[ev.type];
     if (handler) handler.call(this, ev.data || {}, ev.ts, ev.seq);
     this.seq = ev.seq;

@@ -12,11 +12,16 @@ import {
   describeChoice,
   emptyResults,
   normaliseWord,
+  clockText,
+  duplicateFields,
+  durationText,
   pollActions,
   pollOrder,
   presenterPoll,
   resultRows,
+  resultsVisible,
   sameChoice,
+  secondsLeft,
 } from "../src/polls.js";
 import { participantOrder, staffOrder } from "../src/views/polls.js";
 
@@ -110,9 +115,52 @@ test("the word cloud: biggest first, hidden words left out, sizes 1-6", () => {
 });
 
 test("moderator actions per status", () => {
-  assert.deepEqual(pollActions("draft"), ["edit", "open"]);
-  assert.deepEqual(pollActions("open"), ["close"]);
-  assert.deepEqual(pollActions("closed"), ["reopen"]);
+  assert.deepEqual(pollActions("draft"), ["edit", "open", "duplicate", "delete"]);
+  assert.deepEqual(pollActions("open"), ["close", "duplicate", "delete"]);
+  assert.deepEqual(pollActions("closed"), ["reopen", "duplicate", "delete"]);
+});
+
+test("the draft form's timer and results-once-voted", () => {
+  assert.deepEqual(checkDraft({ title: "Q", kind: "rating", seconds: "60", hideUntilVoted: true }).fields, {
+    title: "Q",
+    kind: "rating",
+    options: [],
+    hide_results: false,
+    hide_until_voted: true,
+    seconds: 60,
+  });
+  assert.equal(checkDraft({ title: "Q", kind: "rating", seconds: "" }).fields.seconds, undefined);
+  for (const bad of [5, 3601, 1.5, "x"]) assert.equal(checkDraft({ title: "Q", kind: "rating", seconds: bad }).error, "poll.bad_timer");
+});
+
+test("duplicate copies a poll's settings, not its votes or status", () => {
+  const poll = { poll_id: "p4", title: "T", kind: "single", options: ["A", "B"], hide_results: true, hide_until_voted: true, seconds: 120, status: "closed", results: {} };
+  assert.deepEqual(duplicateFields(poll), { title: "T", kind: "single", options: ["A", "B"], hide_results: true, hide_until_voted: true, seconds: 120 });
+  assert.deepEqual(duplicateFields({ ...poll, hide_until_voted: false, seconds: null }), { title: "T", kind: "single", options: ["A", "B"], hide_results: true });
+});
+
+test("a timed poll's countdown", () => {
+  const poll = { status: "open", closes_ts: 1000 };
+  assert.equal(secondsLeft(poll, 940.2), 60);
+  assert.equal(secondsLeft(poll, 1003), 0);
+  assert.equal(secondsLeft({ ...poll, status: "closed" }, 940), null);
+  assert.equal(secondsLeft({ status: "open", closes_ts: null }, 940), null);
+  assert.equal(clockText(65), "1:05");
+  assert.equal(clockText(9), "0:09");
+  assert.equal(clockText(3600), "60:00");
+  assert.equal(durationText(30, "en"), "30 seconds");
+  assert.equal(durationText(120, "en"), "2 minutes");
+  assert.equal(durationText(90, "en"), "90 seconds");
+});
+
+test("who sees a poll's results", () => {
+  const open = { status: "open", hide_results: false, hide_until_voted: true };
+  assert.equal(resultsVisible(open), false);
+  assert.equal(resultsVisible(open, { voted: true }), true);
+  assert.equal(resultsVisible(open, { staff: true }), true);
+  assert.equal(resultsVisible({ ...open, hide_results: true }, { voted: true }), false);
+  assert.equal(resultsVisible({ ...open, status: "closed" }), true);
+  assert.equal(resultsVisible({ ...open, hide_until_voted: false }), true);
 });
 
 test("the presenter shows the open poll, else the one closed last", () => {

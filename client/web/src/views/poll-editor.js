@@ -1,13 +1,15 @@
 // The moderator's poll form: a new draft, or an existing draft being edited (poll.edit).
-// Title, kind, the options (single and multi), and "hide results until closed".
+// Title, kind, the options (single and multi), "hide results until closed", "show each
+// participant the results once they vote", and a timer that closes the poll by itself.
 //
 // Stable selectors (tests): #poll-create-title, #poll-create-kind, .poll-option-input,
-// #poll-add-option, button.poll-remove-option, #poll-hide-results, #poll-create-submit,
+// #poll-add-option, button.poll-remove-option, #poll-hide-results, #poll-hide-until-voted,
+// #poll-timer, #poll-create-submit,
 // #poll-edit-cancel, #poll-form-error; the form's data-editing holds the poll being edited.
 
 import { el, setAttr, setText } from "../dom.js";
-import { t } from "../i18n.js";
-import { CHOICE_KINDS, checkDraft, KINDS, MAX_OPTIONS, MIN_OPTIONS, OPTION_MAX, TITLE_MAX } from "../polls.js";
+import { getLang, t } from "../i18n.js";
+import { CHOICE_KINDS, checkDraft, durationText, KINDS, MAX_OPTIONS, MIN_OPTIONS, OPTION_MAX, TIMERS, TITLE_MAX } from "../polls.js";
 
 /** submit(fields, pollId) sends poll.create (pollId null) or poll.edit. */
 export function createPollEditor({ submit }) {
@@ -43,6 +45,9 @@ export function createPollEditor({ submit }) {
     addOption,
   );
   const hide = el("input", { id: "poll-hide-results", attrs: { type: "checkbox" } });
+  const hideUntilVoted = el("input", { id: "poll-hide-until-voted", attrs: { type: "checkbox" } });
+  const timerOptions = [null, ...TIMERS].map((seconds) => el("option", { attrs: { value: seconds ?? "" } }));
+  const timerSelect = el("select", { id: "poll-timer" }, ...timerOptions);
   const error = el("p", { id: "poll-form-error", className: "form-error", attrs: { role: "alert" } });
   const submitButton = el("button", { id: "poll-create-submit", className: "primary", i18n: "poll.create", attrs: { type: "submit" } });
   const cancel = el("button", { id: "poll-edit-cancel", i18n: "poll.cancel", attrs: { type: "button" }, on: { click: () => reset() } });
@@ -56,6 +61,9 @@ export function createPollEditor({ submit }) {
     kindSelect,
     optionsBlock,
     el("label", { className: "check", attrs: { for: "poll-hide-results" } }, hide, el("span", { i18n: "poll.hide_results" })),
+    el("label", { className: "check", attrs: { for: "poll-hide-until-voted" } }, hideUntilVoted, el("span", { i18n: "poll.hide_until_voted" })),
+    el("label", { attrs: { for: "poll-timer" }, i18n: "poll.timer_label" }),
+    timerSelect,
     error,
     el("div", { className: "button-row" }, submitButton, cancel),
   );
@@ -102,6 +110,17 @@ export function createPollEditor({ submit }) {
       remove.disabled = list.length <= MIN_OPTIONS;
     });
     addOption.disabled = list.length >= MAX_OPTIONS;
+    // A custom timer loaded from a draft (another client's) shows as itself.
+    const custom = timerSelect.dataset.custom;
+    if (custom && !timerOptions.some((o) => o.value === custom)) {
+      const option = el("option", { attrs: { value: custom } });
+      timerOptions.push(option);
+      timerSelect.append(option);
+    }
+    for (const option of timerOptions) {
+      setText(option, option.value ? t("poll.timer_option", { time: durationText(Number(option.value), getLang()) }) : t("poll.timer_none"));
+    }
+    hideUntilVoted.disabled = hide.checked;
     optionsBlock.hidden = !CHOICE_KINDS.includes(kindSelect.value);
     setText(heading, t(editing ? "poll.edit_heading" : "poll.new"));
     setText(submitButton, t(editing ? "poll.save" : "poll.create"));
@@ -121,6 +140,9 @@ export function createPollEditor({ submit }) {
     titleInput.value = "";
     kindSelect.value = "single";
     hide.checked = false;
+    hideUntilVoted.checked = false;
+    timerSelect.dataset.custom = "";
+    timerSelect.value = "";
     setOptions([]);
     showError(null);
     refresh();
@@ -132,14 +154,18 @@ export function createPollEditor({ submit }) {
     titleInput.value = poll.title;
     kindSelect.value = poll.kind;
     hide.checked = Boolean(poll.hide_results);
+    hideUntilVoted.checked = Boolean(poll.hide_until_voted);
+    timerSelect.dataset.custom = poll.seconds ? String(poll.seconds) : "";
     setOptions(poll.options);
     showError(null);
     refresh();
+    timerSelect.value = poll.seconds ? String(poll.seconds) : "";
     form.scrollIntoView?.({ block: "nearest" });
     titleInput.focus();
   }
 
   kindSelect.addEventListener("change", refresh);
+  hide.addEventListener("change", refresh);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const checked = checkDraft({
@@ -147,6 +173,8 @@ export function createPollEditor({ submit }) {
       kind: kindSelect.value,
       options: rows().map((input) => input.value),
       hideResults: hide.checked,
+      hideUntilVoted: hideUntilVoted.checked && !hide.checked,
+      seconds: timerSelect.value,
     });
     if (checked.error) {
       showError(checked.error);

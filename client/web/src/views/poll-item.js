@@ -4,26 +4,30 @@
 // people's votes.
 //
 // Stable selectors (tests): [data-poll-id][data-poll-status], button[data-poll-action=
-// "open|close|reopen|edit|vote"], input[name="poll-choice-<id>"], .poll-word-input,
-// .poll-mine (own vote), label.poll-choice[data-mine], and the results (poll-results.js).
+// "open|close|reopen|edit|duplicate|delete|vote"], input[name="poll-choice-<id>"],
+// .poll-word-input, .poll-mine (own vote), label.poll-choice[data-mine], .poll-countdown
+// (a timed open poll: the time left, by the server's clock), and the results
+// (poll-results.js).
 
 import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
-import { checkedValues, choiceFrom, describeChoice, pollActions, sameChoice, STARS, WORD_MAX } from "../polls.js";
+import { checkedValues, choiceFrom, clockText, describeChoice, pollActions, sameChoice, secondsLeft, STARS, WORD_MAX } from "../polls.js";
 import { actionBar } from "./action-bar.js";
 import { createPollResults } from "./poll-results.js";
 
 /**
  * handlers: {vote(pollId, choice), act(pollId, action), word(pollId, word, hidden)}.
  * mode: "moderator" (buttons, hide words), "rapporteur" (read only) or "participant".
- * update(poll, view) with view = {mine, pending, canVote, busy}.
+ * update(poll, view) with view = {mine, pending, canVote, busy}; tick(serverNow) moves the
+ * countdown of a timed poll.
  */
 export function createPollItem(pollId, handlers, mode) {
   const staff = mode !== "participant";
   const title = el("h3", { className: "poll-title" });
   const kind = el("span", { className: "badge poll-kind" });
   const status = el("span", { className: "badge poll-status-badge" });
-  const hiding = el("span", { className: "badge poll-hiding", i18n: "poll.results_hidden_badge" });
+  const hiding = el("span", { className: "badge poll-hiding" });
+  const countdown = el("span", { className: "badge poll-countdown", attrs: { role: "timer" } });
   const optionsPreview = el("ol", { className: "poll-options-preview" });
   const actions = el("div", { className: "poll-actions button-row" });
   const form = el("form", { className: "poll-vote", attrs: { novalidate: true } });
@@ -33,7 +37,7 @@ export function createPollItem(pollId, handlers, mode) {
   const root = el(
     "article",
     { className: "card poll", data: { pollId } },
-    el("div", { className: "poll-head" }, title, el("p", { className: "poll-meta" }, kind, status, hiding)),
+    el("div", { className: "poll-head" }, title, el("p", { className: "poll-meta" }, kind, status, hiding, countdown)),
     optionsPreview,
     form,
     mineNote,
@@ -129,7 +133,12 @@ export function createPollItem(pollId, handlers, mode) {
       className: `poll-action poll-action-${action}${action === "open" || action === "reopen" ? " primary" : ""}`,
       text: t(`poll.action.${action}`),
       attrs: { type: "button", "data-poll-action": action },
-      on: { click: () => handlers.act(pollId, action) },
+      on: {
+        click: () => {
+          if (action === "delete" && !globalThis.confirm?.(t("poll.delete_confirm", { title: current?.title ?? "" }))) return;
+          handlers.act(pollId, action);
+        },
+      },
     }),
   );
 
@@ -151,7 +160,13 @@ export function createPollItem(pollId, handlers, mode) {
     setText(kind, t(`poll.kind.${poll.kind}`));
     setText(status, t(`poll.status.${poll.status}`));
     setAttr(status, "data-status", poll.status);
-    hiding.hidden = !poll.hide_results;
+    const hidingKey = poll.hide_results ? "poll.results_hidden_badge" : poll.hide_until_voted ? "poll.results_once_voted_badge" : null;
+    hiding.hidden = !hidingKey;
+    if (hidingKey) {
+      hiding.dataset.i18n = hidingKey;
+      setText(hiding, t(hidingKey));
+    }
+    tick(lastNow);
     renderPreview(poll);
 
     // The vote form: participants (and nobody else) vote in open polls.
@@ -197,5 +212,16 @@ export function createPollItem(pollId, handlers, mode) {
     for (const button of actions.querySelectorAll("button")) button.disabled = Boolean(view.busy);
   }
 
-  return { el: root, update };
+  let lastNow = Date.now() / 1000;
+  /** The countdown of a timed open poll, by the server's clock (seconds). */
+  function tick(now) {
+    lastNow = now;
+    const left = current ? secondsLeft(current, now) : null;
+    countdown.hidden = left == null;
+    if (left == null) return;
+    setText(countdown, t("poll.closes_in", { time: clockText(left) }));
+    setAttr(countdown, "data-seconds", String(left));
+  }
+
+  return { el: root, update, tick, timed: () => current != null && secondsLeft(current, lastNow) != null };
 }

@@ -128,6 +128,11 @@ export function createPollResults({ onWord = null } = {}) {
     setAttr(root, "data-kind", poll.kind);
     const shown = Boolean(results);
     hiddenNote.hidden = shown;
+    const noteKey = !poll.hide_results && poll.hide_until_voted && poll.status === "open" ? "poll.results_once_voted" : "poll.results_hidden";
+    if (hiddenNote.dataset.i18n !== noteKey) {
+      hiddenNote.dataset.i18n = noteKey;
+      setText(hiddenNote, t(noteKey));
+    }
     bars.hidden = !shown || poll.kind === "words";
     cloud.hidden = !shown || poll.kind !== "words";
     noWords.hidden = true;

@@ -5,11 +5,12 @@
 
 import { el, reorder, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { ACTION_COMMANDS } from "../polls.js";
+import { ACTION_COMMANDS, duplicateFields } from "../polls.js";
 import { createPollEditor } from "./poll-editor.js";
 import { createPollItem } from "./poll-item.js";
 
-const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word"];
+const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word", "poll.delete"];
+const TICK_MS = 1000; // a timed poll's countdown
 
 /** Moderators: open polls first (newest first), then drafts (oldest first), then closed. */
 export function staffOrder(polls) {
@@ -39,6 +40,11 @@ export function createPollsSection({ store, commands, outbox, mode }) {
         if (poll && editor) editor.edit(poll);
         return;
       }
+      if (action === "duplicate") {
+        const poll = store.polls.get(pollId);
+        if (poll) commands.send("poll.create", duplicateFields(poll)).catch(() => {});
+        return;
+      }
       const type = ACTION_COMMANDS[action];
       if (type) commands.send(type, { poll_id: pollId }).catch(() => {});
     },
@@ -64,6 +70,21 @@ export function createPollsSection({ store, commands, outbox, mode }) {
     list,
   );
   const items = new Map();
+  let ticker = null;
+
+  /** Countdowns move once a second while a timed poll is open, and stop after. */
+  function tick() {
+    const now = store.serverNow();
+    let timed = false;
+    for (const item of items.values()) {
+      item.tick(now);
+      timed ||= item.timed();
+    }
+    if (!timed && ticker) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+  }
 
   function render() {
     const entries = outbox.entries();
@@ -94,6 +115,8 @@ export function createPollsSection({ store, commands, outbox, mode }) {
     });
     for (const id of [...items.keys()]) if (!shown.some((p) => p.poll_id === id)) items.delete(id);
     reorder(list, nodes);
+    tick();
+    if (!ticker && [...items.values()].some((item) => item.timed())) ticker = setInterval(tick, TICK_MS);
     editor?.update(store);
     setText(empty, shown.length || !staff ? "" : t("poll.empty_staff"));
     empty.hidden = shown.length > 0 || !staff;

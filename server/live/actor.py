@@ -1,0 +1,44 @@
+"""Who is in a room and who sent a command: a participant or staff member (roles from a
+signed key only, server/identity.py), or the server itself (a poll's timer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from server.rooms import Viewer
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who sent a command, as the log records it (roles from a signed key only)."""
+
+    pid: str
+    name: str
+    org: str
+    roles: tuple[str, ...] = ()
+
+    def record(self) -> dict[str, Any]:
+        """The record's `actor` map."""
+        return {"pid": self.pid, "name": self.name, "org": self.org, "roles": list(self.roles)}
+
+    def viewer(self) -> Viewer:
+        """What this actor may see."""
+        return Viewer(pid=self.pid, staff=bool(self.roles), moderator="moderator" in self.roles)
+
+
+# The actor of the `poll.close` a poll's timer appends (server/live/poll_timers.py).
+POLL_TIMER = Actor(pid="server-timer", name="", org="", roles=("moderator",))
+
+
+class Member(Protocol):
+    """One connection in a room, as the room sees it."""
+
+    @property
+    def actor(self) -> Actor: ...
+
+    def send(self, frame: bytes) -> None:
+        """Queue a frame without waiting; a member that cannot keep up closes itself."""
+
+    def replay_room(self) -> int:
+        """How many frames a resume's replay may queue on this member now."""
