@@ -10,7 +10,9 @@ frames, exactly two per room member changed (that `question.status` gained
 `unpinned: true`, and the scenario's later re-pin became a `question.pinned` instead of
 `hidden`); and once more when a moderator's edit began to mark the question `edited: true`
 (issue 13): the `question.edited` event of each member, and the edited question wherever
-it is later sent whole. The recording names the commit it was made from. What is
+it is later sent whole; and once more when a poll's wire form gained `hide_until_voted`,
+`seconds` and `closes_ts` (issue 13, 7015d7c): exactly the 33 frames that carry a whole
+poll changed, by those three fields. The recording names the commit it was made from. What is
 normalised before comparing, and how side frames (presence, queue, poll.results) are
 compared, is in `wire_frames.py`.
 
@@ -58,7 +60,10 @@ from tests.integration.wire_frames import (
 )
 
 BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"  # the first recording's
-RECORDED_AT = "issue 13: answered unpins; edits are marked (re-recorded from that tree)"
+RECORDED_AT = (
+    "issue 13: answered unpins; edits are marked; polls carry hide_until_voted, seconds,"
+    " closes_ts (re-recorded from commit 7015d7c)"
+)
 RECORDING = Path(__file__).with_name("wire_recording.json")
 # Every limit lifted but the ask rate: 4 questions per participant, then `rate_limited`
 # (one token per 10,000 s, so the fifth ask is refused however slow the machine is).
