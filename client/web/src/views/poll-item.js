@@ -130,7 +130,7 @@ export function createPollItem(pollId, handlers, mode) {
 
   const renderActions = actionBar(actions, (action) =>
     el("button", {
-      className: `poll-action poll-action-${action}${action === "open" || action === "reopen" ? " primary" : ""}`,
+      className: `poll-action poll-action-${action}${action === "open" || action === "reopen" ? " primary" : ""}${action === "delete" ? " danger" : ""}`,
       text: t(`poll.action.${action}`),
       attrs: { type: "button", "data-poll-action": action },
       on: {

@@ -13,8 +13,10 @@ import { el, reorder, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
 import { averageRating, cloudWords, resultRows } from "../polls.js";
 
-/** onWord(word, hidden): given for moderators, who may hide words and show them again. */
-export function createPollResults({ onWord = null } = {}) {
+/** onWord(word, hidden): given for moderators, who may hide words and show them again.
+ * voter: false on a screen that never votes (the presenter), whose note says "when the
+ * poll closes" even for a poll that shows each participant the results once they vote. */
+export function createPollResults({ onWord = null, voter = true } = {}) {
   const bars = el("ol", { className: "poll-bars", i18nLabel: "poll.results" });
   const cloud = el("ul", { className: "poll-cloud", i18nLabel: "poll.results" });
   const noWords = el("p", { className: "poll-no-words hint", i18n: "poll.no_words" });
@@ -128,7 +130,7 @@ export function createPollResults({ onWord = null } = {}) {
     setAttr(root, "data-kind", poll.kind);
     const shown = Boolean(results);
     hiddenNote.hidden = shown;
-    const noteKey = !poll.hide_results && poll.hide_until_voted && poll.status === "open" ? "poll.results_once_voted" : "poll.results_hidden";
+    const noteKey = voter && !poll.hide_results && poll.hide_until_voted && poll.status === "open" ? "poll.results_once_voted" : "poll.results_hidden";
     if (hiddenNote.dataset.i18n !== noteKey) {
       hiddenNote.dataset.i18n = noteKey;
       setText(hiddenNote, t(noteKey));

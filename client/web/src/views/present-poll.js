@@ -1,26 +1,48 @@
 // The presenter's poll (#present-poll): the open poll (or, when none is open, the one that
-// closed last), its bars or word cloud in very large type, and how many have voted.
+// closed last), its bars or word cloud in very large type, how many have voted, and the
+// time left on a timed poll (.present-countdown, by the server's clock).
 
 import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { presenterPoll } from "../polls.js";
+import { clockText, presenterPoll, secondsLeft } from "../polls.js";
 import { createPollResults } from "./poll-results.js";
 
 export function createPresentPoll() {
   const label = el("h2", { id: "title-present-poll" });
   const title = el("p", { className: "present-poll-title" });
-  const results = createPollResults();
+  const countdown = el("p", { className: "present-countdown", attrs: { role: "timer" } });
+  const results = createPollResults({ voter: false });
   const root = el(
     "section",
     { id: "present-poll", className: "present-poll", attrs: { "aria-labelledby": "title-present-poll" } },
     label,
     title,
+    countdown,
     results.el,
   );
   root.hidden = true;
+  let shown = null;
+  let ticker = null;
+
+  function tick(store) {
+    const left = shown ? secondsLeft(shown, store.serverNow()) : null;
+    countdown.hidden = left == null;
+    if (left != null) {
+      setText(countdown, t("poll.closes_in", { time: clockText(left) }));
+      setAttr(countdown, "data-seconds", String(left));
+    }
+    if (left == null && ticker) {
+      clearInterval(ticker);
+      ticker = null;
+    } else if (left != null && !ticker) {
+      ticker = setInterval(() => tick(store), 1000);
+    }
+  }
 
   function update(store) {
     const poll = presenterPoll(store.pollList());
+    shown = poll;
+    tick(store);
     root.hidden = !poll;
     setAttr(root, "data-poll-id", poll ? poll.poll_id : null);
     setAttr(root, "data-poll-status", poll ? poll.status : null);
