@@ -309,6 +309,21 @@ class PollDelete(PollCommand):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PollShow(Mutating):
+    """Put one poll on the projector, or clear it (`poll_id` nil): PROTOCOL.md "Polls on
+    screen". At most one poll is on screen."""
+
+    T: ClassVar[str] = "poll.show"
+    moderator_only: ClassVar[bool] = True
+    poll_id: str | None = None
+
+    def __post_init__(self) -> None:
+        Mutating.__post_init__(self)
+        if self.poll_id is not None:
+            set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PollVote(PollCommand):
     """A poll vote. Whether `choice` fits the poll's kind is the fold's call."""
 
@@ -392,7 +407,7 @@ COMMANDS: dict[str, type[Command]] = {
     cls.T: cls
     for cls in (
         Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
-        PollCreate, PollEdit, PollOpen, PollClose, PollDelete, PollVote, PollHideWord,
+        PollCreate, PollEdit, PollOpen, PollClose, PollDelete, PollShow, PollVote, PollHideWord,
         NotesSync, NotesUpdate, RoomSettings, RoomClose, RoomOpen, Ping,
     )
 }  # fmt: skip

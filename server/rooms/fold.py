@@ -39,6 +39,7 @@ HANDLERS: dict[str, Handler] = {
     "poll.open": Polls.open,
     "poll.close": Polls.close,
     "poll.delete": Polls.delete,
+    "poll.show": Polls.show,
     "poll.vote": Polls.vote,
     "poll.hide_word": Polls.hide_word,
     "notes.update": notes.update,

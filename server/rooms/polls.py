@@ -1,4 +1,4 @@
-"""Polls: create, edit, open, close, delete, vote, hide a word (PROTOCOL.md "Commands";
+"""Polls: create, edit, open, close, delete, show on screen, vote, hide a word (PROTOCOL.md "Commands";
 issues 4 and 13).
 
 One vote per participant per poll, decided here so that it is exact on every process:
@@ -169,6 +169,8 @@ class PollRoom(Protocol):
     """What the poll handlers use of the room state. `RoomState` has this shape; it is not
     imported, since it holds `Poll`s and so imports this module (no circle, issue 11)."""
 
+    on_screen: str | None  # the poll on the projector (PROTOCOL.md "Polls on screen")
+
     @property
     def polls(self) -> dict[str, Poll]: ...
     @property
@@ -218,10 +220,14 @@ class Polls:
         if poll.status != DRAFT:
             return refuse(ErrorCode.CONFLICT, "only a draft poll can be edited")
         d = rec.data
+        before = poll.wire()
         poll.title, poll.kind = d["title"], d["kind"]
         poll.options = list(d.get("options") or ())
         _settings(poll, d)
-        return accept(event("poll.created", (STAFF, {"poll": poll.wire()})), poll_id=poll.poll_id)
+        wire = poll.wire()
+        if wire == before:
+            return accept(None, poll_id=poll.poll_id)  # the draft as it was: nothing to say
+        return accept(event("poll.created", (STAFF, {"poll": wire})), poll_id=poll.poll_id)
 
     @staticmethod
     def open(state: PollRoom, rec: Entry) -> Outcome:
@@ -260,9 +266,26 @@ class Polls:
         if isinstance(poll, Outcome):
             return poll
         del state.polls[poll.poll_id]
+        if state.on_screen == poll.poll_id:
+            state.on_screen = None  # the screen is cleared with it (clients read it so)
         audience = STAFF if poll.status == DRAFT else EVERYONE
         ev = event("poll.deleted", (audience, {"poll_id": poll.poll_id}))
         return accept(ev, results_of=poll.poll_id)  # its timer and pending results stop
+
+    @staticmethod
+    def show(state: PollRoom, rec: Entry) -> Outcome:
+        """`poll.show`: one open or closed poll on the projector, or none (nil)."""
+        poll_id = rec.data.get("poll_id")
+        if poll_id is not None:
+            poll = _find(state, rec)
+            if isinstance(poll, Outcome):
+                return poll
+            if poll.status == DRAFT:
+                return refuse(ErrorCode.CONFLICT, "a draft cannot be shown: open it first")
+        if state.on_screen == poll_id:
+            return accept(None)
+        state.on_screen = poll_id
+        return accept(event("poll.on_screen", (EVERYONE, {"poll_id": poll_id})))
 
     @staticmethod
     def vote(state: PollRoom, rec: Entry) -> Outcome:

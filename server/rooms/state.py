@@ -115,6 +115,7 @@ class RoomState:
     pending: int = 0  # questions waiting for review
     dismissed: int = 0
     polls: dict[str, Poll] = field(default_factory=dict)
+    on_screen: str | None = None  # the poll on the projector (`poll.show`)
     notes: NotesDoc = field(default_factory=NotesDoc)
 
     @property
@@ -159,6 +160,7 @@ class RoomState:
             "questions": questions,
             "pinned": self.pinned,
             "polls": polls,
+            "on_screen": self.on_screen,
             "settings": dict(self.settings),
             "state": self.state,
             "queue": self.queue(),
@@ -175,6 +177,7 @@ class RoomState:
             "settings": dict(self.settings),
             "state": self.state,
             "polls": [p.dump() for p in self.polls.values()],
+            "on_screen": self.on_screen,
             "notes": self.notes.encode(),
             # Updates that wait for an earlier one, as the fold keeps them (only when any).
             **({"notes_pending": list(self.notes.pending)} if self.notes.pending else {}),
@@ -187,6 +190,7 @@ class RoomState:
             pinned=d["pinned"],
             settings={**DEFAULT_SETTINGS, **d["settings"]},
             state=d["state"],
+            on_screen=d.get("on_screen"),
         )
         for qd in d["questions"]:
             q = Question.load(qd)

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import TIMEOUT, Pages
 from tests.browser.test_accessibility import axe
-from tests.browser.test_polls_browser import act, poll, vote_option
+from tests.browser.test_polls_browser import act, poll, show, vote_option
 
 
 def create_timed_poll(mod: Page, title: str, seconds: int, *, once_voted: bool) -> str:
@@ -40,6 +40,7 @@ def test_a_timed_poll_counts_down_and_shows_results_once_voted(pages: Pages) -> 
     poll_id = create_timed_poll(mod, "Which channel first?", 300, once_voted=True)
     expect(poll(mod, poll_id).locator(".poll-countdown")).to_be_hidden()  # not open yet
     act(mod, poll_id, "open", "open")
+    show(mod, poll_id, presenter)
 
     for page in (mod, aiko):
         countdown = poll(page, poll_id).locator(".poll-countdown")

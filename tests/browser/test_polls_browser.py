@@ -45,6 +45,16 @@ def act(mod: Page, poll_id: str, action: str, status: str) -> None:
     expect(poll(mod, poll_id)).to_have_attribute("data-poll-status", status, timeout=TIMEOUT)
 
 
+def show(mod: Page, poll_id: str, presenter: Page | None = None) -> None:
+    """Put the poll on the projector (poll.show), and wait for the screen to show it."""
+    poll(mod, poll_id).locator('button[data-poll-action="show"]').click()
+    expect(poll(mod, poll_id)).to_have_attribute("data-on-screen", "true", timeout=TIMEOUT)
+    if presenter is not None:
+        expect(presenter.locator("#present-poll")).to_have_attribute(
+            "data-poll-id", poll_id, timeout=TIMEOUT
+        )
+
+
 def vote_option(page: Page, poll_id: str, value: int) -> None:
     page.locator(f'input[name="poll-choice-{poll_id}"][value="{value}"]').check()
     poll(page, poll_id).locator('button[data-poll-action="vote"]').click()
@@ -86,6 +96,8 @@ def test_a_single_choice_poll_from_draft_to_the_presenter(pages: Pages) -> None:
 
     act(mod, poll_id, "open", "open")
     expect(poll(aiko, poll_id)).to_have_attribute("data-poll-status", "open", timeout=TIMEOUT)
+    expect(presenter.locator("#present-poll")).to_be_hidden()  # open, not on screen yet
+    show(mod, poll_id, presenter)
     expect(presenter.locator("#present-poll")).to_be_visible(timeout=TIMEOUT)
     expect(presenter.locator("#present-poll .present-poll-title")).to_have_text(
         "Which early-warning channel reaches most residents?"
@@ -143,6 +155,12 @@ def test_a_single_choice_poll_from_draft_to_the_presenter(pages: Pages) -> None:
     vote_option(late, poll_id, 0)
     expect(present.locator(".poll-voters")).to_have_attribute("data-voters", "3", timeout=TIMEOUT)
 
+    # Clear screen: the projector shows no poll, the poll stays open.
+    poll(mod, poll_id).locator('button[data-poll-action="unshow"]').click()
+    expect(present).to_be_hidden(timeout=TIMEOUT)
+    expect(poll(mod, poll_id)).not_to_have_attribute("data-on-screen", "true")
+    expect(poll(aiko, poll_id)).to_have_attribute("data-poll-status", "open")
+
 
 def test_a_hidden_word_leaves_the_presenters_cloud(pages: Pages) -> None:
     mod = pages.moderator()
@@ -150,6 +168,7 @@ def test_a_hidden_word_leaves_the_presenters_cloud(pages: Pages) -> None:
     presenter = pages.presenter()
     poll_id = create_poll(mod, "One word: what makes a drill work?", "words")
     act(mod, poll_id, "open", "open")
+    show(mod, poll_id, presenter)
     for page, word in zip(voters, ["Practice", "  practice ", "boring"], strict=True):
         vote_word(page, poll_id, word)
 
@@ -181,6 +200,7 @@ def test_hidden_results_show_only_once_the_poll_closes(pages: Pages) -> None:
     presenter = pages.presenter()
     poll_id = create_poll(mod, "How useful was the drill?", "rating", hide=True)
     act(mod, poll_id, "open", "open")
+    show(mod, poll_id, presenter)
     aiko.locator(f'input[name="poll-choice-{poll_id}"][value="4"]').check()
     poll(aiko, poll_id).locator('button[data-poll-action="vote"]').click()
     expect(poll(mod, poll_id).locator(".poll-voters")).to_have_attribute(

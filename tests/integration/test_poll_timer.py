@@ -164,3 +164,32 @@ async def test_a_deleted_poll_is_gone_for_everyone(workshop: Workshop) -> None:
         # A participant can delete nothing.
         other = (await chair.poll_create("Stays", "rating"))["poll_id"]
         await refused("forbidden", voter.poll_delete(other))
+
+
+async def test_one_poll_on_screen_reaches_everyone_and_every_snapshot(workshop: Workshop) -> None:
+    url = workshop.server.ws_url
+    async with moderator(workshop) as chair, RoomClient(url, ROOM, name="Screen") as screen:
+        first = (await chair.poll_create("First", "rating"))["poll_id"]
+        second = (await chair.poll_create("Second", "words"))["poll_id"]
+        await refused("conflict", chair.command("poll.show", poll_id=first))  # a draft
+        await refused("forbidden", screen.command("poll.show", poll_id=None))
+        await chair.poll_open(first)
+        await chair.poll_open(second)
+        await chair.command("poll.show", poll_id=first)
+        shown = await chair.command("poll.show", poll_id=second)  # replaces the first
+        for client in (screen, chair):
+            ev = await next_event(
+                client,
+                lambda f: (
+                    f["t"] == "ev" and f["type"] == "poll.on_screen" and f["seq"] == shown["seq"]
+                ),
+            )
+            assert ev["data"] == {"poll_id": second}
+        assert (await fresh_view(workshop))["on_screen"] == second
+        await chair.poll_delete(second)  # deleting it clears the screen
+        assert (await fresh_view(workshop))["on_screen"] is None
+        await chair.command("poll.show", poll_id=first)
+        cleared = await chair.command("poll.show", poll_id=None)
+        ev = await next_event(screen, lambda f: f["t"] == "ev" and f["seq"] == cleared["seq"])
+        assert ev["type"] == "poll.on_screen" and ev["data"] == {"poll_id": None}
+        assert (await fresh_view(workshop))["on_screen"] is None

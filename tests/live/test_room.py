@@ -117,9 +117,11 @@ async def test_resume_falls_back_to_a_snapshot(room: LiveRoom) -> None:
     welcome(room, aiko)
     for i in range(60):  # past the room's replay window of 50
         await room.submit(aiko.actor, command("ask", text=f"question {i}"))
-    for resume in ({"since": 1, "epoch": room.epoch},  # out of the window
-                   {"since": 58, "epoch": "0123456789abcdef"},  # another log life
-                   {"since": 99, "epoch": room.epoch}):  # a seq the room never had
+    for resume in (
+        {"since": 1, "epoch": room.epoch},  # out of the window
+        {"since": 58, "epoch": "0123456789abcdef"},  # another log life
+        {"since": 99, "epoch": room.epoch},
+    ):  # a seq the room never had
         late = participant("Late")
         welcome(room, late, **resume)
         assert late.events() == [] and late.snapshot().seq == 60, resume
@@ -207,7 +209,7 @@ async def test_a_lost_log_gives_members_one_snapshot_of_the_new_life(
         first, second = aiko.of_type(Snapshot)
         assert first.epoch == old and second.epoch == live.epoch
         assert [q["text"] for q in second.state["questions"]] == ["after the wipe"]
-        after = aiko.got[aiko.got.index(second):]
+        after = aiko.got[aiko.got.index(second) :]
         assert [f.seq for f in after if isinstance(f, Ev)] == []  # seq 1 is in the snapshot
         await live.submit(aiko.actor, command("ask", text="and on"))
         await until(lambda: aiko.seqs()[-1:] == [2])

@@ -45,6 +45,7 @@ VALID: dict[str, dict[str, Any]] = {
     "poll.open": {"cid": CID, "poll_id": "p1"},
     "poll.close": {"cid": CID, "poll_id": "p1"},
     "poll.delete": {"cid": CID, "poll_id": "p1"},
+    "poll.show": {"cid": CID, "poll_id": "p1"},
     "poll.vote": {"cid": CID, "poll_id": "p1", "choice": [0, 1]},
     "poll.hide_word": {"cid": CID, "poll_id": "p1", "word": "sirens", "hidden": True},
     "notes.sync": {"sv": b"\x00"},

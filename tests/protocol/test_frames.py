@@ -129,6 +129,8 @@ COMMAND_FIELDS: list[tuple[str, str, dict[str, Any]]] = [
     ("room.open", "room.open", {"id": 21, "cid": CID}),
     ("ping", "ping", {"id": 22}),
     ("poll.delete", "poll.delete", {"id": 23, "cid": CID, "poll_id": "p2"}),
+    ("poll.show", "poll.show", {"id": 25, "cid": CID, "poll_id": "p2"}),
+    ("poll.show nil: clear the screen", "poll.show", {"id": 26, "cid": CID, "poll_id": None}),
     (
         "poll.create timed, results once voted",
         "poll.create",

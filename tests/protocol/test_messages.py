@@ -73,6 +73,7 @@ VALID: dict[str, dict[str, Any]] = {
     "poll.open": {"cid": CID, "poll_id": "p20"},
     "poll.close": {"cid": CID, "poll_id": "p20"},
     "poll.delete": {"cid": CID, "poll_id": "p20"},
+    "poll.show": {"cid": CID, "poll_id": "p20"},
     "poll.vote": {"cid": CID, "poll_id": "p20", "choice": 1},
     "notes.sync": {"sv": b"\x00"},
     "notes.update": {"cid": CID, "u": b"\x01\x02"},
@@ -85,7 +86,7 @@ VALID: dict[str, dict[str, Any]] = {
 WIRE_TYPES = {
     "join", "ask", "vote", "withdraw", "moderate", "edit", "answer",
     "poll.create", "poll.open", "poll.close", "poll.vote",
-    "poll.edit", "poll.hide_word", "poll.delete",  # extensions
+    "poll.edit", "poll.hide_word", "poll.delete", "poll.show",  # extensions
     "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
 }  # fmt: skip
 
@@ -93,6 +94,7 @@ WIRE_TYPES = {
 MODERATOR_TYPES = {
     "moderate", "edit", "answer", "settings", "room.close", "room.open",
     "poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word", "poll.delete",
+    "poll.show",
 }  # fmt: skip
 
 
@@ -160,6 +162,7 @@ def test_the_log_keeps_each_commands_field_order() -> None:
     assert names["poll.edit"] == [*names["poll.create"], "poll_id"]
     assert names["poll.open"] == names["poll.close"] == ["id", "cid", "poll_id"]
     assert names["poll.delete"] == ["id", "cid", "poll_id"]
+    assert names["poll.show"] == ["id", "cid", "poll_id"]
     assert names["poll.vote"] == ["id", "cid", "poll_id", "choice"]
     assert names["poll.hide_word"] == ["id", "cid", "poll_id", "word", "hidden"]
     for t in WIRE_TYPES:
@@ -480,6 +483,9 @@ FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
     ("poll.create", {"seconds": False}),
     ("poll.delete", {"poll_id": ...}),
     ("poll.delete", {"poll_id": 3}),
+    ("poll.show", {"poll_id": ""}),
+    ("poll.show", {"poll_id": 3}),
+    ("poll.show", {"poll_id": "p" * 33}),
     # poll.open / poll.close
     ("poll.open", {"poll_id": ...}),
     ("poll.open", {"poll_id": ""}),

@@ -61,7 +61,8 @@ KINDS = {
     "poll.open": 4,
     "poll.close": 3,
     "poll.delete": 1,
-    "poll.vote": 24,  # 25 before poll.delete: the sum, and so the notes mix, stays
+    "poll.show": 2,
+    "poll.vote": 22,  # 25 before poll.delete and poll.show: the sum, and the notes mix, stay
     "poll.hide_word": 3,
     "notes.update": 10,
     "no.such.command": 1,  # a record type no handler folds: unknown_type
@@ -196,6 +197,8 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             data["poll_id"] = poll_id
             if poll_id in polls:
                 polls[poll_id] = (poll_kind, len(data["options"]))
+        elif kind == "poll.show":
+            data = {"poll_id": None if rng.random() < 0.25 else poll_id}
         elif kind in ("poll.open", "poll.close", "poll.delete"):
             data = {"poll_id": poll_id}
             if kind == "poll.open":
@@ -322,6 +325,7 @@ def test_the_mix_exercises_the_whole_fold(seed: int) -> None:
         "poll.voted",
         "poll.word_hidden",
         "poll.deleted",
+        "poll.on_screen",
         "notes.update",
     }, events
     assert sum(out.ok and out.event is None for out in outs) > 20  # no-op commands
@@ -470,8 +474,15 @@ def _check_poll_event(state: RoomState, rec: Rec, out: Outcome) -> None:
     """Drafts, votes and hidden results never reach a participant who may not see them."""
     assert out.event is not None
     data = out.event.variants[0].data
+    if out.event.type == "poll.on_screen":
+        shown = data["poll_id"]
+        assert shown == state.on_screen
+        assert shown is None or state.polls[shown].status != "draft"  # never a draft
+        for v in VIEWERS:
+            assert out.event.for_viewer(v) is not None
+        return
     if out.event.type == "poll.deleted":
-        assert data["poll_id"] not in state.polls
+        assert data["poll_id"] not in state.polls and state.on_screen != data["poll_id"]
         for v in VIEWERS:
             got = out.event.for_viewer(v)
             assert got is None or got.data == {"poll_id": data["poll_id"]}

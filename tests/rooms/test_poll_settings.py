@@ -186,3 +186,58 @@ def test_poll_delete_parses_and_is_moderator_only() -> None:
     assert isinstance(command, PollDelete) and command.poll_id == "p1"
     assert PollDelete.moderator_only
     assert V_STRANGER.pid  # the stranger exists for the audience checks above
+
+
+# -------------------------------------------------------------------------- on screen
+
+
+def poll_show(poll_id: str | None, actor: dict[str, Any] = MOD) -> Cmd:
+    return Cmd("poll.show", {"poll_id": poll_id}, actor)
+
+
+def test_one_poll_is_on_screen_at_a_time_for_everyone() -> None:
+    room = Room()
+    first = room.open_poll(poll_create("First"))
+    second = room.open_poll(poll_create("Second"))
+    out = room(poll_show(first))
+    assert out.ok and room.state.on_screen == first
+    for v in VIEWERS:
+        assert seen(out, v) == {"poll_id": first}
+        assert room.state.view(v)["on_screen"] == first
+    out = room(poll_show(second))
+    assert room.state.on_screen == second and seen(out, V_ALICE) == {"poll_id": second}
+    same = room(poll_show(second))
+    assert same.ok and same.event is None  # already on screen: a no-op
+    cleared = room(poll_show(None))
+    assert room.state.on_screen is None and seen(cleared, V_BOB) == {"poll_id": None}
+    again = room(poll_show(None))
+    assert again.ok and again.event is None
+
+
+def test_a_closed_poll_may_stay_on_screen_and_a_draft_may_not_go_there() -> None:
+    room = Room()
+    poll_id = room.open_poll(poll_create())
+    room.ok(poll_show(poll_id))
+    room.ok(poll_close(poll_id))
+    assert room.state.on_screen == poll_id  # final results stay until cleared
+    draft = room.poll(poll_create("Draft"))
+    before = durable(room.state)
+    assert refused(room(poll_show(draft)), ErrorCode.CONFLICT)
+    assert refused(room(poll_show("p99")), ErrorCode.NOT_FOUND)
+    assert refused(room(poll_show(poll_id, actor=ALICE)), ErrorCode.FORBIDDEN)
+    assert refused(room(poll_show(None, actor=RAP)), ErrorCode.FORBIDDEN)
+    assert durable(room.state) == before
+
+
+def test_deleting_the_poll_on_screen_clears_the_screen_and_it_survives_a_snapshot() -> None:
+    room = Room()
+    kept = room.open_poll(poll_create("Kept"))
+    room.ok(poll_show(kept))
+    loaded = RoomState.from_snapshot(room.state.to_snapshot())
+    assert loaded.on_screen == kept
+    gone = room.open_poll(poll_create("Gone"))
+    room.ok(poll_show(gone))
+    room.ok(poll_delete(gone))
+    assert room.state.on_screen is None
+    room.ok(poll_delete(kept))
+    assert room.state.on_screen is None

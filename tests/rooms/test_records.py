@@ -42,6 +42,7 @@ MODERATOR_ONLY: dict[str, dict[str, Any]] = {
     "poll.open": {"poll_id": "p1"},
     "poll.close": {"poll_id": "p1"},
     "poll.delete": {"poll_id": "p1"},
+    "poll.show": {"poll_id": "p1"},
     "poll.hide_word": {"poll_id": "p1", "word": "spam", "hidden": True},
 }  # fmt: skip
 

@@ -124,8 +124,10 @@ def test_the_view_carries_pin_settings_state_and_queue() -> None:
         assert view["settings"]["notes_locked"] is True
         assert view["state"] == "open"
         assert view["queue"] == {"pending": 2, "dismissed": 3}
-        assert view["polls"] == []
-        assert set(view) == {"questions", "pinned", "polls", "settings", "state", "queue", "mine"}
+        assert view["polls"] == [] and view["on_screen"] is None
+        assert set(view) == {
+            "questions", "pinned", "polls", "on_screen", "settings", "state", "queue", "mine"
+        }  # fmt: skip
 
 
 def test_a_question_appears_for_others_once_approved() -> None:

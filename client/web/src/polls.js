@@ -190,32 +190,27 @@ export function cloudWords(results, hiddenWords = []) {
 }
 
 /** The moderator's buttons for a poll in this status. */
-export function pollActions(status) {
+export function pollActions(status, onScreen = false) {
+  const screen = onScreen ? "unshow" : "show";
   if (status === "draft") return ["edit", "open", "duplicate", "delete"];
-  if (status === "open") return ["close", "duplicate", "delete"];
-  if (status === "closed") return ["reopen", "duplicate", "delete"];
+  if (status === "open") return ["close", screen, "duplicate", "delete"];
+  if (status === "closed") return ["reopen", screen, "duplicate", "delete"];
   return [];
 }
 
 /** The command each moderator action sends (duplicate sends poll.create with its fields). */
 export const ACTION_COMMANDS = { open: "poll.open", reopen: "poll.open", close: "poll.close", delete: "poll.delete" };
 
+/** The fields of the poll.show a moderator's screen action sends. */
+export function showFields(action, pollId) {
+  return { poll_id: action === "show" ? pollId : null };
+}
+
 /**
- * What the presenter shows: the open poll that changed last, else the poll that closed
- * last, else null. `changed` is the seq of a poll's latest status event (or its creation).
+ * What the projector shows: the poll the moderator put on screen (PROTOCOL.md "Polls on
+ * screen"), if it is open or closed, else nothing. `polls` is a Map poll_id -> poll.
  */
-export function presenterPoll(polls) {
-  let best = null;
-  for (const poll of polls) {
-    if (poll.status !== "open" && poll.status !== "closed") continue;
-    const rank = (p) => [p.status === "open" ? 1 : 0, p.changed ?? p.order ?? 0];
-    if (!best) {
-      best = poll;
-      continue;
-    }
-    const [a1, a2] = rank(poll);
-    const [b1, b2] = rank(best);
-    if (a1 > b1 || (a1 === b1 && a2 > b2)) best = poll;
-  }
-  return best;
+export function presenterPoll(polls, onScreen) {
+  const poll = onScreen == null ? null : polls.get(onScreen);
+  return poll && (poll.status === "open" || poll.status === "closed") ? poll : null;
 }

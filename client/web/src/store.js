@@ -118,8 +118,12 @@ const EVENT_HANDLERS = {
     }
     this.polls.set(poll.poll_id, poll);
   },
+  "poll.on_screen"(data) {
+    this.onScreen = data.poll_id ?? null;
+  },
   "poll.deleted"(data) {
     if (data.poll_id == null) return;
+    if (this.onScreen === data.poll_id) this.onScreen = null; // the fold cleared it too
     this.polls.delete(data.poll_id);
     this.pollResults.delete(data.poll_id);
     delete this.mine.pollVotes[data.poll_id];
@@ -177,6 +181,7 @@ export class RoomStore {
     this.pinned = null;
     this.polls = new Map();
     this.pollResults = new Map();
+    this.onScreen = null; // the poll on the projector
     this.queue = { pending: 0, dismissed: 0 };
     this.mine = { votes: new Set(), questions: new Set(), pollVotes: {} };
   }
@@ -216,6 +221,7 @@ export class RoomStore {
     for (const raw of s.questions || []) this.questions.set(String(raw.qid), normaliseQuestion(raw));
     this.pinned = s.pinned ?? null;
     for (const poll of s.polls || []) if (poll?.poll_id) this.polls.set(String(poll.poll_id), normalisePoll(poll));
+    this.onScreen = s.on_screen ?? null;
     this.settings = { ...DEFAULT_SETTINGS, ...(s.settings || {}) };
     if (s.state) this.roomState = s.state;
     if (s.queue) this.queue = { pending: s.queue.pending ?? 0, dismissed: s.queue.dismissed ?? 0 };

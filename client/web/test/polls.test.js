@@ -116,8 +116,8 @@ test("the word cloud: biggest first, hidden words left out, sizes 1-6", () => {
 
 test("moderator actions per status", () => {
   assert.deepEqual(pollActions("draft"), ["edit", "open", "duplicate", "delete"]);
-  assert.deepEqual(pollActions("open"), ["close", "duplicate", "delete"]);
-  assert.deepEqual(pollActions("closed"), ["reopen", "duplicate", "delete"]);
+  assert.deepEqual(pollActions("open"), ["close", "show", "duplicate", "delete"]);
+  assert.deepEqual(pollActions("closed", true), ["reopen", "unshow", "duplicate", "delete"]);
 });
 
 test("the draft form's timer and results-once-voted", () => {
@@ -163,13 +163,19 @@ test("who sees a poll's results", () => {
   assert.equal(resultsVisible({ ...open, hide_until_voted: false }), true);
 });
 
-test("the presenter shows the open poll, else the one closed last", () => {
-  const p = (id, status, changed) => ({ poll_id: id, status, changed, order: pollOrder(id) });
-  assert.equal(presenterPoll([]), null);
-  assert.equal(presenterPoll([p("p1", "draft", 1)]), null);
-  assert.equal(presenterPoll([p("p1", "closed", 9), p("p2", "open", 4), p("p3", "draft", 3)]).poll_id, "p2");
-  assert.equal(presenterPoll([p("p1", "closed", 9), p("p2", "closed", 7)]).poll_id, "p1");
-  assert.equal(presenterPoll([p("p1", "open", 5), p("p2", "open", 8)]).poll_id, "p2");
+test("the presenter shows the poll on screen, and nothing else", () => {
+  const polls = new Map(
+    [
+      ["p1", "closed"],
+      ["p2", "open"],
+      ["p3", "draft"],
+    ].map(([id, status]) => [id, { poll_id: id, status, order: pollOrder(id) }]),
+  );
+  assert.equal(presenterPoll(polls, null), null);
+  assert.equal(presenterPoll(polls, "p2").poll_id, "p2");
+  assert.equal(presenterPoll(polls, "p1").poll_id, "p1");
+  assert.equal(presenterPoll(polls, "p3"), null);
+  assert.equal(presenterPoll(polls, "p9"), null);
 });
 
 test("list orders: staff see open, drafts, closed; participants open then closed", () => {

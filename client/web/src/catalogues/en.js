@@ -242,6 +242,9 @@ export default {
   "poll.closes_in": "Closes in {time}",
   "poll.action.duplicate": "Duplicate",
   "poll.action.delete": "Delete",
+  "poll.action.show": "Show on screen",
+  "poll.action.unshow": "Clear screen",
+  "poll.on_screen_badge": "On screen",
   "poll.delete_confirm": "Delete the poll “{title}”? Its votes and results are removed for everyone, and this cannot be undone.",
 
   "present.pinned": "Now answering",

@@ -240,6 +240,9 @@ export default {
   "poll.closes_in": "締切まで {time}",
   "poll.action.duplicate": "複製",
   "poll.action.delete": "削除",
+  "poll.action.show": "スクリーンに表示",
+  "poll.action.unshow": "スクリーンから消す",
+  "poll.on_screen_badge": "スクリーンに表示中",
   "poll.delete_confirm": "投票「{title}」を削除しますか？ 全員の画面から投票と結果が消え、元に戻せません。",
 
   "present.pinned": "回答中の質問",

@@ -240,6 +240,9 @@ export default {
   "poll.closes_in": "Хаагдах хүртэл {time}",
   "poll.action.duplicate": "Хуулбарлах",
   "poll.action.delete": "Устгах",
+  "poll.action.show": "Дэлгэцэнд гаргах",
+  "poll.action.unshow": "Дэлгэцээс авах",
+  "poll.on_screen_badge": "Дэлгэцэнд гарсан",
   "poll.delete_confirm": "«{title}» санал асуулгыг устгах уу? Түүний санал, үр дүн бүх хүнээс устах бөгөөд буцаах боломжгүй.",
 
   "present.pinned": "Одоо хариулж буй асуулт",

@@ -28,6 +28,7 @@ export function createPollItem(pollId, handlers, mode) {
   const status = el("span", { className: "badge poll-status-badge" });
   const hiding = el("span", { className: "badge poll-hiding" });
   const countdown = el("span", { className: "badge poll-countdown", attrs: { role: "timer" } });
+  const screenBadge = el("span", { className: "badge poll-on-screen", i18n: "poll.on_screen_badge" });
   const optionsPreview = el("ol", { className: "poll-options-preview" });
   const actions = el("div", { className: "poll-actions button-row" });
   const form = el("form", { className: "poll-vote", attrs: { novalidate: true } });
@@ -37,7 +38,7 @@ export function createPollItem(pollId, handlers, mode) {
   const root = el(
     "article",
     { className: "card poll", data: { pollId } },
-    el("div", { className: "poll-head" }, title, el("p", { className: "poll-meta" }, kind, status, hiding, countdown)),
+    el("div", { className: "poll-head" }, title, el("p", { className: "poll-meta" }, kind, status, screenBadge, hiding, countdown)),
     optionsPreview,
     form,
     mineNote,
@@ -207,7 +208,9 @@ export function createPollItem(pollId, handlers, mode) {
     results.el.hidden = poll.status === "draft";
     if (poll.status !== "draft") results.update(poll, poll.results);
 
-    const list = mode === "moderator" ? pollActions(poll.status) : [];
+    const list = mode === "moderator" ? pollActions(poll.status, view.onScreen) : [];
+    screenBadge.hidden = !(staff && view.onScreen);
+    setAttr(root, "data-on-screen", view.onScreen ? "true" : null);
     renderActions(list);
     for (const button of actions.querySelectorAll("button")) button.disabled = Boolean(view.busy);
   }

@@ -5,11 +5,11 @@
 
 import { el, reorder, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { ACTION_COMMANDS, duplicateFields } from "../polls.js";
+import { ACTION_COMMANDS, duplicateFields, showFields } from "../polls.js";
 import { createPollEditor } from "./poll-editor.js";
 import { createPollItem } from "./poll-item.js";
 
-const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word", "poll.delete"];
+const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word", "poll.delete", "poll.show"];
 const TICK_MS = 1000; // a timed poll's countdown
 
 /** Moderators: open polls first (newest first), then drafts (oldest first), then closed. */
@@ -38,6 +38,11 @@ export function createPollsSection({ store, commands, outbox, mode }) {
       if (action === "edit") {
         const poll = store.polls.get(pollId);
         if (poll && editor) editor.edit(poll);
+        return;
+      }
+      if (action === "show" || action === "unshow") {
+        commands.supersede("poll.show", () => true); // only the latest screen choice matters
+        commands.send("poll.show", showFields(action, pollId)).catch(() => {});
         return;
       }
       if (action === "duplicate") {
@@ -93,7 +98,7 @@ export function createPollsSection({ store, commands, outbox, mode }) {
     const busy = new Set();
     for (const e of entries) {
       if (e.t === "poll.vote") intents.set(e.fields.poll_id, e.fields.choice);
-      if (POLL_COMMANDS.includes(e.t)) busy.add(e.fields.poll_id);
+      if (POLL_COMMANDS.includes(e.t) && e.fields.poll_id != null) busy.add(e.fields.poll_id);
     }
     const all = store.pollList().filter((p) => staff || p.status !== "draft");
     const shown = staff ? staffOrder(all) : participantOrder(all);
@@ -110,6 +115,7 @@ export function createPollsSection({ store, commands, outbox, mode }) {
         pending,
         canVote: open && poll.status === "open",
         busy: busy.has(poll.poll_id),
+        onScreen: store.onScreen === poll.poll_id,
       });
       return item.el;
     });

@@ -1,5 +1,5 @@
-// The presenter's poll (#present-poll): the open poll (or, when none is open, the one that
-// closed last), its bars or word cloud in very large type, how many have voted, and the
+// The presenter's poll (#present-poll): the poll the moderator put on screen (poll.show),
+// open or with its final results, or nothing; its bars or word cloud in very large type, how many have voted, and the
 // time left on a timed poll (.present-countdown, by the server's clock).
 
 import { el, setAttr, setText } from "../dom.js";
@@ -40,7 +40,7 @@ export function createPresentPoll() {
   }
 
   function update(store) {
-    const poll = presenterPoll(store.pollList());
+    const poll = presenterPoll(store.polls, store.onScreen);
     shown = poll;
     tick(store);
     root.hidden = !poll;
