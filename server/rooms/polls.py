@@ -1,5 +1,5 @@
-"""Polls: create, edit, open, close, delete, show on screen, vote, hide a word (PROTOCOL.md "Commands";
-issues 4 and 13).
+"""Polls: create, edit, open, close, delete, show on screen, vote, hide a word
+(PROTOCOL.md "Commands"; issues 4 and 13).
 
 One vote per participant per poll, decided here so that it is exact on every process:
 a participant's vote replaces their previous one while the poll is open. Results are
