@@ -12,7 +12,8 @@ from server.settings import Settings
 
 ADDRESSES = 10_000
 """Client addresses each per-address limit keeps buckets for, at most (least recently
-used forgotten first): about 200 bytes each, so a flood of addresses stays a few MB."""
+used forgotten first): about 240 bytes each, so a flood of addresses stays under 3 MB
+a limit."""
 
 
 @dataclass(slots=True)
