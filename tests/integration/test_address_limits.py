@@ -7,6 +7,7 @@ address is 127.0.0.2, a real peer address on the loopback network.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -137,3 +138,25 @@ async def test_a_rate_of_0_turns_each_address_limit_off(off: Workshop) -> None:
         assert codes(voted) == ["ok"] * 20
     finally:
         await asyncio.gather(*(r.close() for r in raws))
+
+
+async def test_the_default_limits_cut_a_flood_of_fresh_identities(workshop: Workshop) -> None:
+    """The issue's flood with every default: 150 connections from one address, in waves of
+    30 (under `--conns-per-ip`), each a new identity asking once. The address's burst of
+    100 goes through, then about one a second; before this every one of them did."""
+    url = workshop.server.ws_url
+    began = time.monotonic()
+    asked: list[Frame] = []
+    for wave in range(5):
+        raws = await fresh(url, 30)
+        try:
+            asked += await asyncio.gather(
+                *(r.ask(f"Flood {wave}.{i}?") for i, r in enumerate(raws))
+            )
+        finally:
+            for r in raws:
+                r.abort()  # as a script would: no close handshake behind unread events
+    took = time.monotonic() - began
+    through = codes(asked).count("ok")
+    assert codes(asked).count("rate_limited") == 150 - through
+    assert 100 <= through <= 100 + took + 1, (through, took)  # the burst, then 1/s
