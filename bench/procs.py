@@ -34,6 +34,7 @@ LIFTED = (
     "--vote-rate", "1000000", "--vote-burst", "1000000",
     "--command-rate", "1000000", "--command-burst", "1000000",
     "--flood-limit", "1000000",
+    "--ip-identity-rate", "0", "--ip-ask-rate", "0", "--ip-vote-rate", "0",  # 0: off
 )  # fmt: skip
 
 

@@ -37,6 +37,14 @@ class Settings:
     command_rate: float = 20.0  # any command, per connection
     command_burst: int = 40
     flood_limit: int = 20  # rate_limited replies within 10 s before closing with 4029
+    # Per client address, across identities (issue 12, item 7; docs/reliability.md,
+    # "Limits per address"): generous enough for ~300 people behind one NAT. 0 = off.
+    ip_identity_rate: float = 2.0  # new identities per second per address (120 a minute)
+    ip_identity_burst: int = 300
+    ip_ask_rate: float = 1.0  # questions per second per address (12 people's 5 a minute)
+    ip_ask_burst: int = 100
+    ip_vote_rate: float = 30.0  # question and poll votes per second per address
+    ip_vote_burst: int = 600
     ws_ping_interval: float = 20.0
     ws_ping_timeout: float = 20.0
     snapshot_every: int = 500  # events between room snapshots

@@ -39,9 +39,10 @@ def start_workshop(data_dir: Path, *args: str) -> Workshop:
 
 
 @contextlib.contextmanager
-def lifted_on(backend: str, folder: Path) -> Iterator[Workshop]:
+def lifted_on(backend: str, folder: Path, *args: str) -> Iterator[Workshop]:
     """A server with lifted rate limits on `backend`: "sqlite" (the embedded default) or
-    "redis" (a real redis-server of its own in `folder`)."""
+    "redis" (a real redis-server of its own in `folder`); `args` are more flags (a limit
+    given there is not lifted: the last flag wins)."""
     with pytest.MonkeyPatch.context() as env:
         redis: RedisProcess | None = None
         if backend == "redis":
@@ -49,7 +50,7 @@ def lifted_on(backend: str, folder: Path) -> Iterator[Workshop]:
             redis.start()
             env.setenv("WORKSHOP_REDIS_URL", redis.url)
             env.setenv("WORKSHOP_SECRET", "tests-on-redis-share-this-secret-0123456789abcdef")
-        w = start_workshop(folder, *LIFTED)
+        w = start_workshop(folder, *LIFTED, *args)
         try:
             yield w
         finally:

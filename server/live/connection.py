@@ -180,6 +180,10 @@ class Connection:
             rates = self.hub.rates(self.actor.pid)
             wait = (rates.ask if command.T == "ask" else rates.vote).take()
         if not wait:
+            # All identities of one address together: a new pid per connection would
+            # escape the per-participant buckets (issue 12, item 7).
+            wait = self.hub.addresses.command(command.T, self.ip)
+        if not wait:
             return True
         self._limited(command.id, wait)
         return False
@@ -223,7 +227,16 @@ class Connection:
             return
         pid = self.identity.read_token(cmd.token) if cmd.token else None
         if pid is None:
-            pid = self.actor.pid or self.identity.new_pid()
+            pid = self.actor.pid
+        if not pid:
+            # A new identity: minted at most so often per address, else every connection
+            # could come with a fresh one and its own per-participant limits (issue 12,
+            # item 7). Refused like any rate: the client retries after `retry_after`.
+            wait = self.hub.addresses.new_identity(self.ip)
+            if wait:
+                self._limited(cmd.id, wait)
+                return
+            pid = self.identity.new_pid()
         if self.room is not None:
             self.room.leave(self)
         self.actor = Actor(pid, cmd.name, cmd.org, tuple(roles))

@@ -1,4 +1,5 @@
-"""The rooms that are hot on this process, and the rate limits of their participants."""
+"""The rooms that are hot on this process, and the rate limits of their participants
+and of their addresses."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from server.backends.base import Backend, BackendUnavailable
-from server.limits import Bucket
+from server.limits import AddressLimits, Bucket
 from server.live.room import LiveRoom
 from server.live.wire import Cork
 from server.settings import Settings
@@ -43,6 +44,7 @@ class Hub:
         self.rooms: dict[str, LiveRoom] = {}
         self._loading: dict[str, asyncio.Task[LiveRoom | None]] = {}
         self._rates: dict[str, ParticipantRates] = {}
+        self.addresses = AddressLimits(settings)  # shared by every connection of this process
         self._idle_since: dict[str, float] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.cork = Cork()  # direct writes of one loop step, per socket (server/live/wire.py)

@@ -75,7 +75,7 @@ async def serve(tmp_path: Path, **overrides: Any) -> AsyncIterator[InProcess]:
     port = free_port()
     links = create_event(tmp_path, f"http://127.0.0.1:{port}")
     settings = Settings(
-        port=port, data_dir=tmp_path, ask_rate=100_000, ask_burst=100_000,
+        port=port, data_dir=tmp_path, ask_rate=100_000, ask_burst=100_000, ip_ask_rate=0,
         command_rate=100_000, command_burst=100_000, sqlite_sync="NORMAL",
     )  # fmt: skip
     app = create_app(settings)

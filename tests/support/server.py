@@ -22,6 +22,7 @@ LIFTED = (
     "--ask-rate", "100000", "--ask-burst", "100000",
     "--vote-rate", "100000", "--vote-burst", "100000",
     "--command-rate", "100000", "--command-burst", "100000",
+    "--ip-identity-rate", "0", "--ip-ask-rate", "0", "--ip-vote-rate", "0",  # 0: off
 )  # fmt: skip
 
 
