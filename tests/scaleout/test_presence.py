@@ -41,13 +41,16 @@ async def watchers(*urls: str) -> AsyncIterator[list[PresenceLog]]:
         await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
 
 
-async def join_many(urls: list[str], n: int, *, reconnect: bool = True) -> list[RoomClient]:
-    """`n` participants, spread over `urls` in turn, joined concurrently."""
+async def join_many(
+    urls: list[str], n: int, *, first: int = 0, reconnect: bool = True
+) -> list[RoomClient]:
+    """Participants `P<first>` .. (`n` of them), spread over `urls` in turn, joined
+    concurrently; their organisations go round `ORGS`."""
     clients = [
         RoomClient(
             urls[i % len(urls)], ROOM, name=f"P{i}", org=ORGS[i % 3], auto_reconnect=reconnect
         )
-        for i in range(n)
+        for i in range(first, first + n)
     ]
     await asyncio.gather(*(client.connect() for client in clients))
     return clients
@@ -61,7 +64,9 @@ async def test_twenty_members_over_two_processes_are_counted_alike_within_2s(
     async with watchers(*urls) as logs:
         for log in logs:
             await log.reaches(2)
-        members = await join_many(urls, 20)
+        # Ten on each process, one process after the other: each process learns of the
+        # other's ten only from the other (no local change of its own comes after them).
+        members = await join_many(urls[:1], 10, first=0) + await join_many(urls[1:], 10, first=10)
         joined = time.monotonic()  # every join has its reply
         try:
             for log in logs:
