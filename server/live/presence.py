@@ -10,12 +10,15 @@ on one process were counted on the other only after 10 s, the old refresh interv
 - a read that changes the count sends every local member a `presence` frame, at most one
   a second (PROTOCOL.md), the first one at once.
 
-Posts and reads are coalesced without any delay: one runs at a time, and requests that
-arrive meanwhile make exactly one more run after it (`Serial`), so a burst of 20 joins
-costs a few round trips, not 20 timers. A heartbeat every `presence_ttl / 4` posts the
-set again (its time to live) and reads the board: the fallback for a hint that was lost
-(a pub/sub reconnect), and how a process that died without a word stops counting: its
-set expires after `presence_ttl` and the next heartbeat read drops it.
+Posts and reads are coalesced without a delay on a quiet room: one runs at a time, and
+requests that arrive meanwhile make exactly one more run after it, at least `SPACING`
+after the one before (`Serial`). A burst of joins then costs at most ten posts a second,
+each O(members), however fast Redis answers, and a lone join or leave waits for nothing.
+
+A heartbeat every `presence_ttl / 4` posts the set again (its time to live) and reads the
+board: the fallback for a hint that was lost (a pub/sub reconnect), and how a process
+that died without a word stops counting: its set expires after `presence_ttl` and the
+next heartbeat read drops it.
 
 Who counts (issue 13): participants only, each once however many tabs they have open
 (by pid). Staff (any role) and projector screens (a `join` with `screen: true`) receive
@@ -38,6 +41,7 @@ log = logging.getLogger("workshop.room")
 
 HEARTBEATS_PER_TTL = 4  # posts per `presence_ttl`: three may be missed before a set expires
 FRAME_INTERVAL = 1.0  # seconds between two presence frames (PROTOCOL.md: at most one a second)
+SPACING = 0.1  # seconds from one post (or read) to the next one in a burst
 
 
 class PresenceBoard(Protocol):
@@ -56,16 +60,18 @@ class PresenceBoard(Protocol):
 
 class Serial:
     """Runs the coroutine `action()` after `request()`, one run at a time; requests made
-    while it runs make exactly one more run, after it. No timer: a request on a quiet
-    room runs at once."""
+    while it runs make exactly one more run, after it, starting at least `spacing`
+    seconds after the previous run started. A request while nothing runs runs at once."""
 
     def __init__(
         self,
         action: Callable[[], Awaitable[None]],
         spawn: Callable[[Coroutine[Any, Any, Any]], Any],
+        spacing: float = 0.0,
     ) -> None:
         self._action = action
         self._spawn = spawn
+        self._spacing = spacing
         self._running = False
         self._again = False
 
@@ -77,12 +83,15 @@ class Serial:
         self._spawn(self._run())
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while True:
                 self._again = False
+                started = loop.time()
                 await self._action()
                 if not self._again:
                     return
+                await asyncio.sleep(max(0.0, started + self._spacing - loop.time()))
         finally:
             self._running = False
 
@@ -107,8 +116,8 @@ class RoomPresence:
         self._members = members
         self.last = Presence(0, {})  # the last frame sent
         self._latest = self.last  # the board as last read
-        self._posting = Serial(self._post, spawn)
-        self._reading = Serial(self._read, spawn)
+        self._posting = Serial(self._post, spawn, SPACING)
+        self._reading = Serial(self._read, spawn, SPACING)
         self._timer: asyncio.TimerHandle | None = None
         self._sent_at = -FRAME_INTERVAL
         self._watching = False

@@ -47,7 +47,7 @@ async def test_serial_runs_once_more_for_the_requests_made_while_it_ran() -> Non
     def spawn(coro: object) -> None:
         tasks.add(asyncio.ensure_future(coro))  # type: ignore[arg-type]
 
-    serial = Serial(action, spawn)
+    serial = Serial(action, spawn, spacing=0.05)
     serial.request()
     await until(lambda: runs == [0])
     for _ in range(5):
