@@ -70,8 +70,10 @@ class RoomClient(RoomCommands):
         request_timeout: float | None = 30.0,
         inbox: int = 1024,
         keep_raw: bool = False,
+        screen: bool = False,
     ) -> None:
         self.url = url
+        self.screen = screen  # a projector: joins with `screen: true`, not counted in presence
         self.code = room.strip().upper()
         self.name, self.org, self.lang = name, org, lang
         self.token, self.key, self.origin = token, key, origin
@@ -337,6 +339,7 @@ class RoomClient(RoomCommands):
             "key": self.key,
             "since": self.sequencer.last,
             "epoch": self.sequencer.epoch if resume else None,
+            **({"screen": True} if self.screen else {}),
         }
 
     # -- requests ---------------------------------------------------------------------------

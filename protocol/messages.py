@@ -134,6 +134,7 @@ class Join(Command):
     key: str | None = None
     since: int | None = None
     epoch: str | None = None
+    screen: bool = False  # a projector page: receives presence, is not counted in it
 
     def __post_init__(self) -> None:
         Command.__post_init__(self)
@@ -149,6 +150,13 @@ class Join(Command):
         set_field(self, "epoch", check_opt_text(self.epoch, "epoch", 64))
         if self.since is not None:
             check_int(self.since, "since", 0, MAX_ID)
+        check_flag(self.screen, "screen")
+
+    def data(self) -> dict[str, Any]:
+        out = Command.data(self)
+        if not self.screen:
+            del out["screen"]  # an addition to v1 (issue 13): other joins stay as they were
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

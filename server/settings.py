@@ -45,11 +45,13 @@ class Settings:
     ip_ask_burst: int = 100
     ip_vote_rate: float = 30.0  # question and poll votes per second per address
     ip_vote_burst: int = 600
-    ws_ping_interval: float = 20.0
-    ws_ping_timeout: float = 20.0
+    # A peer that stops answering pings is closed within interval + timeout (issue 12: an
+    # abrupt drop leaves presence within 30 s; it took 40 s at 20 + 20).
+    ws_ping_interval: float = 10.0
+    ws_ping_timeout: float = 10.0
     snapshot_every: int = 500  # events between room snapshots
     room_idle_grace: float = 60.0  # seconds a room without members stays loaded
-    presence_ttl: float = 30.0  # seconds a dead process's members stay in presence
+    presence_ttl: float = 20.0  # seconds a dead process's presence set lives (dropped in 1.25x)
     position_check: float = 5.0  # seconds between checks of each tailed room's head (Redis)
     sqlite_sync: str = "FULL"
     extra: dict[str, Any] = field(default_factory=dict)

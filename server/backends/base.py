@@ -50,8 +50,9 @@ __all__ = [
 DEDUPE_TTL = 24 * 3600.0
 """Seconds a `(pid, cid)` is remembered (docs/protocol.md (Part 2), "The log")."""
 
-PRESENCE_TTL = 30.0
-"""Seconds a process's presence set lives unless it is set again."""
+PRESENCE_TTL = 20.0
+"""Seconds a process's presence set lives unless it is set again: with a read every
+`PRESENCE_TTL / 4`, a dead process's members are dropped within 25 s (issue 12: 30 s)."""
 
 
 def new_epoch() -> str:
@@ -337,7 +338,9 @@ class PresenceBoard(ABC):
 
     Guarantees: `get_presence` is the union of the sets posted by the processes
     that refreshed theirs within `presence_ttl`; a set not refreshed in time may
-    expire (a process that died stops counting without saying goodbye).
+    expire (a process that died stops counting without saying goodbye). A process
+    that watches a room is told soon after another process changed its set there
+    (`watch_presence`), so no one has to poll for changes.
     """
 
     presence_ttl: float = PRESENCE_TTL
@@ -346,11 +349,25 @@ class PresenceBoard(ABC):
     async def set_presence(self, room: str, process_id: str, members: dict[str, str]) -> None:
         """Replace this process's members of the room (`pid -> org`). An empty map
         removes them. A set not refreshed within `presence_ttl` may expire, so a
-        process calls this at least every `presence_ttl / 3` seconds."""
+        process calls this at least every `presence_ttl / 3` seconds. A set that
+        differs from the one this process posted last is announced to the room's
+        watchers (`watch_presence`)."""
 
     @abstractmethod
     async def get_presence(self, room: str) -> dict[str, str]:
         """The union of the live processes' members of the room (`pid -> org`)."""
+
+    @abstractmethod
+    def watch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """Call `callback(process_id)` soon after a process changed its set of the room,
+        and `callback("")` when changes may have been missed (a reconnect). A hint, not
+        data: the watcher reads `get_presence`. Hints can be lost or, on a shared Redis,
+        forged, so a watcher still reads now and then. One process (the embedded
+        backend) has no one else to hear from."""
+
+    @abstractmethod
+    def unwatch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """Stop calling `callback` for the room."""
 
 
 # -- the catalogue ------------------------------------------------------------------------------

@@ -271,6 +271,12 @@ class EmbeddedBackend(Backend):
         """See `PresenceBoard.get_presence`; sets older than `presence_ttl` are dropped."""
         return self._presence.get(room)
 
+    def watch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `PresenceBoard.watch_presence`: one process, so no other changes sets."""
+
+    def unwatch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `PresenceBoard.unwatch_presence`."""
+
     # -- catalogue (embedded_catalogue) ------------------------------------------------------
 
     async def create_event(self, event: EventInfo) -> None:

@@ -21,7 +21,8 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
 - **Import** (`redis_import`): staged in a stream of the room, made the log by a script.
 - **Catalogue** (`redis_catalogue`): in Redis, and remembered by every process that saw
   it; if Redis lost it, a process puts back the entries it knows.
-- **Presence** (`redis_presence`): a key per process and room, with a TTL.
+- **Presence** (`redis_presence`): a key per process and room, with a TTL; a change is
+  announced on the room's presence channel.
 
 `redis` is imported only here and in the `redis_*` helpers, which only this imports."""
 
@@ -125,7 +126,7 @@ class RedisBackend(Backend):
         self._making: dict[str, asyncio.Future[Position]] = {}
         self._state = "new"  # new -> running -> closed
         self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
-        self._presence = RedisPresence(self._redis, lambda: self.presence_ttl)
+        self._presence = RedisPresence(self._redis, lambda: self.presence_ttl, self._listener)
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -352,6 +353,14 @@ class RedisBackend(Backend):
         """See `PresenceBoard.get_presence`; sets whose TTL ran out are gone."""
         self._check_running()
         return await self._presence.get(room)
+
+    def watch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `PresenceBoard.watch_presence`: hints on the room's presence channel."""
+        self._presence.watch(room, callback)
+
+    def unwatch_presence(self, room: str, callback: Callable[[str], None]) -> None:
+        """See `PresenceBoard.unwatch_presence`."""
+        self._presence.unwatch(room, callback)
 
     # -- catalogue (redis_catalogue) ----------------------------------------------------
 

@@ -110,6 +110,7 @@ class RoomKeys:
     snapshot: str  # hash {seq, epoch, blob}
     presence: str  # set of process ids with members here
     channel: bytes  # live records, msgpack [seq, epoch, ts, body]
+    presence_channel: bytes  # hints: the id of a process whose presence set changed
 
     def dedupe(self, pid: str, cid: str) -> str:
         """The key remembering `(pid, cid)`; the length prefix keeps the pair unambiguous."""
@@ -141,6 +142,7 @@ def room_keys(code: str) -> RoomKeys:
         snapshot=f"{tag}:snapshot",
         presence=f"{tag}:presence",
         channel=f"{tag}:live".encode(),
+        presence_channel=f"{tag}:presence-changed".encode(),
     )
 
 

@@ -5,7 +5,9 @@ DESIGN.md §3) and hands each message to the room's feed (`redis_feed`), which d
 the ordering. It never ends on its own: after the connection drops (or is killed:
 `CLIENT KILL TYPE pubsub`) it reconnects with jittered backoff, forever, and
 re-subscribes every room; each room's feed is not live until Redis confirms its
-channel again, and that confirmation makes it catch up from the stream. A supervisor
+channel again, and that confirmation makes it catch up from the stream. Plain channels
+of hints (`listen`: a room's presence changed) ride on the same connection; their
+listeners are told of every (re)subscription too, since hints may have been missed. A supervisor
 loop catches everything, logs, counts (`stats["pubsub_reconnects"]`) and starts over.
 """
 
@@ -49,6 +51,7 @@ class Listener:
     ) -> None:
         self.feeds: dict[str, RoomFeed] = {}
         self._by_channel: dict[bytes, RoomFeed] = {}
+        self._hints: dict[bytes, dict[Callable[[bytes], None], None]] = {}
         self._connect = connect
         self._source = source
         self.stats = stats
@@ -88,6 +91,7 @@ class Listener:
             feed.close()
         self.feeds.clear()
         self._by_channel.clear()
+        self._hints.clear()
         # Cancel until done: on Python 3.11 a cancellation that lands as an inner
         # wait_for completes is swallowed (redis-py's connect uses wait_for).
         pending = {t for t in (self._task, *self._tasks) if t is not None and not t.done()}
@@ -154,6 +158,27 @@ class Listener:
             del self._by_channel[feed.channel]
             feed.close()
             self._spawn(self._send("UNSUBSCRIBE", feed.channel))
+
+    def listen(self, channel: bytes, callback: Callable[[bytes], None]) -> None:
+        """Call `callback(message)` for each message on a channel of hints, and
+        `callback(b"")` each time Redis confirms its subscription (messages published
+        before it, or while the connection was down, were missed). Not a room feed:
+        nothing is ordered, checked or caught up."""
+        listeners = self._hints.get(channel)
+        if listeners is None:
+            listeners = self._hints[channel] = {}
+            self._spawn(self._send("SUBSCRIBE", channel))
+        listeners[callback] = None
+
+    def unlisten(self, channel: bytes, callback: Callable[[bytes], None]) -> None:
+        """Remove a listener; the channel's last one unsubscribes it."""
+        listeners = self._hints.get(channel)
+        if listeners is None:
+            return
+        listeners.pop(callback, None)
+        if not listeners:
+            del self._hints[channel]
+            self._spawn(self._send("UNSUBSCRIBE", channel))
 
     async def wait_ready(self, room: str, within: float) -> None:
         """Wait until the room's feed (if any) knows where it starts."""
@@ -235,7 +260,7 @@ class Listener:
 
     async def _listen(self, conn: Any) -> None:
         """Subscribe every room, then read until the connection fails."""
-        channels = [feed.channel for feed in self.feeds.values()]
+        channels = [feed.channel for feed in self.feeds.values()] + list(self._hints)
         for i in range(0, len(channels), SUBSCRIBE_CHUNK):
             await self._send("SUBSCRIBE", *channels[i : i + SUBSCRIBE_CHUNK], raising=True)
         if not channels:
@@ -282,6 +307,13 @@ class Listener:
     def _handle(self, message: Any) -> None:
         if not isinstance(message, list) or len(message) < 2:
             return  # PONG outside subscribed mode
+        listeners = self._hints.get(message[1])
+        if listeners is not None:
+            if message[0] == b"message" and len(message) == 3:
+                self._hint(listeners, message[2])
+            elif message[0] == b"subscribe":
+                self._hint(listeners, b"")
+            return
         kind, feed = message[0], self._by_channel.get(message[1])
         if feed is None:
             return
@@ -293,6 +325,14 @@ class Listener:
             # Replies come in command order: this is the UNSUBSCRIBE of an earlier feed
             # of the same room, and the SUBSCRIBE of this one is confirmed after it.
             feed.on_unsubscribed()
+
+    def _hint(self, listeners: dict[Callable[[bytes], None], None], message: Any) -> None:
+        payload = message if isinstance(message, bytes) else b""
+        for callback in list(listeners):
+            try:
+                callback(payload)
+            except Exception:  # one listener's bug must not end the pub/sub connection
+                log.exception("a pub/sub hint listener failed")
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -17,6 +17,7 @@ class Actor:
     name: str
     org: str
     roles: tuple[str, ...] = ()
+    screen: bool = False  # a projector page (join's `screen`): not counted in presence
 
     def record(self) -> dict[str, Any]:
         """The record's `actor` map."""

@@ -239,7 +239,7 @@ class Connection:
             pid = self.identity.new_pid()
         if self.room is not None:
             self.room.leave(self)
-        self.actor = Actor(pid, cmd.name, cmd.org, tuple(roles))
+        self.actor = Actor(pid, cmd.name, cmd.org, tuple(roles), screen=cmd.screen)
         self.room = room
         room.welcome(self, cmd, self.identity.issue_token(pid))
 

@@ -33,6 +33,7 @@ from server.live.actor import POLL_TIMER, Actor, Member
 from server.live.fanout import encode_for_audiences, frame_for
 from server.live.outcomes import RecentOutcomes
 from server.live.poll_timers import PollTimers
+from server.live.presence import RoomPresence
 from server.live.signals import RoomSignals
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
@@ -81,9 +82,8 @@ class LiveRoom:
         self._snapshot_seq = 0
         self._snapshot_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.signals = RoomSignals(
-            self.code, process_id, backend, self.members, lambda: self.state, self.spawn
-        )
+        self.signals = RoomSignals(self.code, self.members, lambda: self.state)
+        self.presence = RoomPresence(self.code, process_id, backend, self.members, self.spawn)
         self.timers = PollTimers(lambda: self.state.polls, self._timer_close, self.spawn)
 
     # -- loading and catching up -------------------------------------------------------
@@ -101,13 +101,15 @@ class LiveRoom:
             self.signals.reset()
         self.epoch = (await self.log.head(self.code)).epoch
         await self._catch_up()
-        self.spawn(self.signals.heartbeat())
+        self.presence.start()
+        self.spawn(self.presence.heartbeat())
 
     async def close(self) -> None:
         self.log.unwatch_life(self.code, self._on_new_life)
         self.log.unsubscribe(self.code, self._on_live)
         self.signals.close()
         self.timers.close()
+        self.presence.close()
         for task in list(self._tasks):
             task.cancel()
 
@@ -342,7 +344,7 @@ class LiveRoom:
         actor = member.actor
         viewer = actor.viewer()
         self.members[member] = viewer
-        self.signals.presence_changed()
+        self.presence.changed()
         state = self.state
         member.send(
             Welcome(
@@ -387,11 +389,11 @@ class LiveRoom:
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:
         snapshot = Snapshot(self.state.seq, self.epoch, self.state.view(viewer)).encode()
-        return [snapshot, *self.signals.presence_frames()]
+        return [snapshot, *self.presence.frames()]
 
     def leave(self, member: Member) -> None:
         if self.members.pop(member, None) is not None:
-            self.signals.presence_changed()
+            self.presence.changed()
 
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)

@@ -1,13 +1,17 @@
 """Presence: distinct participants by organisation, converging after joins and leaves.
 
 Presence frames are coalesced, so a test never counts frames: it waits until one says
-the expected numbers.
+the expected numbers. The one bound asserted is the issue's (a leave within 1 s), polled
+every 50 ms.
 """
 
 from __future__ import annotations
 
+import time
+
 from client.room_client import RoomClient
 from tests.conftest import Workshop
+from tests.support.presence import PresenceLog
 
 from .helpers import Raw, wait_for_frame
 
@@ -72,3 +76,47 @@ async def test_abrupt_disconnects_leave_presence(workshop: Workshop) -> None:
         finally:
             for raw in gone:
                 await raw.close()
+
+
+async def test_staff_and_screens_are_not_counted(workshop: Workshop) -> None:
+    """Issue 13: "n here" counts participants. A moderator, a rapporteur and a projector
+    (a join with `screen: true`) are in the room and get the count, but are not in it."""
+    url = workshop.server.ws_url
+    chair = RoomClient(url, "SUB-PLAN", name="Chair", org="UNDRR", key=workshop.moderator_key)
+    scribe = RoomClient(url, "SUB-PLAN", name="Scribe", org="UNDRR", key=workshop.rapporteur_key)
+    screen = RoomClient(url, "SUB-PLAN", name="Presenter", org="", screen=True)
+    a = RoomClient(url, "SUB-PLAN", name="A", org=SENDAI)
+    b = RoomClient(url, "SUB-PLAN", name="B", org=UB)
+    clients = [chair, scribe, screen, a, b]
+    try:
+        for client in clients:
+            await client.connect()
+        for client in clients:
+            await converges(client, 2, {SENDAI: 1, UB: 1})
+        await b.close()
+        for client in (chair, screen, a):
+            await converges(client, 1, {SENDAI: 1})
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def test_a_leave_shows_within_a_second(workshop: Workshop) -> None:
+    """Issue 12: a graceful leave shows within 1 s (here on the embedded backend; across
+    processes in tests/scaleout/test_presence.py). The leave is sent a second after the
+    last presence frame, so the one-a-second coalescing (PROTOCOL.md) cannot hold it."""
+    url = workshop.server.ws_url
+    async with (
+        RoomClient(url, "SUB-PLAN", name="Watcher", org=SENDAI) as watcher,
+        RoomClient(url, "SUB-PLAN", name="Leaver", org=UB) as leaver,
+    ):
+        seen = PresenceLog(watcher)
+        try:
+            await seen.reaches(2)
+            await seen.quiet_for(1.0)
+            started = time.monotonic()
+            await leaver.close()
+            await seen.reaches(1)
+            assert seen.at(1) - started <= 1.0, f"the leave took {seen.at(1) - started:.2f} s"
+        finally:
+            seen.stop()

@@ -12,7 +12,10 @@ frames, exactly two per room member changed (that `question.status` gained
 (issue 13): the `question.edited` event of each member, and the edited question wherever
 it is later sent whole; and once more when a poll's wire form gained `hide_until_voted`,
 `seconds` and `closes_ts` (issue 13, 7015d7c): exactly the 33 frames that carry a whole
-poll changed, by those three fields. The recording names the commit it was made from. What is
+poll changed, by those three fields; and once more when presence began to count
+participants only (issue 13): every frame but the side frames was byte-identical, and
+each member's last `presence` lost the moderator and the rapporteur (5 to 3). The
+recording names the commit it was made from. What is
 normalised before comparing, and how side frames (presence, queue, poll.results) are
 compared, is in `wire_frames.py`.
 
@@ -62,7 +65,8 @@ from tests.integration.wire_frames import (
 BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"  # the first recording's
 RECORDED_AT = (
     "issue 13: answered unpins; edits are marked; polls carry hide_until_voted, seconds,"
-    " closes_ts (re-recorded from commit 7015d7c)"
+    " closes_ts (re-recorded from commit 7015d7c); presence counts participants only"
+    " (re-recorded from that tree)"
 )
 RECORDING = Path(__file__).with_name("wire_recording.json")
 # Every limit lifted but the ask rate: 4 questions per participant, then `rate_limited`
@@ -209,7 +213,8 @@ class Scenario:
             await self.await_side(peer, due)
 
     def presence(self, room: str | None) -> Frame:
-        members = {p.pid: p.org for p in self.live(room)}
+        # Participants only (issue 13): a peer that joined with a role key is staff.
+        members = {p.pid: p.org for p in self.live(room) if p.key is None}
         return {"t": "presence", "count": len(members), "by_org": dict(Counter(members.values()))}
 
     @staticmethod

@@ -43,6 +43,7 @@ VALID: dict[str, dict[str, Any]] = {
         "key": "key",
         "since": 41,
         "epoch": "e1",
+        "screen": True,
     },
     "ask": {"cid": CID, "text": "How are shelters chosen?", "lang": "mn", "anon": True},
     "vote": {"cid": CID, "qid": "q17", "up": True},
@@ -242,6 +243,7 @@ def test_defaults() -> None:
     assert (join.org, join.lang, join.token, join.key, join.since, join.epoch) == (
         "", "en", None, None, None, None
     )  # fmt: skip
+    assert join.screen is False and "screen" not in join.frame()  # a v1 join, as it was
     ask = parse_command({"t": "ask", "id": 1, "cid": "c", "text": "t"})
     assert isinstance(ask, Ask)
     assert (ask.lang, ask.anon) == ("en", False)
@@ -411,6 +413,8 @@ FIELD_CASES: list[tuple[str, dict[str, Any]]] = [
     ("join", {"since": True}),
     ("join", {"since": 1.0}),
     ("join", {"since": MAX_ID + 1}),
+    ("join", {"screen": 1}),
+    ("join", {"screen": "true"}),
     # ask
     ("ask", {"text": ...}),
     ("ask", {"text": ""}),

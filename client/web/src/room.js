@@ -159,7 +159,11 @@ export function startRoom(root, { code, view }) {
       url: socketUrl(),
       store,
       tokens,
-      joinFields: () => ({ room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null }),
+      // The projector joins as a screen (docs/protocol.md): it shows presence, is not counted in it.
+      joinFields: () => ({
+        room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null,
+        ...(view === "presenter" ? { screen: true } : {}),
+      }),
     });
     const commands = new Commands({ connection, outbox, store });
     // The shared notes (not on the presenter screen): synced after every join.
