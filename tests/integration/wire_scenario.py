@@ -14,8 +14,9 @@ it is later sent whole; and once more when a poll's wire form gained `hide_until
 `seconds` and `closes_ts` (issue 13, 7015d7c): exactly the 33 frames that carry a whole
 poll changed, by those three fields; and once more when presence began to count
 participants only (issue 13): every frame but the side frames was byte-identical, and
-each member's last `presence` lost the moderator and the rapporteur (5 to 3). The
-recording names the commit it was made from. What is
+each member's last `presence` lost the moderator and the rapporteur (5 to 3); and when
+the snapshot gained `on_screen` (PROTOCOL.md "Polls on screen"): exactly the 8 snapshot
+frames changed. The recording names the commit it was made from. What is
 normalised before comparing, and how side frames (presence, queue, poll.results) are
 compared, is in `wire_frames.py`.
 
@@ -66,7 +67,7 @@ BASE_COMMIT = "01b4c8ef62a3d3f3126d508ea445bd1228434835"  # the first recording'
 RECORDED_AT = (
     "issue 13: answered unpins; edits are marked; polls carry hide_until_voted, seconds,"
     " closes_ts (re-recorded from commit 7015d7c); presence counts participants only"
-    " (re-recorded from that tree)"
+    " (re-recorded from that tree); snapshots carry on_screen (re-recorded after 04164b2)"
 )
 RECORDING = Path(__file__).with_name("wire_recording.json")
 # Every limit lifted but the ask rate: 4 questions per participant, then `rate_limited`
