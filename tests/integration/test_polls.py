@@ -217,6 +217,9 @@ async def test_the_chair_sees_poll_created_and_participants_a_hidden_seq(
             "closed_ts": None,
             "status": "draft",
             "hide_results": True,
+            "hide_until_voted": False,
+            "seconds": None,
+            "closes_ts": None,
             "hidden_words": [],
         }
         assert at_p["type"] == "hidden" and at_p["data"] == {}
