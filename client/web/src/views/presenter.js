@@ -5,7 +5,9 @@
 import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
+import { createPresentJoin } from "./present-join.js";
 import { createPresentPoll } from "./present-poll.js";
+import { createPresentStatus } from "./present-status.js";
 
 const TOP = 5;
 
@@ -34,21 +36,15 @@ export function createPresenterView({ code, store }) {
   );
 
   const joinUrl = `${location.origin}${roomPath(code)}`;
-  const joinBox = el(
-    "aside",
-    { className: "present-join" },
-    el("p", { className: "present-join-label", i18n: "present.join" }),
-    el("p", { id: "present-url", className: "present-url", text: joinUrl }),
-    el("p", { className: "present-join-label", i18n: "present.code" }),
-    el("p", { id: "present-code", className: "present-code", text: code }),
-  );
+  const joinBox = createPresentJoin(code, joinUrl);
+  const status = createPresentStatus();
 
   const poll = createPresentPoll();
   const root = el(
     "div",
     { className: "view presenter-view" },
     el("div", { className: "present-main" }, poll.el, pinnedSection, topSection),
-    joinBox,
+    el("div", { className: "present-side" }, joinBox, status.el),
   );
   const items = new Map();
 
@@ -63,6 +59,7 @@ export function createPresenterView({ code, store }) {
 
   function render() {
     poll.update(store);
+    status.render(store);
     // While a poll is open it is what the room looks at: the questions step back.
     setAttr(root, "data-poll", poll.el.hidden ? null : poll.el.dataset.pollStatus);
     const pinned = store.pinnedQuestion();

@@ -1,0 +1,78 @@
+"""The projector (issue 13): the QR code of the participant link, drawn by the `qrcode`
+library; the link and code unbroken; the clocks of Tokyo and Ulaanbaatar; presence by
+city / organisation; axe in three languages. Real server, real Chromium.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.support import ROOM, TIMEOUT, Pages
+from tests.browser.test_accessibility import axe, in_lang
+
+WEB = Path(__file__).resolve().parents[2] / "client" / "web"
+
+# The same library, run in Node, for the same URL and options as present-join.js.
+QR_IN_NODE = """
+const QRCode = require("qrcode");
+QRCode.toString(process.argv[1], { type: "svg", errorCorrectionLevel: "M", margin: 2 })
+  .then((svg) => process.stdout.write(JSON.stringify(svg)));
+"""
+
+
+def node_qr(url: str) -> str:
+    out = subprocess.run(["node", "-e", QR_IN_NODE, url], cwd=WEB, check=True, capture_output=True, text=True)
+    path = json.loads(out.stdout).split(' d="')[-1].split('"')[0]
+    return path
+
+
+def test_the_qr_code_is_the_librarys_drawing_of_the_participant_link(pages: Pages) -> None:
+    presenter = pages.presenter()
+    url = f"{pages.workshop.server.url}/r/{ROOM}"
+    qr = presenter.locator("#present-qr")
+    expect(qr).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    assert qr.get_attribute("data-url") == url
+    # The dark modules' path is the library's, byte for byte.
+    drawn = qr.locator("svg path").last.get_attribute("d")
+    assert drawn == node_qr(url)
+    expect(qr.locator("svg")).to_have_attribute("aria-label", url)
+    # The link breaks only after "/": one <wbr> per slash; the code stays whole.
+    assert presenter.locator("#present-url wbr").count() == url.count("/")
+    expect(presenter.locator("#present-url")).to_have_text(url)
+    assert presenter.locator("#present-code").evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    pages.check()
+
+
+def test_clocks_of_both_cities_and_presence_by_organisation(pages: Pages) -> None:
+    pages.participant("Aiko", "Sendai City")
+    pages.participant("Kenji", "Sendai City")
+    pages.participant("Bat", "NEMA Mongolia")
+    presenter = pages.presenter()
+    clocks = presenter.locator(".present-clock")
+    expect(clocks).to_have_count(2)
+    expect(clocks.nth(0)).to_have_attribute("data-zone", "Asia/Tokyo")
+    expect(clocks.nth(0)).to_contain_text("Tokyo")
+    expect(clocks.nth(1)).to_have_attribute("data-zone", "Asia/Ulaanbaatar")
+    expect(clocks.nth(1)).to_contain_text("Ulaanbaatar")
+    for i in (0, 1):
+        expect(clocks.nth(i).locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    presence = presenter.locator("#present-presence")
+    expect(presence).to_contain_text("Sendai City 2", timeout=TIMEOUT)
+    expect(presence).to_contain_text("NEMA Mongolia 1", timeout=TIMEOUT)
+    pages.check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "mn"])
+def test_the_projector_passes_axe(pages: Pages, lang: str) -> None:
+    page = in_lang(pages, lang, viewport={"width": 1024, "height": 768})
+    page.goto(f"{pages.workshop.server.url}/r/{ROOM}/present")
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+    expect(page.locator("#present-qr")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    assert axe(page) == []
+    pages.check()
