@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from tests.browser.support import ROOM, TIMEOUT, Pages
 from tests.browser.test_accessibility import axe, in_lang
+from tests.browser.test_polls_browser import act, create_poll, show
 
 WEB = Path(__file__).resolve().parents[2] / "client" / "web"
 
@@ -27,8 +28,9 @@ QRCode.toString(process.argv[1], { type: "svg", errorCorrectionLevel: "M", margi
 
 
 def node_qr(url: str) -> str:
-    out = subprocess.run(["node", "-e", QR_IN_NODE, url], cwd=WEB, check=True, capture_output=True, text=True)
-    path = json.loads(out.stdout).split(' d="')[-1].split('"')[0]
+    command = ["node", "-e", QR_IN_NODE, url]
+    out = subprocess.run(command, cwd=WEB, check=True, capture_output=True, text=True)
+    path: str = json.loads(out.stdout).split(' d="')[-1].split('"')[0]
     return path
 
 
@@ -45,7 +47,8 @@ def test_the_qr_code_is_the_librarys_drawing_of_the_participant_link(pages: Page
     # The link breaks only after "/": one <wbr> per slash; the code stays whole.
     assert presenter.locator("#present-url wbr").count() == url.count("/")
     expect(presenter.locator("#present-url")).to_have_text(url)
-    assert presenter.locator("#present-code").evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    white_space = presenter.locator("#present-code").evaluate("e => getComputedStyle(e).whiteSpace")
+    assert white_space == "nowrap"
     pages.check()
 
 
@@ -75,4 +78,40 @@ def test_the_projector_passes_axe(pages: Pages, lang: str) -> None:
     expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
     expect(page.locator("#present-qr")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
     assert axe(page) == []
+    pages.check()
+
+
+LONG_QUESTION = ("How will the early warning reach fishing boats beyond phone coverage " * 8)[:500]
+LONG_ANSWER = "Through the coastguard radio relay and the harbour sirens, tested monthly. " * 4
+OPTIONS = [f"Option {i}: community radio, sirens, door-to-door volunteers and SMS" for i in range(10)]
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
+def test_long_content_fits_the_screen_without_scrolling(pages: Pages, size: tuple[int, int]) -> None:
+
+    asker = pages.participant("Aiko")
+    mod = pages.moderator()
+    presenter = pages.new(viewport={"width": size[0], "height": size[1]})
+    presenter.goto(f"{pages.workshop.server.url}/r/{ROOM}/present")
+    asker.fill("#ask-text", LONG_QUESTION)
+    asker.click("#ask-submit")
+    item = mod.locator("[data-qid]", has_text="fishing boats").first
+    expect(item).to_have_count(1, timeout=TIMEOUT)
+    item.locator('button[data-action="answer"]').click()
+    item.locator(".q-answer-text").fill(LONG_ANSWER)
+    item.locator('button[data-action="save"]').click()
+    item.locator('button[data-action="pin"]').click()
+    expect(presenter.locator("#present-answer")).to_contain_text("coastguard", timeout=TIMEOUT)
+    poll_id = create_poll(mod, "Which channel reaches the last household first?", "single", OPTIONS)
+    act(mod, poll_id, "open", "open")
+    show(mod, poll_id, presenter)
+    expect(presenter.locator("#present-poll")).to_contain_text("Option 9")
+    expect(presenter.locator("#present-qr")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    fits = presenter.evaluate(
+        """() => new Promise((done) => requestAnimationFrame(() => done({
+            tall: document.documentElement.scrollHeight, wide: document.documentElement.scrollWidth,
+            h: innerHeight, w: innerWidth})))"""
+    )
+    assert fits["tall"] <= fits["h"], fits
+    assert fits["wide"] <= fits["w"], fits
     pages.check()

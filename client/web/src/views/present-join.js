@@ -31,6 +31,7 @@ export function createPresentJoin(code, joinUrl) {
     svg.setAttribute("aria-label", joinUrl);
     qr.append(svg);
     qr.dataset.ready = "true";
+    qr.dispatchEvent(new Event("qr-ready", { bubbles: true }));
   });
   return el(
     "aside",

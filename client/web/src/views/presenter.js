@@ -5,6 +5,7 @@
 import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
+import { fitToScreen } from "./fit-screen.js";
 import { createPresentJoin } from "./present-join.js";
 import { createPresentPoll } from "./present-poll.js";
 import { createPresentStatus } from "./present-status.js";
@@ -15,6 +16,7 @@ const TOP = 5;
 export function createPresenterView({ code, store }) {
   const pinnedText = el("p", { id: "present-pinned", className: "present-pinned-text" });
   const pinnedAuthor = el("p", { className: "present-pinned-author" });
+  const pinnedAnswer = el("p", { id: "present-answer", className: "present-answer" });
   const placeholder = el("p", { className: "present-placeholder", i18n: "present.no_pinned" });
   const pinnedSection = el(
     "section",
@@ -22,6 +24,7 @@ export function createPresenterView({ code, store }) {
     el("h2", { id: "title-present-pinned", i18n: "present.pinned" }),
     pinnedText,
     pinnedAuthor,
+    pinnedAnswer,
     placeholder,
   );
 
@@ -47,6 +50,8 @@ export function createPresenterView({ code, store }) {
     el("div", { className: "present-side" }, joinBox, status.el),
   );
   const items = new Map();
+  const fit = fitToScreen(root);
+  joinBox.addEventListener("qr-ready", fit);
 
   function itemFor(qid) {
     if (!items.has(qid)) {
@@ -69,6 +74,8 @@ export function createPresenterView({ code, store }) {
     pinnedText.hidden = !pinned;
     setText(pinnedAuthor, pinned?.author ? [pinned.author.name, pinned.author.org].filter(Boolean).join(" · ") : "");
     pinnedAuthor.hidden = !pinned?.author;
+    setText(pinnedAnswer, pinned?.answer || "");
+    pinnedAnswer.hidden = !pinned?.answer;
     placeholder.hidden = Boolean(pinned);
 
     const best = sortQuestions(store.questionsWith(["live"]), "top").slice(0, TOP);
@@ -83,6 +90,7 @@ export function createPresenterView({ code, store }) {
     for (const qid of [...items.keys()]) if (!best.some((q) => q.qid === qid)) items.delete(qid);
     reorder(top, nodes);
     noQuestions.hidden = best.length > 0;
+    fit();
   }
 
   return { el: root, render };
