@@ -83,11 +83,15 @@ def test_the_projector_passes_axe(pages: Pages, lang: str) -> None:
 
 LONG_QUESTION = ("How will the early warning reach fishing boats beyond phone coverage " * 8)[:500]
 LONG_ANSWER = "Through the coastguard radio relay and the harbour sirens, tested monthly. " * 4
-OPTIONS = [f"Option {i}: community radio, sirens, door-to-door volunteers and SMS" for i in range(10)]
+OPTIONS = [
+    f"Option {i}: community radio, sirens, door-to-door volunteers and SMS" for i in range(10)
+]
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 800), (1920, 1080)])
-def test_long_content_fits_the_screen_without_scrolling(pages: Pages, size: tuple[int, int]) -> None:
+def test_long_content_fits_the_screen_without_scrolling(
+    pages: Pages, size: tuple[int, int]
+) -> None:
 
     asker = pages.participant("Aiko")
     mod = pages.moderator()
@@ -106,7 +110,9 @@ def test_long_content_fits_the_screen_without_scrolling(pages: Pages, size: tupl
     act(mod, poll_id, "open", "open")
     show(mod, poll_id, presenter)
     expect(presenter.locator("#present-poll")).to_contain_text("Option 9")
-    expect(presenter.locator("#present-qr")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    expect(presenter.locator("#present-qr")).to_have_attribute(
+        "data-ready", "true", timeout=TIMEOUT
+    )
     fits = presenter.evaluate(
         """() => new Promise((done) => requestAnimationFrame(() => done({
             tall: document.documentElement.scrollHeight, wide: document.documentElement.scrollWidth,
@@ -114,4 +120,22 @@ def test_long_content_fits_the_screen_without_scrolling(pages: Pages, size: tupl
     )
     assert fits["tall"] <= fits["h"], fits
     assert fits["wide"] <= fits["w"], fits
+    pages.check()
+
+
+NAMES = {"en": "Full screen", "ja": "全画面表示", "mn": "Бүтэн дэлгэц"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja", "mn"])
+def test_the_fullscreen_button_and_no_chips(pages: Pages, lang: str) -> None:
+    page = in_lang(pages, lang, viewport={"width": 1280, "height": 800})
+    page.goto(f"{pages.workshop.server.url}/r/{ROOM}/present")
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+    expect(page.locator("#conn-state")).to_be_hidden()
+    expect(page.locator(".lang-switch")).to_be_hidden()
+    button = page.get_by_role("button", name=NAMES[lang])
+    expect(button).to_be_visible()
+    button.click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    expect(button).to_be_hidden()
     pages.check()

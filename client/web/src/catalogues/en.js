@@ -255,6 +255,7 @@ export default {
   "present.city_tokyo": "Tokyo",
   "present.city_ulaanbaatar": "Ulaanbaatar",
   "present.no_org": "Others",
+  "present.fullscreen": "Full screen",
   "present.code": "Code",
   "present.poll_live": "Live poll",
   "present.poll_final": "Final results",

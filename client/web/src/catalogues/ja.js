@@ -253,6 +253,7 @@ export default {
   "present.city_tokyo": "東京",
   "present.city_ulaanbaatar": "ウランバートル",
   "present.no_org": "その他",
+  "present.fullscreen": "全画面表示",
   "present.code": "コード",
   "present.poll_live": "投票受付中",
   "present.poll_final": "最終結果",

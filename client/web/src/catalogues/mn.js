@@ -253,6 +253,7 @@ export default {
   "present.city_tokyo": "Токио",
   "present.city_ulaanbaatar": "Улаанбаатар",
   "present.no_org": "Бусад",
+  "present.fullscreen": "Бүтэн дэлгэц",
   "present.code": "Код",
   "present.poll_live": "Шууд санал асуулга",
   "present.poll_final": "Эцсийн үр дүн",

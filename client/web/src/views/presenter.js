@@ -6,6 +6,7 @@ import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
 import { fitToScreen } from "./fit-screen.js";
+import { createFullscreenButton } from "./present-fullscreen.js";
 import { createPresentJoin } from "./present-join.js";
 import { createPresentPoll } from "./present-poll.js";
 import { createPresentStatus } from "./present-status.js";
@@ -47,7 +48,7 @@ export function createPresenterView({ code, store }) {
     "div",
     { className: "view presenter-view" },
     el("div", { className: "present-main" }, poll.el, pinnedSection, topSection),
-    el("div", { className: "present-side" }, joinBox, status.el),
+    el("div", { className: "present-side" }, joinBox, status.el, createFullscreenButton()),
   );
   const items = new Map();
   const fit = fitToScreen(root);
