@@ -46,6 +46,10 @@ def test_the_qr_code_is_the_librarys_drawing_of_the_participant_link(pages: Page
     expect(qr.locator("svg")).to_have_attribute("aria-label", url)
     # The link breaks only after "/": one <wbr> per slash; the code stays whole.
     assert presenter.locator("#present-url wbr").count() == url.count("/")
+    parts = presenter.locator(".present-url-part")
+    assert parts.evaluate_all("ps => ps.map(p => getComputedStyle(p).whiteSpace)") == ["nowrap"] * (
+        url.count("/") + 1
+    )
     expect(presenter.locator("#present-url")).to_have_text(url)
     white_space = presenter.locator("#present-code").evaluate("e => getComputedStyle(e).whiteSpace")
     assert white_space == "nowrap"
@@ -138,4 +142,18 @@ def test_the_fullscreen_button_and_no_chips(pages: Pages, lang: str) -> None:
     button.click()
     page.wait_for_function("() => document.fullscreenElement !== null")
     expect(button).to_be_hidden()
+    pages.check()
+
+
+def test_two_interface_languages_at_once(pages: Pages) -> None:
+    page = pages.new(viewport={"width": 1280, "height": 800})
+    page.goto(f"{pages.workshop.server.url}/r/{ROOM}/present?langs=ja,mn")
+    expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+    expect(page.locator("#present-qr")).to_have_attribute("data-ready", "true", timeout=TIMEOUT)
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    title = page.locator("#title-present-pinned")
+    expect(title.locator('span[lang="ja"]')).to_have_text("回答中の質問")
+    expect(title.locator('span[lang="mn"]')).not_to_be_empty()
+    expect(page.get_by_role("button", name="全画面表示 · Бүтэн дэлгэц")).to_be_visible()
+    assert axe(page) == []
     pages.check()

@@ -1,7 +1,7 @@
 // How to join, on the projector: a QR code of the participant link (drawn by the `qrcode`
 // library as an SVG string and parsed with DOMParser, so no inline script or style reaches
 // the page), the link itself and the room code. The link may wrap only after "/" (a <wbr>
-// after each slash, and `overflow-wrap: normal` in presenter.css); the code never wraps.
+// after each slash, each part a nowrap span in presenter.css); the code never wraps.
 
 import QRCode from "qrcode";
 import { el } from "../dom.js";
@@ -9,7 +9,9 @@ import { el } from "../dom.js";
 /** Splits a URL into text and <wbr> nodes: a line break is allowed only after "/". */
 function urlNodes(url) {
   const nodes = [];
-  for (const part of url.split(/(?<=\/)/)) nodes.push(part, document.createElement("wbr"));
+  for (const part of url.split(/(?<=\/)/)) {
+    nodes.push(el("span", { className: "present-url-part", text: part }), document.createElement("wbr"));
+  }
   nodes.pop();
   return nodes;
 }

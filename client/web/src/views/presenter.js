@@ -8,6 +8,7 @@ import { sortQuestions } from "../store.js";
 import { fitToScreen } from "./fit-screen.js";
 import { createFullscreenButton } from "./present-fullscreen.js";
 import { createPresentJoin } from "./present-join.js";
+import { createBilingual, projectorLangs } from "./present-langs.js";
 import { createPresentPoll } from "./present-poll.js";
 import { createPresentStatus } from "./present-status.js";
 
@@ -52,6 +53,7 @@ export function createPresenterView({ code, store }) {
   );
   const items = new Map();
   const fit = fitToScreen(root);
+  const bilingual = createBilingual(root, projectorLangs());
   joinBox.addEventListener("qr-ready", fit);
 
   function itemFor(qid) {
@@ -91,6 +93,7 @@ export function createPresenterView({ code, store }) {
     for (const qid of [...items.keys()]) if (!best.some((q) => q.qid === qid)) items.delete(qid);
     reorder(top, nodes);
     noQuestions.hidden = best.length > 0;
+    bilingual();
     fit();
   }
 
