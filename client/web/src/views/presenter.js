@@ -5,7 +5,12 @@
 import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
+import { fitToScreen } from "./fit-screen.js";
+import { createFullscreenButton } from "./present-fullscreen.js";
+import { createPresentJoin } from "./present-join.js";
+import { createBilingual, projectorLangs } from "./present-langs.js";
 import { createPresentPoll } from "./present-poll.js";
+import { createPresentStatus } from "./present-status.js";
 
 const TOP = 5;
 
@@ -13,6 +18,7 @@ const TOP = 5;
 export function createPresenterView({ code, store }) {
   const pinnedText = el("p", { id: "present-pinned", className: "present-pinned-text" });
   const pinnedAuthor = el("p", { className: "present-pinned-author" });
+  const pinnedAnswer = el("p", { id: "present-answer", className: "present-answer" });
   const placeholder = el("p", { className: "present-placeholder", i18n: "present.no_pinned" });
   const pinnedSection = el(
     "section",
@@ -20,6 +26,7 @@ export function createPresenterView({ code, store }) {
     el("h2", { id: "title-present-pinned", i18n: "present.pinned" }),
     pinnedText,
     pinnedAuthor,
+    pinnedAnswer,
     placeholder,
   );
 
@@ -34,23 +41,20 @@ export function createPresenterView({ code, store }) {
   );
 
   const joinUrl = `${location.origin}${roomPath(code)}`;
-  const joinBox = el(
-    "aside",
-    { className: "present-join" },
-    el("p", { className: "present-join-label", i18n: "present.join" }),
-    el("p", { id: "present-url", className: "present-url", text: joinUrl }),
-    el("p", { className: "present-join-label", i18n: "present.code" }),
-    el("p", { id: "present-code", className: "present-code", text: code }),
-  );
+  const joinBox = createPresentJoin(code, joinUrl);
+  const status = createPresentStatus();
 
   const poll = createPresentPoll();
   const root = el(
     "div",
     { className: "view presenter-view" },
     el("div", { className: "present-main" }, poll.el, pinnedSection, topSection),
-    joinBox,
+    el("div", { className: "present-side" }, joinBox, status.el, createFullscreenButton()),
   );
   const items = new Map();
+  const fit = fitToScreen(root);
+  const bilingual = createBilingual(root, projectorLangs());
+  joinBox.addEventListener("qr-ready", fit);
 
   function itemFor(qid) {
     if (!items.has(qid)) {
@@ -63,6 +67,7 @@ export function createPresenterView({ code, store }) {
 
   function render() {
     poll.update(store);
+    status.render(store);
     // While a poll is open it is what the room looks at: the questions step back.
     setAttr(root, "data-poll", poll.el.hidden ? null : poll.el.dataset.pollStatus);
     const pinned = store.pinnedQuestion();
@@ -72,6 +77,8 @@ export function createPresenterView({ code, store }) {
     pinnedText.hidden = !pinned;
     setText(pinnedAuthor, pinned?.author ? [pinned.author.name, pinned.author.org].filter(Boolean).join(" · ") : "");
     pinnedAuthor.hidden = !pinned?.author;
+    setText(pinnedAnswer, pinned?.answer || "");
+    pinnedAnswer.hidden = !pinned?.answer;
     placeholder.hidden = Boolean(pinned);
 
     const best = sortQuestions(store.questionsWith(["live"]), "top").slice(0, TOP);
@@ -86,6 +93,8 @@ export function createPresenterView({ code, store }) {
     for (const qid of [...items.keys()]) if (!best.some((q) => q.qid === qid)) items.delete(qid);
     reorder(top, nodes);
     noQuestions.hidden = best.length > 0;
+    bilingual();
+    fit();
   }
 
   return { el: root, render };
