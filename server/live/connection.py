@@ -69,7 +69,13 @@ class Connection:
         self.limits = _limits(settings.frame_limit)
         self.actor = NOBODY  # who this is, once joined
         self.room: LiveRoom | None = None
-        self._out = Outbound(send, DirectLine.open(send, hub.cork), settings.send_queue)
+        self._out = Outbound(
+            send,
+            DirectLine.open(send, hub.cork),
+            settings.send_queue,
+            byte_limit=settings.send_queue_bytes,
+            owner=self,
+        )
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)
         self._in_flight = 0  # commands awaiting their reply
@@ -97,6 +103,14 @@ class Connection:
         """How many frames a resume's replay may queue now: what the send queue can still
         take, less some headroom for live frames queued before the writer runs."""
         return self._out.free - REPLAY_HEADROOM
+
+    def replay_bytes(self) -> int:
+        """How many bytes of frames a resume's replay may queue now."""
+        return self._out.free_bytes
+
+    def fell_behind(self) -> None:
+        """The outbound's stall timer closed this socket with 4008: leave the room."""
+        self._leave_soon()
 
     def close(self, code: int) -> None:
         """Close after the queued frames, and leave the room."""

@@ -9,13 +9,26 @@ deque and a writer task, which drains it through the ASGI `send` and then goes a
 idle socket holds neither (memory per idle connection is measured, issue 7).
 
 A socket that falls behind is closed with 4008 (it resumes from its seq) instead of
-slowing its room (DESIGN.md §4), by one rule: a queue at its limit that has taken no
-frame for `STALL_SECONDS`, or one `HARD_QUEUE_FACTOR` times over it. A burst queued in one
-go (a group commit, a resume's replay) may pass the limit while the writer drains it.
+slowing its room (DESIGN.md §4), by one rule: a queue at its limit, in frames
+(`settings.send_queue`) or in bytes (`settings.send_queue_bytes`), that has taken no
+frame for `STALL_SECONDS`, or one `HARD_QUEUE_FACTOR` times over either. A burst queued in
+one go (a group commit, a resume's replay) may pass the limit while the writer drains it.
+Bytes as well as frames (issue 12, item 10): 1,024 frames of long questions held 13 MB
+for one slow reader, and frames may be 64 KiB each.
+
+The rule is checked when a frame is queued, and on a timer: a queue at its limit arms one
+loop timer (`call_later`, no task) for the moment it would have stalled, so a reader that
+stops after a burst is closed even if the room goes quiet and no frame comes to check it
+(issue 12, item 10: one was still open 12 s later). Only a socket at its limit holds a
+timer; one that keeps up, or is a little behind, holds none. The close drops the queue at
+once; the close frame waits behind what the transport still holds, and a socket that has
+not finished closing `DROP_SECONDS` later is dropped (its transport aborted, with a TCP
+reset), since a peer that reads nothing would otherwise hold it and its buffers forever.
 
 The owner (`server/live/connection.py`) learns of a close from the return values of
 `send` and `close`, not from a callback: a bound method kept per connection would be one
-more object per idle socket.
+more object per idle socket. Only the timer's close, which no call returns, is told to the
+owner (`Owner.fell_behind`), through a reference the outbound drops when the socket goes.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -36,7 +50,9 @@ AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 
 STALL_SECONDS = 2.0  # a full queue that took no frame for this long is closed with 4008
 HARD_QUEUE_FACTOR = 4  # ...and one this many times over the limit is closed at once
+DROP_SECONDS = 5.0  # a socket closed with 4008 still connected this long after is dropped
 FINISH_GRACE = 1.0  # seconds `finish` gives an owed close frame (1011, 1003...)
+TIMER_SLACK = 0.01  # past the stall time, so the timer never finds it not quite reached
 
 
 class Line(Protocol):
@@ -47,6 +63,18 @@ class Line(Protocol):
         cannot take it at once, and the frame was not sent."""
         ...
 
+    def drop(self) -> None:
+        """Drop the connection now, without a close handshake, and what it had buffered."""
+        ...
+
+
+class Owner(Protocol):
+    """Who is told of a close that no call of theirs returned (the stall timer's)."""
+
+    def fell_behind(self) -> None:
+        """The socket was closed with 4008 by the stall timer: leave the room."""
+        ...
+
 
 class Outbound:
     """What one socket is owed: frames, in order, then perhaps a close frame."""
@@ -54,13 +82,17 @@ class Outbound:
     # Slots, and no object made until one is needed: thousands of these live at once.
     __slots__ = (
         "_asgi_send",
+        "_byte_limit",
+        "_bytes",
         "_clock",
         "_close_code",
         "_close_due",
         "_limit",
         "_line",
+        "_owner",
         "_progress",
         "_queue",
+        "_timer",
         "_writer",
     )
 
@@ -69,14 +101,21 @@ class Outbound:
         send: AsgiSend,
         line: Line | None,
         limit: int,
+        *,
+        byte_limit: int = sys.maxsize,
+        owner: Owner | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`send` is the connection's ASGI send, `line` the direct way onto its transport
-        (None where there is none: every frame then goes through `send`), `limit` the
-        queue's length past which a stalled socket is closed (`settings.send_queue`)."""
+        (None where there is none: every frame then goes through `send`), `limit` and
+        `byte_limit` the queue's length and size past which a stalled socket is closed
+        (`settings.send_queue`, `settings.send_queue_bytes`), `owner` who is told when
+        the stall timer closes it."""
         self._asgi_send = send
         self._line = line
         self._limit = limit
+        self._byte_limit = byte_limit
+        self._owner = owner
         self._clock = clock
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
@@ -85,6 +124,9 @@ class Outbound:
         # When the writer last took a frame; set when a writer starts. 0.0 rather than the
         # clock's reading: a shared constant, not a float object per idle connection.
         self._progress = 0.0
+        self._bytes = 0  # the size of the queued frames
+        # The stall timer while the queue is at its limit; after a 4008, the drop timer.
+        self._timer: asyncio.TimerHandle | None = None
 
     # -- what the owner asks -----------------------------------------------------------
 
@@ -103,6 +145,21 @@ class Outbound:
     def free(self) -> int:
         """Queue slots left before the limit (a resume's replay must fit in them)."""
         return self._limit - self.queued
+
+    @property
+    def queued_bytes(self) -> int:
+        """The size of the frames waiting for the writer."""
+        return self._bytes
+
+    @property
+    def free_bytes(self) -> int:
+        """Bytes left before the queue's byte limit (a resume's replay must fit in them)."""
+        return self._byte_limit - self._bytes
+
+    @property
+    def watched(self) -> bool:
+        """A timer is armed: the stall timer (a queue at its limit) or the drop timer."""
+        return self._timer is not None
 
     @property
     def idle(self) -> bool:
@@ -129,34 +186,88 @@ class Outbound:
             if line is not None and line.write(frame):
                 return False
             self._progress = self._clock()  # the writer starts for this one
-            self._start_writer(deque((frame,)))
-            return False
-        if len(queue) >= self._limit and self._stalled(queue):
-            self.close(CloseCode.TOO_SLOW, drop_queued=True)
-            return True
-        queue.append(frame)
+            self._bytes = len(frame)
+            queue = deque((frame,))
+            self._start_writer(queue)
+        else:
+            if self._at_limit(queue) and self._stalled(queue):
+                self._too_slow()
+                return True
+            queue.append(frame)
+            self._bytes += len(frame)
+        if self._timer is None and self._at_limit(queue):
+            self._arm_stall_timer()
         return False
 
+    def _at_limit(self, queue: deque[bytes]) -> bool:
+        return len(queue) >= self._limit or self._bytes >= self._byte_limit
+
     def _stalled(self, queue: deque[bytes]) -> bool:
-        """Over the queue limit: a burst the writer is still draining is fine (a batch of
+        """At the queue's limit: a burst the writer is still draining is fine (a batch of
         records is queued in one go, before the writer runs); a socket that has taken no
         frame for `STALL_SECONDS`, or is far over the limit, is too slow."""
         return (
             len(queue) >= self._limit * HARD_QUEUE_FACTOR
+            or self._bytes >= self._byte_limit * HARD_QUEUE_FACTOR
             or self._clock() - self._progress > STALL_SECONDS
         )
+
+    def _too_slow(self) -> None:
+        """Close with 4008, dropping the queue; drop the connection if it lingers."""
+        self.close(CloseCode.TOO_SLOW, drop_queued=True)
+        if self._line is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(DROP_SECONDS, self._drop)
+
+    # -- the timers: only while the queue is at its limit, or after a 4008 -------------
+
+    def _arm_stall_timer(self) -> None:
+        due = self._progress + STALL_SECONDS - self._clock()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(max(due, 0.0) + TIMER_SLACK, self._check_stall)
+
+    def _check_stall(self) -> None:
+        """The stall rule, when no frame came to check it."""
+        self._timer = None
+        queue = self._queue
+        if self._close_code is not None or queue is None or not self._at_limit(queue):
+            return  # closed, drained, or back under its limits: a later send re-arms
+        if not self._stalled(queue):
+            self._arm_stall_timer()  # the writer moved: the stall time moved with it
+            return
+        self._too_slow()
+        owner = self._owner
+        if owner is not None:
+            owner.fell_behind()
+
+    def _drop(self) -> None:
+        """`DROP_SECONDS` after a 4008 the socket is still connected: its peer reads
+        nothing, not even the close frame, so drop it (the endpoint then sees it go)."""
+        self._timer = None
+        line = self._line
+        if line is not None:
+            log.info("dropped a socket that took no close frame (4008)")
+            line.drop()
+
+    def _cancel_timer(self) -> None:
+        timer = self._timer
+        if timer is not None:
+            self._timer = None
+            timer.cancel()
 
     def close(self, code: int, *, drop_queued: bool = False) -> bool:
         """Owe the client a close frame with `code`, after the queued frames (or at once,
         dropping them). True if this call began the close; False if it had begun."""
         if self._close_code is not None:
             return False
+        self._cancel_timer()  # open, so it is the stall timer: the rule has done its work
         self._close_code = code
         self._close_due = True
         if self._queue is None:
             self._start_writer(deque())
         elif drop_queued:
             self._queue.clear()
+            self._bytes = 0
         return True
 
     def _start_writer(self, queue: deque[bytes]) -> None:
@@ -170,7 +281,9 @@ class Outbound:
         send = self._asgi_send
         try:
             while queue:
-                await send({"type": "websocket.send", "bytes": queue.popleft()})
+                frame = queue.popleft()
+                self._bytes -= len(frame)
+                await send({"type": "websocket.send", "bytes": frame})
                 self._progress = self._clock()
             if self._close_due:
                 # Owed until it is sent: `finish` waits for a close frame still on its way.
@@ -184,6 +297,9 @@ class Outbound:
         finally:
             self._writer = None
             self._queue = None
+            self._bytes = 0
+            if self._close_code is None:
+                self._cancel_timer()  # drained while open: no stall to wait for
 
     # -- the end -----------------------------------------------------------------------
 
@@ -191,8 +307,11 @@ class Outbound:
         """The socket is gone: nothing more is sent, and what was queued is dropped."""
         if self._close_code is None:
             self._close_code = CloseCode.GOING_AWAY
+        self._cancel_timer()
+        self._owner = None  # the owner holds this outbound: no cycle left behind
         if self._queue is not None:
             self._queue.clear()
+            self._bytes = 0
 
     async def finish(self, grace: float = FINISH_GRACE) -> None:
         """The socket is gone or closing: give an owed close frame `grace` seconds, then
