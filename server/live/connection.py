@@ -75,6 +75,7 @@ class Connection:
             settings.send_queue,
             byte_limit=settings.send_queue_bytes,
             owner=self,
+            drop_grace=settings.drop_grace,
         )
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)

@@ -22,8 +22,10 @@ stops after a burst is closed even if the room goes quiet and no frame comes to 
 (issue 12, item 10: one was still open 12 s later). Only a socket at its limit holds a
 timer; one that keeps up, or is a little behind, holds none. The close drops the queue at
 once; the close frame waits behind what the transport still holds, and a socket that has
-not finished closing `DROP_SECONDS` later is dropped (its transport aborted, with a TCP
-reset), since a peer that reads nothing would otherwise hold it and its buffers forever.
+not finished closing `drop_grace` seconds later (`settings.drop_grace`, 5) is dropped: its
+transport aborted, with a TCP reset (`wire.DirectLine.drop`), since a peer that reads
+nothing would otherwise hold it and its buffers forever. Without a direct line there is
+nothing to abort: such a socket is left to the server's own timeouts.
 
 The owner (`server/live/connection.py`) learns of a close from the return values of
 `send` and `close`, not from a callback: a bound method kept per connection would be one
@@ -51,6 +53,7 @@ AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 STALL_SECONDS = 2.0  # a full queue that took no frame for this long is closed with 4008
 HARD_QUEUE_FACTOR = 4  # ...and one this many times over the limit is closed at once
 DROP_SECONDS = 5.0  # a socket closed with 4008 still connected this long after is dropped
+# (the default of `settings.drop_grace`)
 FINISH_GRACE = 1.0  # seconds `finish` gives an owed close frame (1011, 1003...)
 TIMER_SLACK = 0.01  # past the stall time, so the timer never finds it not quite reached
 
@@ -87,6 +90,7 @@ class Outbound:
         "_clock",
         "_close_code",
         "_close_due",
+        "_drop_grace",
         "_limit",
         "_line",
         "_owner",
@@ -104,18 +108,21 @@ class Outbound:
         *,
         byte_limit: int = sys.maxsize,
         owner: Owner | None = None,
+        drop_grace: float = DROP_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`send` is the connection's ASGI send, `line` the direct way onto its transport
         (None where there is none: every frame then goes through `send`), `limit` and
         `byte_limit` the queue's length and size past which a stalled socket is closed
         (`settings.send_queue`, `settings.send_queue_bytes`), `owner` who is told when
-        the stall timer closes it."""
+        the stall timer closes it, `drop_grace` how long a socket closed as too slow may
+        take to finish closing before it is dropped (`settings.drop_grace`)."""
         self._asgi_send = send
         self._line = line
         self._limit = limit
         self._byte_limit = byte_limit
         self._owner = owner
+        self._drop_grace = drop_grace
         self._clock = clock
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
@@ -217,7 +224,7 @@ class Outbound:
         self.close(CloseCode.TOO_SLOW, drop_queued=True)
         if self._line is not None:
             loop = asyncio.get_running_loop()
-            self._timer = loop.call_later(DROP_SECONDS, self._drop)
+            self._timer = loop.call_later(self._drop_grace, self._drop)
 
     # -- the timers: only while the queue is at its limit, or after a 4008 -------------
 
@@ -241,7 +248,7 @@ class Outbound:
             owner.fell_behind()
 
     def _drop(self) -> None:
-        """`DROP_SECONDS` after a 4008 the socket is still connected: its peer reads
+        """`drop_grace` seconds after a 4008 the socket is still connected: its peer reads
         nothing, not even the close frame, so drop it (the endpoint then sees it go)."""
         self._timer = None
         line = self._line

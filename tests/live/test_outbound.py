@@ -4,7 +4,7 @@ stall rule, the owed close frame (server/live/outbound.py).
 The ASGI `send` is a fake that records what it is given and can be held shut (a socket
 that takes nothing); the direct line is a fake that can refuse (a transport that is
 behind); the clock is one the test moves. No test sleeps for a stall or times anything:
-the timers' tests shorten `STALL_SECONDS` and `DROP_SECONDS` and poll for their effect.
+the timers' tests shorten `STALL_SECONDS` and the drop grace and poll for their effect.
 """
 
 from __future__ import annotations
@@ -337,9 +337,8 @@ async def test_a_queue_far_over_its_byte_limit_closes_at_once() -> None:
 
 @pytest.fixture
 def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Timers short enough to wait for: 50 ms to stall, 50 ms to drop."""
+    """A stall timer short enough to wait for: 50 ms."""
     monkeypatch.setattr(outbound, "STALL_SECONDS", 0.05)
-    monkeypatch.setattr(outbound, "DROP_SECONDS", 0.05)
 
 
 async def test_no_timer_for_a_socket_that_keeps_up_or_is_a_little_behind(quick: None) -> None:
@@ -396,7 +395,7 @@ async def test_a_socket_closed_as_too_slow_is_dropped_if_it_lingers(quick: None)
     socket, line, owner = Socket(), Line(), Owner()
     socket.gate.clear()  # not even the close frame gets out
     line.open = False
-    out = Outbound(socket, line, limit=2, owner=owner)
+    out = Outbound(socket, line, limit=2, owner=owner, drop_grace=0.05)
     for frame in frames(3):
         out.send(frame)
     await eventually(lambda: line.dropped == 1, within=WAIT)
@@ -408,7 +407,7 @@ async def test_no_drop_once_the_socket_is_gone(quick: None) -> None:
     socket, line, clock = Socket(), Line(), Clock()
     socket.gate.clear()
     line.open = False
-    out = Outbound(socket, line, limit=2, clock=clock)
+    out = Outbound(socket, line, limit=2, drop_grace=0.05, clock=clock)
     for frame in frames(3):
         out.send(frame)
     await settled()
