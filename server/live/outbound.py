@@ -16,16 +16,19 @@ one go (a group commit, a resume's replay) may pass the limit while the writer d
 Bytes as well as frames (issue 12, item 10): 1,024 frames of long questions held 13 MB
 for one slow reader, and frames may be 64 KiB each.
 
-The rule is checked when a frame is queued, and on a timer: a queue at its limit arms one
-loop timer (`call_later`, no task) for the moment it would have stalled, so a reader that
-stops after a burst is closed even if the room goes quiet and no frame comes to check it
-(issue 12, item 10: one was still open 12 s later). Only a socket at its limit holds a
-timer; one that keeps up, or is a little behind, holds none. The close drops the queue at
-once; the close frame waits behind what the transport still holds, and a socket that has
-not finished closing `drop_grace` seconds later (`settings.drop_grace`, 5) is dropped: its
-transport aborted, with a TCP reset (`wire.DirectLine.drop`), since a peer that reads
-nothing would otherwise hold it and its buffers forever. Without a direct line there is
-nothing to abort: such a socket is left to the server's own timeouts.
+The rule is checked when a frame is queued, and on a timer: a socket with a queue holds
+one loop timer (`call_later`, no task), set for the moment its queue would stall, so a
+reader that stops after a burst is closed even if the room goes quiet and no frame comes
+to check it (issue 12, item 10: one was still open 12 s later). Below its limits a queue
+is closed only if it has taken no frame for `gone_after` (the keep-alive pings' interval
+plus timeout): uvicorn's own close after a ping timeout waits for the buffer to drain, so
+a reader that takes nothing was never let go. A socket that keeps up holds no timer. The
+close drops the queue at once; the close frame waits behind what the transport still
+holds, and a socket that has not finished closing `drop_grace` seconds later
+(`settings.drop_grace`, 5) is dropped: its transport aborted, with a TCP reset
+(`wire.DirectLine.drop`), since a peer that reads nothing would otherwise hold it and its
+buffers forever. Without a direct line there is nothing to abort: such a socket is left
+to the server's own timeouts.
 
 The owner (`server/live/connection.py`) learns of a close from the return values of
 `send` and `close`, not from a callback: a bound method kept per connection would be one
@@ -38,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import sys
 import time
 from collections import deque
@@ -91,12 +95,14 @@ class Outbound:
         "_close_code",
         "_close_due",
         "_drop_grace",
+        "_gone_after",
         "_limit",
         "_line",
         "_owner",
         "_progress",
         "_queue",
         "_timer",
+        "_timer_at_limit",
         "_writer",
     )
 
@@ -109,6 +115,7 @@ class Outbound:
         byte_limit: int = sys.maxsize,
         owner: Owner | None = None,
         drop_grace: float = DROP_SECONDS,
+        gone_after: float = math.inf,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`send` is the connection's ASGI send, `line` the direct way onto its transport
@@ -116,13 +123,16 @@ class Outbound:
         `byte_limit` the queue's length and size past which a stalled socket is closed
         (`settings.send_queue`, `settings.send_queue_bytes`), `owner` who is told when
         the stall timer closes it, `drop_grace` how long a socket closed as too slow may
-        take to finish closing before it is dropped (`settings.drop_grace`)."""
+        take to finish closing before it is dropped (`settings.drop_grace`), `gone_after`
+        how long a queue of any length may take no frame before it is closed too (the
+        keep-alive pings' interval and timeout; `math.inf`: never)."""
         self._asgi_send = send
         self._line = line
         self._limit = limit
         self._byte_limit = byte_limit
         self._owner = owner
         self._drop_grace = drop_grace
+        self._gone_after = gone_after
         self._clock = clock
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
@@ -134,6 +144,7 @@ class Outbound:
         self._bytes = 0  # the size of the queued frames
         # The stall timer while the queue is at its limit; after a 4008, the drop timer.
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at_limit = False  # the stall timer is set for the stall time
 
     # -- what the owner asks -----------------------------------------------------------
 
@@ -196,14 +207,16 @@ class Outbound:
             self._bytes = len(frame)
             queue = deque((frame,))
             self._start_writer(queue)
+            if self._gone_after != math.inf:
+                self._arm_stall_timer()  # the reader may never take even this one
         else:
             if self._at_limit(queue) and self._stalled(queue):
                 self._too_slow()
                 return True
             queue.append(frame)
             self._bytes += len(frame)
-        if self._timer is None and self._at_limit(queue):
-            self._arm_stall_timer()
+        if not self._timer_at_limit and self._at_limit(queue):
+            self._arm_stall_timer()  # to the stall time, sooner than `gone_after`
         return False
 
     def _at_limit(self, queue: deque[bytes]) -> bool:
@@ -226,20 +239,32 @@ class Outbound:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(self._drop_grace, self._drop)
 
-    # -- the timers: only while the queue is at its limit, or after a 4008 -------------
+    # -- the timers: only while there is a queue, or after a 4008 ----------------------
 
     def _arm_stall_timer(self) -> None:
-        due = self._progress + STALL_SECONDS - self._clock()
+        """Arm (or move) the stall timer to when the queue would be too slow: the stall
+        time if it is at its limit, else `gone_after` without taking a frame."""
+        self._cancel_timer()
+        queue = self._queue
+        if self._close_code is not None or queue is None:
+            return
+        at_limit = self._at_limit(queue)
+        wait = STALL_SECONDS if at_limit else self._gone_after
+        if wait == math.inf:
+            return
+        self._timer_at_limit = at_limit
+        due = self._progress + wait - self._clock()
         loop = asyncio.get_running_loop()
         self._timer = loop.call_later(max(due, 0.0) + TIMER_SLACK, self._check_stall)
 
     def _check_stall(self) -> None:
-        """The stall rule, when no frame came to check it."""
+        """The stall rules, when no frame came to check them."""
         self._timer = None
+        self._timer_at_limit = False
         queue = self._queue
-        if self._close_code is not None or queue is None or not self._at_limit(queue):
-            return  # closed, drained, or back under its limits: a later send re-arms
-        if not self._stalled(queue):
+        if self._close_code is not None or queue is None:
+            return  # closed, or drained: a later queue arms a timer of its own
+        if not (self._at_limit(queue) and self._stalled(queue)) and not self._gone():
             self._arm_stall_timer()  # the writer moved: the stall time moved with it
             return
         self._too_slow()
@@ -256,7 +281,15 @@ class Outbound:
             log.info("dropped a socket that took no close frame (4008)")
             line.drop()
 
+    def _gone(self) -> bool:
+        """A writer, with however few frames, that has taken none for `gone_after`: its
+        reader is gone, or as good as (the keep-alive pings would say so; but after a
+        ping timeout uvicorn closes the transport, and that waits for a reader that takes
+        nothing, forever)."""
+        return self._clock() - self._progress > self._gone_after
+
     def _cancel_timer(self) -> None:
+        self._timer_at_limit = False
         timer = self._timer
         if timer is not None:
             self._timer = None

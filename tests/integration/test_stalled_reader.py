@@ -61,6 +61,36 @@ async def test_a_stalled_reader_is_closed_when_the_room_goes_quiet(tmp_path: Pat
             await asyncio.gather(publisher.close(), slow.close())
 
 
+async def test_a_stalled_reader_below_its_limits_is_let_go_after_the_pings(
+    tmp_path: Path,
+) -> None:
+    """A few frames queued, far below the limits, and a reader that takes nothing: it
+    answers no ping, and uvicorn's close after the ping timeout waits for the transport's
+    buffer to drain, forever. Before, such a socket stayed in the room for good; now a
+    queue that took no frame for the pings' interval plus timeout is closed with 4008
+    and dropped like any other."""
+    changes = {"ws_ping_interval": 1.0, "ws_ping_timeout": 1.0, "drop_grace": 1.0}
+    async for server in serve(tmp_path, changes):
+        slow = await stalled_reader(server.port, org="Asleep")
+        publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher", inbox=100_000)
+        try:
+            await publisher.connect()
+            session = server.session_of("Sleepy")
+            out = session._out
+            asked = 0
+            while out.queued < 5:  # backed up, a few frames queued: far below 1,024
+                assert asked < MAX_QUESTIONS, "the stalled socket never backed up"
+                await publisher.ask(TEXT)
+                asked += 1
+            await wait_for_frame(publisher, asleep_gone, wait=WAIT)
+            assert out.close_code == CloseCode.TOO_SLOW
+            await eventually(lambda: session not in server.sessions(), within=WAIT)
+            sock = slow.ws.transport.get_extra_info("socket")
+            await eventually(lambda: not established(sock), within=WAIT)
+        finally:
+            await asyncio.gather(publisher.close(), slow.close())
+
+
 async def test_the_byte_limit_drops_a_slow_reader_before_the_frame_limit(
     tmp_path: Path,
 ) -> None:

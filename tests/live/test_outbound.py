@@ -391,6 +391,31 @@ async def test_the_timer_waits_while_the_writer_moves(quick: None) -> None:
     assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
 
 
+async def test_a_short_queue_that_takes_nothing_for_gone_after_is_closed() -> None:
+    """Below its limits, even one frame stuck in the writer's hands, for `gone_after`:
+    the reader is gone (the pings' interval plus timeout)."""
+    socket, owner = Socket(), Owner()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=100, owner=owner, gone_after=0.05)
+    out.send(b"the only frame")
+    assert out.watched  # a queue, below its limits: the timer waits `gone_after`
+    await eventually(lambda: out.close_code is not None, within=WAIT)
+    assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
+
+
+async def test_gone_after_waits_while_the_writer_moves() -> None:
+    socket, clock = Socket(), Clock()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=100, gone_after=0.05, clock=clock)
+    for frame in frames(3):
+        out.send(frame)
+    await asyncio.sleep(0.3)  # the (real) timer fires; this outbound's clock stands still
+    assert out.close_code is None and out.watched
+    socket.gate.set()
+    await settled()
+    assert out.idle and not out.watched  # drained: the timer went with the queue
+
+
 async def test_a_socket_closed_as_too_slow_is_dropped_if_it_lingers(quick: None) -> None:
     socket, line, owner = Socket(), Line(), Owner()
     socket.gate.clear()  # not even the close frame gets out
