@@ -11,6 +11,7 @@ stalled one has a tiny receive buffer and reads nothing (`helpers.stalled_reader
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from client.room_client import RoomClient
@@ -20,6 +21,8 @@ from tests.support.tcp import established
 
 from .helpers import Frame, stalled_reader, wait_for_frame
 from .inprocess import serve
+
+running = contextlib.asynccontextmanager(serve)
 
 TEXT = "避難所の運営について質問します。" * 31  # 496 characters, ~1.5 KB a frame
 MAX_QUESTIONS = 20_000  # give up (fail) past this: the stalled socket never backed up
@@ -34,7 +37,7 @@ async def test_a_stalled_reader_is_closed_when_the_room_goes_quiet(tmp_path: Pat
     """After a burst the room is silent: no frame comes to check the stall rule. The
     stall timer closes the socket with 4008, it leaves the room, and its connection is
     dropped once the drop grace is over. Before, it stayed open, holding its queue."""
-    async for server in serve(tmp_path, {"send_queue": 50, "drop_grace": 1.0}):
+    async with running(tmp_path, {"send_queue": 50, "drop_grace": 1.0}) as server:
         slow = await stalled_reader(server.port, org="Asleep")
         publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher", inbox=100_000)
         try:
@@ -70,7 +73,7 @@ async def test_a_stalled_reader_below_its_limits_is_let_go_after_the_pings(
     queue that took no frame for the pings' interval plus timeout is closed with 4008
     and dropped like any other."""
     changes = {"ws_ping_interval": 1.0, "ws_ping_timeout": 1.0, "drop_grace": 1.0}
-    async for server in serve(tmp_path, changes):
+    async with running(tmp_path, changes) as server:
         slow = await stalled_reader(server.port, org="Asleep")
         publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher", inbox=100_000)
         try:
@@ -97,7 +100,7 @@ async def test_the_byte_limit_drops_a_slow_reader_before_the_frame_limit(
     """1,024 frames of long questions are 1.5 MB; `send_queue_bytes` of 64 KiB stops the
     queue far below that many frames, and it never holds more than its hard ceiling."""
     byte_limit = 64 * 1024
-    async for server in serve(tmp_path, {"send_queue_bytes": byte_limit}):
+    async with running(tmp_path, {"send_queue_bytes": byte_limit}) as server:
         slow = await stalled_reader(server.port, org="Asleep")
         publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher", inbox=100_000)
         try:
@@ -122,7 +125,7 @@ async def test_the_byte_limit_drops_a_slow_reader_before_the_frame_limit(
 
 async def test_a_reader_that_keeps_up_holds_no_timer(tmp_path: Path) -> None:
     """The fast path is unchanged: a socket that keeps up has no queue and no timer."""
-    async for server in serve(tmp_path):
+    async with running(tmp_path) as server:
         reader = RoomClient(server.url, "SUB-PLAN", name="Reader", keep_raw=True)
         publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher")
         try:
