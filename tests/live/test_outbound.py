@@ -341,9 +341,24 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbound, "STALL_SECONDS", 0.05)
 
 
-async def test_no_timer_for_a_socket_that_keeps_up_or_is_a_little_behind(quick: None) -> None:
+async def test_no_timer_for_a_socket_that_keeps_up() -> None:
     socket, line = Socket(), Line()
-    out = Outbound(socket, line, limit=10, byte_limit=1000)
+    out = Outbound(socket, line, limit=10, byte_limit=1000, gone_after=60)
+    for frame in frames(20):
+        out.send(frame)
+    assert out.idle and not out.watched  # the fast path: no queue, no task, no timer
+    socket.gate.clear()
+    line.open = False
+    out.send(b"behind")
+    assert out.watched  # a queue: the timer waits `gone_after` (60 s) for it
+    socket.gate.set()
+    await settled()
+    assert out.idle and not out.watched
+
+
+async def test_without_gone_after_only_a_queue_at_its_limit_holds_a_timer(quick: None) -> None:
+    socket, line = Socket(), Line()
+    out = Outbound(socket, line, limit=10, byte_limit=1000)  # gone_after: never
     for frame in frames(20):
         out.send(frame)
     assert out.idle and not out.watched
