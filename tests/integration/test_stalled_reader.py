@@ -72,7 +72,9 @@ async def test_a_stalled_reader_below_its_limits_is_let_go_after_the_pings(
     buffer to drain, forever. Before, such a socket stayed in the room for good; now a
     queue that took no frame for the pings' interval plus timeout is closed with 4008
     and dropped like any other."""
-    changes = {"ws_ping_interval": 1.0, "ws_ping_timeout": 1.0, "drop_grace": 1.0}
+    # Pings of 5 s + 5 s: the burst below backs the socket up well before the first
+    # ping's timeout (else uvicorn closes it while its transport is still empty).
+    changes = {"ws_ping_interval": 5.0, "ws_ping_timeout": 5.0, "drop_grace": 1.0}
     async with running(tmp_path, changes) as server:
         slow = await stalled_reader(server.port, org="Asleep")
         publisher = RoomClient(server.url, "SUB-PLAN", name="Publisher", inbox=100_000)
@@ -83,8 +85,9 @@ async def test_a_stalled_reader_below_its_limits_is_let_go_after_the_pings(
             asked = 0
             while out.queued < 5:  # backed up, a few frames queued: far below 1,024
                 assert asked < MAX_QUESTIONS, "the stalled socket never backed up"
-                await publisher.ask(TEXT)
-                asked += 1
+                await asyncio.gather(*(publisher.ask(TEXT) for _ in range(5)))
+                asked += 5
+            assert out.close_code is None and out.queued < 1024 // 4
             await wait_for_frame(publisher, asleep_gone, wait=WAIT)
             assert out.close_code == CloseCode.TOO_SLOW
             await eventually(lambda: session not in server.sessions(), within=WAIT)
