@@ -43,3 +43,6 @@ class Member(Protocol):
 
     def replay_room(self) -> int:
         """How many frames a resume's replay may queue on this member now."""
+
+    def replay_bytes(self) -> int:
+        """How many bytes of frames a resume's replay may queue on this member now."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 from typing import Any
 
 from protocol.codec import Limits, decode_frame
@@ -36,6 +37,13 @@ REPLAY_HEADROOM = 8  # send-queue slots a resume's replay leaves free for live f
 @functools.cache
 def _limits(frame_limit: int) -> Limits:
     return Limits(frame=frame_limit, binary=frame_limit)
+
+
+@functools.cache
+def _gone_after(ping_interval: float, ping_timeout: float) -> float:
+    """How long a send queue may take no frame before its reader counts as gone: as long
+    as the keep-alive pings give a peer to answer (one float for every connection)."""
+    return ping_interval + ping_timeout if ping_interval > 0 else math.inf
 
 
 class Connection:
@@ -69,7 +77,15 @@ class Connection:
         self.limits = _limits(settings.frame_limit)
         self.actor = NOBODY  # who this is, once joined
         self.room: LiveRoom | None = None
-        self._out = Outbound(send, DirectLine.open(send, hub.cork), settings.send_queue)
+        self._out = Outbound(
+            send,
+            DirectLine.open(send, hub.cork),
+            settings.send_queue,
+            byte_limit=settings.send_queue_bytes,
+            owner=self,
+            drop_grace=settings.drop_grace,
+            gone_after=_gone_after(settings.ws_ping_interval, settings.ws_ping_timeout),
+        )
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)
         self._in_flight = 0  # commands awaiting their reply
@@ -97,6 +113,14 @@ class Connection:
         """How many frames a resume's replay may queue now: what the send queue can still
         take, less some headroom for live frames queued before the writer runs."""
         return self._out.free - REPLAY_HEADROOM
+
+    def replay_bytes(self) -> int:
+        """How many bytes of frames a resume's replay may queue now."""
+        return self._out.free_bytes
+
+    def fell_behind(self) -> None:
+        """The outbound's stall timer closed this socket with 4008: leave the room."""
+        self._leave_soon()
 
     def close(self, code: int) -> None:
         """Close after the queued frames, and leave the room."""

@@ -9,13 +9,31 @@ deque and a writer task, which drains it through the ASGI `send` and then goes a
 idle socket holds neither (memory per idle connection is measured, issue 7).
 
 A socket that falls behind is closed with 4008 (it resumes from its seq) instead of
-slowing its room (DESIGN.md §4), by one rule: a queue at its limit that has taken no
-frame for `STALL_SECONDS`, or one `HARD_QUEUE_FACTOR` times over it. A burst queued in one
-go (a group commit, a resume's replay) may pass the limit while the writer drains it.
+slowing its room (DESIGN.md §4), by one rule: a queue at its limit, in frames
+(`settings.send_queue`) or in bytes (`settings.send_queue_bytes`), that has taken no
+frame for `STALL_SECONDS`, or one `HARD_QUEUE_FACTOR` times over either. A burst queued in
+one go (a group commit, a resume's replay) may pass the limit while the writer drains it.
+Bytes as well as frames (issue 12, item 10): 1,024 frames of long questions held 13 MB
+for one slow reader, and frames may be 64 KiB each.
+
+The rule is checked when a frame is queued, and on a timer: a socket with a queue holds
+one loop timer (`call_later`, no task), set for the moment its queue would stall, so a
+reader that stops after a burst is closed even if the room goes quiet and no frame comes
+to check it (issue 12, item 10: one was still open 12 s later). Below its limits a queue
+is closed only if it has taken no frame for `gone_after` (the keep-alive pings' interval
+plus timeout): uvicorn's own close after a ping timeout waits for the buffer to drain, so
+a reader that takes nothing was never let go. A socket that keeps up holds no timer. The
+close drops the queue at once; the close frame waits behind what the transport still
+holds, and a socket that has not finished closing `drop_grace` seconds later
+(`settings.drop_grace`, 5) is dropped: its transport aborted, with a TCP reset
+(`wire.DirectLine.drop`), since a peer that reads nothing would otherwise hold it and its
+buffers forever. Without a direct line there is nothing to abort: such a socket is left
+to the server's own timeouts.
 
 The owner (`server/live/connection.py`) learns of a close from the return values of
 `send` and `close`, not from a callback: a bound method kept per connection would be one
-more object per idle socket.
+more object per idle socket. Only the timer's close, which no call returns, is told to the
+owner (`Owner.fell_behind`), through a reference the outbound drops when the socket goes.
 """
 
 from __future__ import annotations
@@ -23,6 +41,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
+import sys
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -36,7 +56,10 @@ AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 
 STALL_SECONDS = 2.0  # a full queue that took no frame for this long is closed with 4008
 HARD_QUEUE_FACTOR = 4  # ...and one this many times over the limit is closed at once
+DROP_SECONDS = 5.0  # a socket closed with 4008 still connected this long after is dropped
+# (the default of `settings.drop_grace`)
 FINISH_GRACE = 1.0  # seconds `finish` gives an owed close frame (1011, 1003...)
+TIMER_SLACK = 0.01  # past the stall time, so the timer never finds it not quite reached
 
 
 class Line(Protocol):
@@ -47,6 +70,18 @@ class Line(Protocol):
         cannot take it at once, and the frame was not sent."""
         ...
 
+    def drop(self) -> None:
+        """Drop the connection now, without a close handshake, and what it had buffered."""
+        ...
+
+
+class Owner(Protocol):
+    """Who is told of a close that no call of theirs returned (the stall timer's)."""
+
+    def fell_behind(self) -> None:
+        """The socket was closed with 4008 by the stall timer: leave the room."""
+        ...
+
 
 class Outbound:
     """What one socket is owed: frames, in order, then perhaps a close frame."""
@@ -54,13 +89,20 @@ class Outbound:
     # Slots, and no object made until one is needed: thousands of these live at once.
     __slots__ = (
         "_asgi_send",
+        "_byte_limit",
+        "_bytes",
         "_clock",
         "_close_code",
         "_close_due",
+        "_drop_grace",
+        "_gone_after",
         "_limit",
         "_line",
+        "_owner",
         "_progress",
         "_queue",
+        "_timer",
+        "_timer_at_limit",
         "_writer",
     )
 
@@ -69,14 +111,28 @@ class Outbound:
         send: AsgiSend,
         line: Line | None,
         limit: int,
+        *,
+        byte_limit: int = sys.maxsize,
+        owner: Owner | None = None,
+        drop_grace: float = DROP_SECONDS,
+        gone_after: float = math.inf,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`send` is the connection's ASGI send, `line` the direct way onto its transport
-        (None where there is none: every frame then goes through `send`), `limit` the
-        queue's length past which a stalled socket is closed (`settings.send_queue`)."""
+        (None where there is none: every frame then goes through `send`), `limit` and
+        `byte_limit` the queue's length and size past which a stalled socket is closed
+        (`settings.send_queue`, `settings.send_queue_bytes`), `owner` who is told when
+        the stall timer closes it, `drop_grace` how long a socket closed as too slow may
+        take to finish closing before it is dropped (`settings.drop_grace`), `gone_after`
+        how long a queue of any length may take no frame before it is closed too (the
+        keep-alive pings' interval and timeout; `math.inf`: never)."""
         self._asgi_send = send
         self._line = line
         self._limit = limit
+        self._byte_limit = byte_limit
+        self._owner = owner
+        self._drop_grace = drop_grace
+        self._gone_after = gone_after
         self._clock = clock
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
@@ -85,6 +141,10 @@ class Outbound:
         # When the writer last took a frame; set when a writer starts. 0.0 rather than the
         # clock's reading: a shared constant, not a float object per idle connection.
         self._progress = 0.0
+        self._bytes = 0  # the size of the queued frames
+        # The stall timer while the queue is at its limit; after a 4008, the drop timer.
+        self._timer: asyncio.TimerHandle | None = None
+        self._timer_at_limit = False  # the stall timer is set for the stall time
 
     # -- what the owner asks -----------------------------------------------------------
 
@@ -103,6 +163,21 @@ class Outbound:
     def free(self) -> int:
         """Queue slots left before the limit (a resume's replay must fit in them)."""
         return self._limit - self.queued
+
+    @property
+    def queued_bytes(self) -> int:
+        """The size of the frames waiting for the writer."""
+        return self._bytes
+
+    @property
+    def free_bytes(self) -> int:
+        """Bytes left before the queue's byte limit (a resume's replay must fit in them)."""
+        return self._byte_limit - self._bytes
+
+    @property
+    def watched(self) -> bool:
+        """A timer is armed: the stall timer (a queue at its limit) or the drop timer."""
+        return self._timer is not None
 
     @property
     def idle(self) -> bool:
@@ -129,34 +204,110 @@ class Outbound:
             if line is not None and line.write(frame):
                 return False
             self._progress = self._clock()  # the writer starts for this one
-            self._start_writer(deque((frame,)))
-            return False
-        if len(queue) >= self._limit and self._stalled(queue):
-            self.close(CloseCode.TOO_SLOW, drop_queued=True)
-            return True
-        queue.append(frame)
+            self._bytes = len(frame)
+            queue = deque((frame,))
+            self._start_writer(queue)
+            if self._gone_after != math.inf:
+                self._arm_stall_timer()  # the reader may never take even this one
+        else:
+            if self._at_limit(queue) and self._stalled(queue):
+                self._too_slow()
+                return True
+            queue.append(frame)
+            self._bytes += len(frame)
+        if not self._timer_at_limit and self._at_limit(queue):
+            self._arm_stall_timer()  # to the stall time, sooner than `gone_after`
         return False
 
+    def _at_limit(self, queue: deque[bytes]) -> bool:
+        return len(queue) >= self._limit or self._bytes >= self._byte_limit
+
     def _stalled(self, queue: deque[bytes]) -> bool:
-        """Over the queue limit: a burst the writer is still draining is fine (a batch of
+        """At the queue's limit: a burst the writer is still draining is fine (a batch of
         records is queued in one go, before the writer runs); a socket that has taken no
         frame for `STALL_SECONDS`, or is far over the limit, is too slow."""
         return (
             len(queue) >= self._limit * HARD_QUEUE_FACTOR
+            or self._bytes >= self._byte_limit * HARD_QUEUE_FACTOR
             or self._clock() - self._progress > STALL_SECONDS
         )
+
+    def _too_slow(self) -> None:
+        """Close with 4008, dropping the queue; drop the connection if it lingers."""
+        self.close(CloseCode.TOO_SLOW, drop_queued=True)
+        if self._line is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self._drop_grace, self._drop)
+
+    # -- the timers: only while there is a queue, or after a 4008 ----------------------
+
+    def _arm_stall_timer(self) -> None:
+        """Arm (or move) the stall timer to when the queue would be too slow: the stall
+        time if it is at its limit, else `gone_after` without taking a frame."""
+        self._cancel_timer()
+        queue = self._queue
+        if self._close_code is not None or queue is None:
+            return
+        at_limit = self._at_limit(queue)
+        wait = STALL_SECONDS if at_limit else self._gone_after
+        if wait == math.inf:
+            return
+        self._timer_at_limit = at_limit
+        due = self._progress + wait - self._clock()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(max(due, 0.0) + TIMER_SLACK, self._check_stall)
+
+    def _check_stall(self) -> None:
+        """The stall rules, when no frame came to check them."""
+        self._timer = None
+        self._timer_at_limit = False
+        queue = self._queue
+        if self._close_code is not None or queue is None:
+            return  # closed, or drained: a later queue arms a timer of its own
+        if not (self._at_limit(queue) and self._stalled(queue)) and not self._gone():
+            self._arm_stall_timer()  # the writer moved: the stall time moved with it
+            return
+        self._too_slow()
+        owner = self._owner
+        if owner is not None:
+            owner.fell_behind()
+
+    def _drop(self) -> None:
+        """`drop_grace` seconds after a 4008 the socket is still connected: its peer reads
+        nothing, not even the close frame, so drop it (the endpoint then sees it go)."""
+        self._timer = None
+        line = self._line
+        if line is not None:
+            log.info("dropped a socket that took no close frame (4008)")
+            line.drop()
+
+    def _gone(self) -> bool:
+        """A writer, with however few frames, that has taken none for `gone_after`: its
+        reader is gone, or as good as (the keep-alive pings would say so; but after a
+        ping timeout uvicorn closes the transport, and that waits for a reader that takes
+        nothing, forever)."""
+        return self._clock() - self._progress > self._gone_after
+
+    def _cancel_timer(self) -> None:
+        self._timer_at_limit = False
+        timer = self._timer
+        if timer is not None:
+            self._timer = None
+            timer.cancel()
 
     def close(self, code: int, *, drop_queued: bool = False) -> bool:
         """Owe the client a close frame with `code`, after the queued frames (or at once,
         dropping them). True if this call began the close; False if it had begun."""
         if self._close_code is not None:
             return False
+        self._cancel_timer()  # open, so it is the stall timer: the rule has done its work
         self._close_code = code
         self._close_due = True
         if self._queue is None:
             self._start_writer(deque())
         elif drop_queued:
             self._queue.clear()
+            self._bytes = 0
         return True
 
     def _start_writer(self, queue: deque[bytes]) -> None:
@@ -170,7 +321,9 @@ class Outbound:
         send = self._asgi_send
         try:
             while queue:
-                await send({"type": "websocket.send", "bytes": queue.popleft()})
+                frame = queue.popleft()
+                self._bytes -= len(frame)
+                await send({"type": "websocket.send", "bytes": frame})
                 self._progress = self._clock()
             if self._close_due:
                 # Owed until it is sent: `finish` waits for a close frame still on its way.
@@ -184,6 +337,9 @@ class Outbound:
         finally:
             self._writer = None
             self._queue = None
+            self._bytes = 0
+            if self._close_code is None:
+                self._cancel_timer()  # drained while open: no stall to wait for
 
     # -- the end -----------------------------------------------------------------------
 
@@ -191,8 +347,11 @@ class Outbound:
         """The socket is gone: nothing more is sent, and what was queued is dropped."""
         if self._close_code is None:
             self._close_code = CloseCode.GOING_AWAY
+        self._cancel_timer()
+        self._owner = None  # the owner holds this outbound: no cycle left behind
         if self._queue is not None:
             self._queue.clear()
+            self._bytes = 0
 
     async def finish(self, grace: float = FINISH_GRACE) -> None:
         """The socket is gone or closing: give an owed close frame `grace` seconds, then

@@ -338,8 +338,8 @@ class LiveRoom:
 
         Runs without awaiting, so no record is folded between the state it is given and
         the first live frame it receives. A replay longer than what the member's send
-        queue can take becomes a snapshot: a 4008 close before the join reply would
-        come back with the same `since` and never get in.
+        queue can take, in frames or in bytes, becomes a snapshot: a 4008 close before
+        the join reply would come back with the same `since` and never get in.
         """
         actor = member.actor
         viewer = actor.viewer()
@@ -368,11 +368,17 @@ class LiveRoom:
                 self.epoch,
             ).encode()
         )  # fmt: skip
-        for frame in self._catch_up_frames(viewer, join.since, join.epoch, member.replay_room()):
+        budget = member.replay_room(), member.replay_bytes()
+        for frame in self._catch_up_frames(viewer, join.since, join.epoch, *budget):
             member.send(frame)
 
     def _catch_up_frames(
-        self, viewer: Viewer, since: int | None, epoch: str | None, max_replay: int
+        self,
+        viewer: Viewer,
+        since: int | None,
+        epoch: str | None,
+        max_replay: int,
+        max_bytes: int,
     ) -> Iterable[bytes]:
         seq = self.state.seq
         if since is not None and epoch == self.epoch and 0 <= since <= seq:
@@ -384,7 +390,9 @@ class LiveRoom:
                 frames = [
                     frame_for(s, ts, event, viewer) for s, ts, event in list(self._recent)[start:]
                 ]
-                return frames + self.signals.current_results(viewer)
+                # In bytes too (`--send-queue-bytes`): 1,000 long answers are megabytes.
+                if sum(map(len, frames)) <= max_bytes:
+                    return frames + self.signals.current_results(viewer)
         return self._snapshot_frames(viewer)
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:

@@ -21,6 +21,9 @@ same step are held and written together when the step ends (`Cork`). So a burst 
 records (a group commit, a Redis batch, a resume's replay) costs each socket two writes
 instead of one per frame, which `broadcast()` cannot do, and a lone event is not delayed.
 
+`DirectLine.drop` aborts the transport of a socket closed as too slow whose peer reads
+nothing (`server/live/outbound.py`): a plain close would wait for the buffer to drain.
+
 `DirectLine` is the adapter onto uvicorn: the only code that names the private parts of
 its `WebSocketsSansIOProtocol` (`conn`, `transport`, `writable`, `disconnected`,
 `handshake_complete`, `request`/`response`). Those are not uvicorn's API and may change
@@ -32,6 +35,8 @@ version every connection takes the ASGI `send` path, slower but correct.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import socket
 import struct
 from typing import Any
 
@@ -39,6 +44,7 @@ import uvicorn
 from websockets.protocol import State
 
 OPEN = State.OPEN
+LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close with a TCP reset
 BINARY_FIN = 0x82  # FIN + opcode 2 (RFC 6455 §5.2); a server's frames are never masked
 # [from, to): the uvicorn releases whose sans-I/O protocol this adapter was read against
 # and tested on (tests/live/test_wire.py). Widen it, and pyproject.toml's pin, only after
@@ -195,6 +201,23 @@ class DirectLine:
             return False
         self._cork.write(self, FRAMER(payload))
         return True
+
+    def drop(self) -> None:
+        """Abort the connection: its buffers are discarded and the peer gets a TCP reset,
+        where a close (asyncio's, or uvicorn's after its close timeout) would wait for a
+        peer that reads nothing to take what is buffered. uvicorn then sees the connection
+        lost and tells the endpoint (`websocket.disconnect`)."""
+        self._pending = None
+        if self._protocol.disconnected:
+            return
+        transport = self._transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            # Without it the kernel would keep the unsent bytes and send them after all,
+            # to a reader that takes nothing.
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_RESET)
+        transport.abort()
 
     def flush(self) -> None:
         """Write the frames held in this step, in order, in one go."""

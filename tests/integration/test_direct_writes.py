@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-import uvicorn
 from websockets.frames import Frame as WsFrame
 from websockets.frames import Opcode
 
 from client.room_client import RoomClient
-from server.cli.main import uvicorn_options
-from server.http.app import WorkshopApp, create_app
 from server.live import wire
-from server.live.connection import Connection
 from server.live.wire import DirectLine, Framer, frame_binary
-from server.settings import Settings
 from tests.backends.support import eventually
-from tests.support.server import create_event, free_port
 
 from .helpers import assert_gapless, ev_frames, joined, pack, stalled_reader, unpack
+from .inprocess import InProcess, serve
 
 TEXT = "避難所の運営について質問します。" * 31  # ~1.5 KB a frame
 
@@ -48,46 +41,6 @@ def test_a_payload_is_framed_once_per_run() -> None:
     assert framer(first) is framed  # the same payload object: the same frame bytes
     assert framer(second) == frame_binary(second)
     assert framer(first) == framed and framer(first) is not framed  # framed anew
-
-
-@dataclass
-class InProcess:
-    app: WorkshopApp
-    port: int
-    links: dict[str, Any]
-
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws"
-
-    def sessions(self) -> set[Connection]:
-        endpoint = self.app.socket.endpoint
-        assert endpoint is not None
-        return endpoint.connections
-
-    def session_of(self, name: str) -> Connection:
-        (found,) = [s for s in self.sessions() if s.actor.name == name]
-        return found
-
-
-async def serve(tmp_path: Path, **overrides: Any) -> AsyncIterator[InProcess]:
-    """`workshop serve`'s app and uvicorn options (with `overrides`), in this loop."""
-    port = free_port()
-    links = create_event(tmp_path, f"http://127.0.0.1:{port}")
-    settings = Settings(
-        port=port, data_dir=tmp_path, ask_rate=100_000, ask_burst=100_000, ip_ask_rate=0,
-        command_rate=100_000, command_burst=100_000, sqlite_sync="NORMAL",
-    )  # fmt: skip
-    app = create_app(settings)
-    options = uvicorn_options(settings) | {"log_level": "warning"} | overrides
-    server = uvicorn.Server(uvicorn.Config(app, **options))
-    task = asyncio.create_task(server.serve())
-    await eventually(lambda: server.started, within=20)
-    try:
-        yield InProcess(app, port, links)
-    finally:
-        server.should_exit = True
-        await task
 
 
 @pytest.fixture

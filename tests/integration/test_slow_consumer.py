@@ -22,9 +22,10 @@ MAX_QUESTIONS = 20_000  # give up (fail) past this: the slow client was never cl
 
 @pytest.fixture
 def small_queue(tmp_path: Path) -> Iterator[Workshop]:
+    # A long drop grace: the stalled client reads its 4008 at the end, however late.
     w = start_workshop(
         tmp_path, *LIFTED, "--send-queue", "50", "--ws-ping-interval", "600",
-        "--sqlite-sync", "NORMAL",
+        "--sqlite-sync", "NORMAL", "--drop-grace", "600",
     )  # fmt: skip
     try:
         yield w

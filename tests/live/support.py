@@ -29,6 +29,7 @@ class FakeMember:
 
     actor: Actor
     room_left: int = 1000  # what its send queue could still take
+    bytes_left: int = 1 << 30  # ...and in bytes
     got: list[Frame] = field(default_factory=list)
 
     def send(self, frame: bytes) -> None:
@@ -38,6 +39,9 @@ class FakeMember:
 
     def replay_room(self) -> int:
         return self.room_left
+
+    def replay_bytes(self) -> int:
+        return self.bytes_left
 
     def events(self) -> list[Ev]:
         return [f for f in self.got if isinstance(f, Ev)]

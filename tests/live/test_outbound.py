@@ -3,7 +3,8 @@ stall rule, the owed close frame (server/live/outbound.py).
 
 The ASGI `send` is a fake that records what it is given and can be held shut (a socket
 that takes nothing); the direct line is a fake that can refuse (a transport that is
-behind); the clock is one the test moves. No test sleeps for a stall or times anything.
+behind); the clock is one the test moves. No test sleeps for a stall or times anything:
+the timers' tests shorten `STALL_SECONDS` and the drop grace and poll for their effect.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from typing import Any
 import pytest
 
 from protocol.codes import CloseCode
+from server.live import outbound
 from server.live.outbound import HARD_QUEUE_FACTOR, STALL_SECONDS, Outbound
+from tests.backends.support import eventually
+
+WAIT = 20.0  # seconds a timer's effect may take to show on a busy machine
 
 
 class Socket:
@@ -45,11 +50,25 @@ class Line:
     def __init__(self) -> None:
         self.open = True
         self.frames: list[bytes] = []
+        self.dropped = 0
 
     def write(self, payload: bytes) -> bool:
         if self.open:
             self.frames.append(payload)
         return self.open
+
+    def drop(self) -> None:
+        self.dropped += 1
+
+
+class Owner:
+    """Counts what the stall timer tells it."""
+
+    def __init__(self) -> None:
+        self.fell = 0
+
+    def fell_behind(self) -> None:
+        self.fell += 1
 
 
 class Clock:
@@ -266,3 +285,176 @@ async def test_disconnected_keeps_an_earlier_close_code(code: CloseCode) -> None
     out.disconnected()
     assert out.close_code == code
     await out.finish()
+
+
+# -- bytes (issue 12, item 10) ------------------------------------------------------------
+
+
+async def test_bytes_are_counted_while_queued_and_drained() -> None:
+    socket, line = Socket(), Line()
+    socket.gate.clear()
+    line.open = False
+    out = Outbound(socket, line, limit=100, byte_limit=1000)
+    for frame in (b"x" * 10, b"y" * 20, b"z" * 30):
+        out.send(frame)
+    assert out.queued_bytes == 60 and out.free_bytes == 940
+    await settled()  # the writer holds the first frame: it is no longer queued
+    assert out.queued_bytes == 50
+    socket.gate.set()
+    await settled()
+    assert out.idle and out.queued_bytes == 0 and out.free_bytes == 1000
+
+
+async def test_a_queue_at_its_byte_limit_with_no_progress_closes_with_4008() -> None:
+    """Far below the frame limit: the bytes alone make it too slow."""
+    socket, clock = Socket(), Clock()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=1000, byte_limit=100, clock=clock)
+    for frame in frames(4, start=10):  # 8 bytes each
+        out.send(frame + b"-" * 32)  # 40 bytes each
+    await settled()  # the writer took one: 120 bytes queued, over 100
+    assert out.queued == 3 and out.queued_bytes == 120
+    clock.now += STALL_SECONDS
+    assert out.send(b"just in time") is False and out.close_code is None
+    clock.now += 0.001
+    assert out.send(b"too late") is True
+    assert out.close_code == CloseCode.TOO_SLOW and out.queued_bytes == 0
+
+
+async def test_a_queue_far_over_its_byte_limit_closes_at_once() -> None:
+    socket, clock = Socket(), Clock()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=1000, byte_limit=100, clock=clock)  # no time passes
+    for _ in range(2 * HARD_QUEUE_FACTOR):
+        assert out.send(b"b" * 50) is False  # a burst: queued, however far over
+    assert out.queued_bytes == 100 * HARD_QUEUE_FACTOR
+    assert out.send(b"one too many") is True
+    assert out.close_code == CloseCode.TOO_SLOW
+
+
+# -- the timers (issue 12, item 10) -------------------------------------------------------
+
+
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stall timer short enough to wait for: 50 ms."""
+    monkeypatch.setattr(outbound, "STALL_SECONDS", 0.05)
+
+
+async def test_no_timer_for_a_socket_that_keeps_up() -> None:
+    socket, line = Socket(), Line()
+    out = Outbound(socket, line, limit=10, byte_limit=1000, gone_after=60)
+    for frame in frames(20):
+        out.send(frame)
+    assert out.idle and not out.watched  # the fast path: no queue, no task, no timer
+    socket.gate.clear()
+    line.open = False
+    out.send(b"behind")
+    assert out.watched  # a queue: the timer waits `gone_after` (60 s) for it
+    socket.gate.set()
+    await settled()
+    assert out.idle and not out.watched
+
+
+async def test_without_gone_after_only_a_queue_at_its_limit_holds_a_timer(quick: None) -> None:
+    socket, line = Socket(), Line()
+    out = Outbound(socket, line, limit=10, byte_limit=1000)  # gone_after: never
+    for frame in frames(20):
+        out.send(frame)
+    assert out.idle and not out.watched
+    socket.gate.clear()
+    line.open = False
+    for frame in frames(9):
+        out.send(frame)
+    assert not out.idle and not out.watched  # queued, below both limits
+    out.send(b"the tenth")
+    assert out.watched  # at the frame limit: the stall timer is armed
+    socket.gate.set()
+    await settled()
+    assert out.idle and not out.watched  # drained: the timer went with the queue
+
+
+async def test_a_full_queue_in_a_quiet_room_is_closed_by_the_timer(quick: None) -> None:
+    """No frame comes after the burst to check the stall rule; the timer does."""
+    socket, owner = Socket(), Owner()
+    socket.gate.clear()  # the reader stopped
+    out = Outbound(socket, None, limit=4, owner=owner)
+    for frame in frames(6):
+        out.send(frame)
+    await eventually(lambda: out.close_code is not None, within=WAIT)
+    assert out.close_code == CloseCode.TOO_SLOW and out.queued == 0
+    assert owner.fell == 1  # told once, to leave its room
+    assert not out.watched  # no line to drop: the server's pings see to the rest
+    socket.gate.set()
+    await settled()
+    assert socket.frames == [b"frame 0"] and socket.closed == CloseCode.TOO_SLOW
+
+
+async def test_the_timer_waits_while_the_writer_moves(quick: None) -> None:
+    socket, clock, owner = Socket(), Clock(), Owner()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=2, owner=owner, clock=clock)
+    for frame in frames(4):
+        out.send(frame)
+    await settled()
+    # The clock this outbound reads stands still: the writer took a frame just now, for
+    # it, however often the (real) timer fires.
+    await asyncio.sleep(0.3)
+    assert out.close_code is None and out.watched and owner.fell == 0
+    clock.now += 0.051  # past the (shortened) stall time
+    await eventually(lambda: out.close_code is not None, within=WAIT)
+    assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
+
+
+async def test_a_short_queue_that_takes_nothing_for_gone_after_is_closed() -> None:
+    """Below its limits, even one frame stuck in the writer's hands, for `gone_after`:
+    the reader is gone (the pings' interval plus timeout)."""
+    socket, owner = Socket(), Owner()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=100, owner=owner, gone_after=0.05)
+    out.send(b"the only frame")
+    assert out.watched  # a queue, below its limits: the timer waits `gone_after`
+    await eventually(lambda: out.close_code is not None, within=WAIT)
+    assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
+
+
+async def test_gone_after_waits_while_the_writer_moves() -> None:
+    socket, clock = Socket(), Clock()
+    socket.gate.clear()
+    out = Outbound(socket, None, limit=100, gone_after=0.05, clock=clock)
+    for frame in frames(3):
+        out.send(frame)
+    await asyncio.sleep(0.3)  # the (real) timer fires; this outbound's clock stands still
+    assert out.close_code is None and out.watched
+    socket.gate.set()
+    await settled()
+    assert out.idle and not out.watched  # drained: the timer went with the queue
+
+
+async def test_a_socket_closed_as_too_slow_is_dropped_if_it_lingers(quick: None) -> None:
+    socket, line, owner = Socket(), Line(), Owner()
+    socket.gate.clear()  # not even the close frame gets out
+    line.open = False
+    out = Outbound(socket, line, limit=2, owner=owner, drop_grace=0.05)
+    for frame in frames(3):
+        out.send(frame)
+    await eventually(lambda: line.dropped == 1, within=WAIT)
+    assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
+    assert not out.watched
+
+
+async def test_no_drop_once_the_socket_is_gone(quick: None) -> None:
+    socket, line, clock = Socket(), Line(), Clock()
+    socket.gate.clear()
+    line.open = False
+    out = Outbound(socket, line, limit=2, drop_grace=0.05, clock=clock)
+    for frame in frames(3):
+        out.send(frame)
+    await settled()
+    clock.now += 1
+    assert out.send(b"too late") is True  # closed by a send this time
+    assert out.watched  # the drop timer
+    out.disconnected()  # ...but the socket went first
+    assert not out.watched
+    await asyncio.sleep(0.2)
+    assert line.dropped == 0

@@ -68,6 +68,9 @@ async def test_one_frame_object_per_audience(room: LiveRoom) -> None:
         def replay_room(self) -> int:
             return 100
 
+        def replay_bytes(self) -> int:
+            return 1 << 20
+
     members = [Raw("a"), Raw("b"), Raw("c")]
     for m in members:
         room.welcome(m, join(), "t")
@@ -130,6 +133,14 @@ async def test_resume_falls_back_to_a_snapshot(room: LiveRoom) -> None:
     slow.room_left = 2
     welcome(room, slow, since=55, epoch=room.epoch)
     assert slow.events() == [] and slow.snapshot().seq == 60
+    # ...and so does one whose queue has the slots but not the bytes (issue 12, item 10).
+    full = participant("Full")
+    full.bytes_left = 100  # less than five events' frames
+    welcome(room, full, since=55, epoch=room.epoch)
+    assert full.events() == [] and full.snapshot().seq == 60
+    roomy = participant("Roomy")
+    welcome(room, roomy, since=55, epoch=room.epoch)
+    assert roomy.seqs() == [56, 57, 58, 59, 60]
 
 
 async def test_a_room_loaded_again_continues_from_its_snapshot_and_log(

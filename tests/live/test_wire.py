@@ -10,6 +10,7 @@ uvicorn's sans-I/O protocol that the adapter reads.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from server.live.outbound import AsgiSend, Outbound
 from server.live.wire import Cork, DirectLine, known_uvicorn, sans_io_protocol
 from tests.backends.support import eventually
 from tests.support.server import free_port
+from tests.support.tcp import established
 
 WAIT = 20.0  # seconds any one expected frame may take before the test fails
 
@@ -266,3 +268,36 @@ async def test_a_gone_socket_refuses(served: Served) -> None:
     await asyncio.wait_for(accepted.gone.wait(), WAIT)
     assert line.write(b"to nobody") is False
     assert accepted.out.send(b"to nobody") is False and accepted.out.idle
+
+
+async def test_drop_resets_a_connection_whose_peer_reads_nothing(served: Served) -> None:
+    """Issue 12, item 10: a close frame waits behind what the transport holds, and a
+    transport's close waits for a peer that reads nothing; a drop ends it now."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    await asyncio.get_running_loop().sock_connect(sock, ("127.0.0.1", served.port))
+    client, accepted = await served.connect(sock=sock, max_queue=1)
+    try:
+        line = accepted.line
+        assert line is not None
+        big = b"x" * 16384
+        sent = 0
+        while accepted.protocol.writable.is_set():  # until the transport backs up
+            assert sent < 10_000, "the transport never backed up"
+            accepted.out.send(big)
+            sent += 1
+            await asyncio.sleep(0)
+        accepted.out.close(CloseCode.TOO_SLOW, drop_queued=True)
+        await asyncio.sleep(0.1)
+        assert not accepted.gone.is_set()  # the close frame cannot get out
+        line.drop()
+        await asyncio.wait_for(accepted.gone.wait(), WAIT)  # uvicorn saw it lost
+        await eventually(lambda: not established(sock), within=WAIT)  # a reset, at once
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(client.recv(), WAIT)
+        assert closed.value.rcvd is None  # no close frame: it was dropped
+        line.drop()  # a second drop, of a gone socket, does nothing
+    finally:
+        await client.close()
