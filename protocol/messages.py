@@ -1,4 +1,6 @@
-"""Client commands as frozen dataclasses (the server's frames are `protocol/frames.py`).
+"""Client commands as frozen dataclasses (the server's frames are `protocol/frames.py`):
+the registry and `parse_command` here, the base classes in `protocol/command.py`, the
+poll commands in `protocol/poll_commands.py`.
 
 `parse_command` turns a decoded frame (a `dict` from `protocol.codec.decode_frame`)
 into one of the command classes below or raises `ProtocolError`. Each class
@@ -26,17 +28,15 @@ Readings that PROTOCOL.md leaves open (see docs/protocol.md (Part 2) for the res
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from protocol.codes import ErrorCode, ProtocolError
+from protocol.command import MAX_ID, Command, Mutating, fields_of
 from protocol.fields import (
-    SPACES,
     bad,
     check_binary,
-    check_choice,
     check_flag,
     check_int,
     check_one_of,
@@ -46,59 +46,39 @@ from protocol.fields import (
     room_code,
     set_field,
 )
+from protocol.poll_commands import (
+    POLL_KINDS,
+    POLL_SECONDS,
+    PollClose,
+    PollCommand,
+    PollCreate,
+    PollDelete,
+    PollEdit,
+    PollHideWord,
+    PollOpen,
+    PollShow,
+    PollVote,
+)
 
-MAX_ID = 2**53  # ids are read exactly by JavaScript
+__all__ = [
+    "ACTIONS", "COMMANDS", "LANGS", "LANGUAGES", "MAX_ID", "MUTATING", "NOTES_UPDATE_LIMIT",
+    "POLL_KINDS", "POLL_SECONDS", "ROOM_SETTINGS", "STATE_VECTOR_LIMIT",
+    "Answer", "Ask", "Command", "Edit", "Join", "Moderate", "Mutating", "NotesSync",
+    "NotesUpdate", "Ping", "PollClose", "PollCommand", "PollCreate", "PollDelete", "PollEdit",
+    "PollHideWord", "PollOpen", "PollShow", "PollVote", "QuestionCommand", "QuestionText",
+    "RoomClose", "RoomOpen", "RoomSettings", "Vote", "Withdraw", "needs_moderator",
+    "parse_command",
+]  # fmt: skip
+
 NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
 STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
 LANGUAGES = ("en", "ja", "mn")  # in the order the workshop lists them
 LANGS = frozenset(LANGUAGES)
 ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin", "next"})
-POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
-POLL_SECONDS = (10, 3600)  # a poll's timer, when it has one
 ROOM_SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")
 
 
 # -- commands -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Command:
-    """Base of every client command: `id` is the client's request id, echoed as `re`."""
-
-    T: ClassVar[str] = ""
-    moderator_only: ClassVar[bool] = False  # PROTOCOL.md "Commands", the "who" column
-    id: int
-
-    def __post_init__(self) -> None:
-        check_int(self.id, "id", 0, MAX_ID)
-
-    def data(self) -> dict[str, Any]:
-        """The fields kept in the room log: all but `id` and `cid`, as plain msgpack types."""
-        out: dict[str, Any] = {}
-        for name in _logged_fields(type(self)):
-            value = getattr(self, name)
-            out[name] = list(value) if isinstance(value, tuple) else value
-        return out
-
-    def frame(self) -> dict[str, Any]:
-        """The wire frame for this command (what `parse_command` reads back)."""
-        head: dict[str, Any] = {"t": self.T, "id": self.id}
-        if isinstance(self, Mutating):
-            head["cid"] = self.cid
-        return head | self.data()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Mutating(Command):
-    """A command that changes the room: it carries `cid`, unique per participant."""
-
-    cid: str
-
-    def __post_init__(self) -> None:
-        Command.__post_init__(self)
-        check_text(self.cid, "cid", 1, 64)
-        if self.cid != self.cid.strip():
-            raise bad("cid must not start or end with spaces")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,17 +90,6 @@ class QuestionCommand(Mutating):
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
         set_field(self, "qid", check_ref(self.qid, "qid"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollCommand(Mutating):
-    """A command about one poll: `poll_id` names it."""
-
-    poll_id: str
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -233,117 +202,6 @@ class Answer(QuestionText):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PollCreate(Mutating):
-    T: ClassVar[str] = "poll.create"
-    moderator_only: ClassVar[bool] = True
-    title: str
-    kind: str
-    options: tuple[str, ...] = ()
-    hide_results: bool = False
-    hide_until_voted: bool = False  # extension: each participant sees results once voted
-    seconds: int | None = None  # extension: the server closes the poll this long after open
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        set_field(self, "title", check_text(self.title, "title", 1, 200))
-        check_one_of(self.kind, "kind", POLL_KINDS)
-        if not isinstance(self.options, list | tuple):
-            raise bad("options must be a list of strings")
-        options = tuple(check_text(option, "option", 1, 100) for option in self.options)
-        if self.kind in ("single", "multi"):
-            if not 2 <= len(options) <= 10:
-                raise bad(f"a {self.kind} poll needs 2-10 options")
-            if len(set(options)) != len(options):
-                raise bad("options must be distinct")
-        elif options:
-            raise bad(f"a {self.kind} poll takes no options")
-        set_field(self, "options", options)
-        check_flag(self.hide_results, "hide_results")
-        check_flag(self.hide_until_voted, "hide_until_voted")
-        if self.seconds is not None:
-            check_int(self.seconds, "seconds", POLL_SECONDS[0], POLL_SECONDS[1])
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollEdit(PollCreate):
-    """Extension: replace a draft poll's title, kind, options and setting.
-
-    Not a `PollCommand`: its `poll_id` comes last in the log, after `poll.create`'s
-    fields, as it always has (see "Field order" above)."""
-
-    T: ClassVar[str] = "poll.edit"
-    poll_id: str
-
-    def __post_init__(self) -> None:
-        PollCreate.__post_init__(self)
-        set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollHideWord(PollCommand):
-    """Extension: hide (or show again) one word of a `words` poll's cloud."""
-
-    T: ClassVar[str] = "poll.hide_word"
-    moderator_only: ClassVar[bool] = True
-    word: str
-    hidden: bool = True
-
-    def __post_init__(self) -> None:
-        PollCommand.__post_init__(self)
-        if not isinstance(self.word, str):  # before the regex, which would raise TypeError
-            raise bad("word must be a string")
-        set_field(self, "word", check_text(SPACES.sub(" ", self.word).strip(), "word", 1, 40))
-        check_flag(self.hidden, "hidden")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollOpen(PollCommand):
-    T: ClassVar[str] = "poll.open"
-    moderator_only: ClassVar[bool] = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollClose(PollCommand):
-    T: ClassVar[str] = "poll.close"
-    moderator_only: ClassVar[bool] = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollDelete(PollCommand):
-    """Extension: remove a poll, its votes and results, for everyone."""
-
-    T: ClassVar[str] = "poll.delete"
-    moderator_only: ClassVar[bool] = True
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollShow(Mutating):
-    """Put one poll on the projector, or clear it (`poll_id` nil): PROTOCOL.md "Polls on
-    screen". At most one poll is on screen."""
-
-    T: ClassVar[str] = "poll.show"
-    moderator_only: ClassVar[bool] = True
-    poll_id: str | None = None
-
-    def __post_init__(self) -> None:
-        Mutating.__post_init__(self)
-        if self.poll_id is not None:
-            set_field(self, "poll_id", check_ref(self.poll_id, "poll_id"))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PollVote(PollCommand):
-    """A poll vote. Whether `choice` fits the poll's kind is the fold's call."""
-
-    T: ClassVar[str] = "poll.vote"
-    choice: int | tuple[int, ...] | str
-
-    def __post_init__(self) -> None:
-        PollCommand.__post_init__(self)
-        set_field(self, "choice", check_choice(self.choice))
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class NotesSync(Command):
     T: ClassVar[str] = "notes.sync"
     sv: bytes
@@ -430,30 +288,6 @@ def needs_moderator(t: str) -> bool:
     return cls is not None and cls.moderator_only
 
 
-# Per class, kept once computed (`dataclasses.fields` is slow). Plain dicts rather than
-# `functools.cache`: a frozen dataclass's class is not `Hashable` to the type checker.
-_FIELDS: dict[type[Command], tuple[tuple[str, bool], ...]] = {}
-_LOGGED: dict[type[Command], tuple[str, ...]] = {}
-
-
-def _fields_of(cls: type[Command]) -> tuple[tuple[str, bool], ...]:
-    """Each field's name and whether it is required."""
-    found = _FIELDS.get(cls)
-    if found is None:
-        fields = dataclasses.fields(cls)
-        found = _FIELDS[cls] = tuple((f.name, f.default is dataclasses.MISSING) for f in fields)
-    return found
-
-
-def _logged_fields(cls: type[Command]) -> tuple[str, ...]:
-    """The fields a command keeps in the room log: all but `id` and `cid`, in order."""
-    found = _LOGGED.get(cls)
-    if found is None:
-        fields = dataclasses.fields(cls)
-        found = _LOGGED[cls] = tuple(f.name for f in fields if f.name not in ("id", "cid"))
-    return found
-
-
 def parse_command(frame: Mapping[str, Any]) -> Command:
     """Validate one decoded client frame and return its command.
 
@@ -479,7 +313,7 @@ def parse_command(frame: Mapping[str, Any]) -> Command:
     if re_id is None:
         raise ProtocolError(ErrorCode.BAD_REQUEST, f"id must be an integer 0..{MAX_ID}")
     fields: dict[str, Any] = {}
-    for name, required in _fields_of(cls):
+    for name, required in fields_of(cls):
         value = frame.get(name)
         if value is not None:
             fields[name] = value
