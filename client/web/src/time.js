@@ -2,9 +2,10 @@
 // both"): "14:05 JST · 13:05 ULAT". The labels are the zones' usual abbreviations and
 // stay the same in every language.
 
-const ZONES = [
-  { tz: "Asia/Tokyo", label: "JST" },
-  { tz: "Asia/Ulaanbaatar", label: "ULAT" },
+/** The workshop's two zones: `city` names the catalogue key `present.city_<city>`. */
+export const ZONES = [
+  { tz: "Asia/Tokyo", label: "JST", city: "tokyo" },
+  { tz: "Asia/Ulaanbaatar", label: "ULAT", city: "ulaanbaatar" },
 ];
 
 const clock = new Map();
@@ -31,6 +32,11 @@ function dayFormat(tz, lang) {
 function toDate(ts) {
   if (typeof ts !== "number" || !Number.isFinite(ts)) return null;
   return new Date(ts * 1000);
+}
+
+/** A Date's wall-clock time in zone `tz`, "14:05" (24 h, as in both cities). */
+export function clockIn(tz, date) {
+  return clockFormat(tz).format(date);
 }
 
 /** A server ts (UTC seconds, a number) as "14:05 JST · 13:05 ULAT"; "" otherwise. */

@@ -4,12 +4,8 @@
 // server counts them).
 
 import { el, setText } from "../dom.js";
-import { getLang, t } from "../i18n.js";
-
-const ZONES = [
-  ["tokyo", "Asia/Tokyo"],
-  ["ulaanbaatar", "Asia/Ulaanbaatar"],
-];
+import { t } from "../i18n.js";
+import { clockIn, ZONES } from "../time.js";
 
 /** "Sendai 23 · Ulaanbaatar 19 · UNDRR 4": the largest first, then by name. */
 export function presenceLine(byOrg) {
@@ -22,7 +18,7 @@ export function presenceLine(byOrg) {
 
 /** Returns {el, render(store)}; the clocks tick by themselves each second. */
 export function createPresentStatus() {
-  const clocks = ZONES.map(([city, zone]) => {
+  const clocks = ZONES.map(({ city, tz: zone }) => {
     const time = el("time", { className: "present-clock-time" });
     const node = el(
       "p",
@@ -39,8 +35,7 @@ export function createPresentStatus() {
   function tick() {
     const now = new Date();
     for (const { zone, time } of clocks) {
-      const format = new Intl.DateTimeFormat(getLang(), { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-      setText(time, format.format(now));
+      setText(time, clockIn(zone, now));
       time.setAttribute("datetime", now.toISOString());
     }
   }
