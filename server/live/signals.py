@@ -106,6 +106,9 @@ class RoomSignals:
         if poll is None or not self._members:
             return
         data = PollResults(poll_id, **poll.results()).encode()
+        # Decided once per frame, not per member: this loop runs for every member.
+        everyone = poll.results_audience_everyone()
+        voters = poll.votes if poll.results_shown_to_voters() else None
         for member, viewer in self._members.items():
-            if poll.results_shown_to(viewer.pid, staff=viewer.staff):
+            if everyone or viewer.staff or (voters is not None and viewer.pid in voters):
                 member.send(data)

@@ -99,12 +99,11 @@ class Poll:
         until then."""
         if staff or self.results_audience_everyone():
             return True
-        return (
-            self.status == OPEN
-            and self.hide_until_voted
-            and not self.hide_results
-            and pid in self.votes
-        )
+        return self.results_shown_to_voters() and pid in self.votes
+
+    def results_shown_to_voters(self) -> bool:
+        """Whether a participant who voted sees the results while the rest do not."""
+        return self.status == OPEN and self.hide_until_voted and not self.hide_results
 
     def dump(self) -> dict[str, Any]:
         return {
