@@ -27,6 +27,7 @@ class Settings:
     replay_limit: int = 1000  # events replayed on resume before a snapshot is sent instead
     send_queue: int = 1024  # frames queued per socket before it is closed with 4008
     send_queue_bytes: int = 4 * 1024 * 1024  # ...or bytes queued (issue 12, item 10)
+    send_timeout: float = 5.0  # seconds frames may wait with none taken: closed with 4008
     drop_grace: float = 5.0  # seconds a 4008 socket may take to close before it is dropped
     conns_per_ip: int = 600  # a venue of 300 behind one NAT, a second tab each
     join_timeout: float = 10.0  # seconds a socket may stay open without joining a room (1008)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
 from typing import Any
 
 from protocol.codec import Limits, decode_frame
@@ -37,13 +36,6 @@ REPLAY_HEADROOM = 8  # send-queue slots a resume's replay leaves free for live f
 @functools.cache
 def _limits(frame_limit: int) -> Limits:
     return Limits(frame=frame_limit, binary=frame_limit)
-
-
-@functools.cache
-def _gone_after(ping_interval: float, ping_timeout: float) -> float:
-    """How long a send queue may take no frame before its reader counts as gone: as long
-    as the keep-alive pings give a peer to answer (one float for every connection)."""
-    return ping_interval + ping_timeout if ping_interval > 0 else math.inf
 
 
 class Connection:
@@ -84,7 +76,7 @@ class Connection:
             byte_limit=settings.send_queue_bytes,
             owner=self,
             drop_grace=settings.drop_grace,
-            gone_after=_gone_after(settings.ws_ping_interval, settings.ws_ping_timeout),
+            send_timeout=settings.send_timeout,
         )
         self._bucket = Bucket(settings.command_rate, settings.command_burst)
         self._flood = FloodWatch(settings.flood_limit)

@@ -17,18 +17,22 @@ Bytes as well as frames (issue 12, item 10): 1,024 frames of long questions held
 for one slow reader, and frames may be 64 KiB each.
 
 The rule is checked when a frame is queued, and on a timer: a socket with a queue holds
-one loop timer (`call_later`, no task), set for the moment its queue would stall, so a
-reader that stops after a burst is closed even if the room goes quiet and no frame comes
-to check it (issue 12, item 10: one was still open 12 s later). Below its limits a queue
-is closed only if it has taken no frame for `gone_after` (the keep-alive pings' interval
-plus timeout): uvicorn's own close after a ping timeout waits for the buffer to drain, so
-a reader that takes nothing was never let go. A socket that keeps up holds no timer. The
-close drops the queue at once; the close frame waits behind what the transport still
-holds, and a socket that has not finished closing `drop_grace` seconds later
-(`settings.drop_grace`, 5) is dropped: its transport aborted, with a TCP reset
-(`wire.DirectLine.drop`), since a peer that reads nothing would otherwise hold it and its
-buffers forever. Without a direct line there is nothing to abort: such a socket is left
-to the server's own timeouts.
+one loop timer (`call_later`, no task), set for the moment its queue would be too slow,
+so a reader that stops after a burst is closed even if the room goes quiet and no frame
+comes to check it (issue 12, item 10: one was still open 12 s later). Below its limits a
+queue is too slow once it has taken no frame for `send_timeout` (`settings.send_timeout`,
+5 s): a queue exists only while the transport is paused, so the writer can hand over its
+next frame only after the peer has taken the 48 KiB between the transport's high- and
+low-water marks; one that took less than that in 5 s (under 10 KB/s) cannot follow a
+live room, and resumes instead. After a 2,000-event burst the kernel and the transport
+took all but a few hundred frames, so a limit alone never fired there; and uvicorn's close
+after a ping timeout waits for the buffer to drain, so such a reader was never let go.
+A socket that keeps up holds no timer. The close drops the queue at once; the close frame
+waits behind what the transport still holds, and a socket that has not finished closing
+`drop_grace` seconds later (`settings.drop_grace`, 5) is dropped: its transport aborted,
+with a TCP reset (`wire.DirectLine.drop`), since a peer that reads nothing would
+otherwise hold it and its buffers forever. Without a direct line there is nothing to
+abort: such a socket is left to the server's own timeouts.
 
 The owner (`server/live/connection.py`) learns of a close from the return values of
 `send` and `close`, not from a callback: a bound method kept per connection would be one
@@ -95,12 +99,12 @@ class Outbound:
         "_close_code",
         "_close_due",
         "_drop_grace",
-        "_gone_after",
         "_limit",
         "_line",
         "_owner",
         "_progress",
         "_queue",
+        "_send_timeout",
         "_timer",
         "_timer_at_limit",
         "_writer",
@@ -115,7 +119,7 @@ class Outbound:
         byte_limit: int = sys.maxsize,
         owner: Owner | None = None,
         drop_grace: float = DROP_SECONDS,
-        gone_after: float = math.inf,
+        send_timeout: float = math.inf,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`send` is the connection's ASGI send, `line` the direct way onto its transport
@@ -123,16 +127,16 @@ class Outbound:
         `byte_limit` the queue's length and size past which a stalled socket is closed
         (`settings.send_queue`, `settings.send_queue_bytes`), `owner` who is told when
         the stall timer closes it, `drop_grace` how long a socket closed as too slow may
-        take to finish closing before it is dropped (`settings.drop_grace`), `gone_after`
-        how long a queue of any length may take no frame before it is closed too (the
-        keep-alive pings' interval and timeout; `math.inf`: never)."""
+        take to finish closing before it is dropped (`settings.drop_grace`), `send_timeout`
+        how long a queue of any length may take no frame before it is closed too
+        (`settings.send_timeout`; `math.inf`: never)."""
         self._asgi_send = send
         self._line = line
         self._limit = limit
         self._byte_limit = byte_limit
         self._owner = owner
         self._drop_grace = drop_grace
-        self._gone_after = gone_after
+        self._send_timeout = send_timeout
         self._clock = clock
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
@@ -207,7 +211,7 @@ class Outbound:
             self._bytes = len(frame)
             queue = deque((frame,))
             self._start_writer(queue)
-            if self._gone_after != math.inf:
+            if self._send_timeout != math.inf:
                 self._arm_stall_timer()  # the reader may never take even this one
         else:
             if self._at_limit(queue) and self._stalled(queue):
@@ -216,7 +220,7 @@ class Outbound:
             queue.append(frame)
             self._bytes += len(frame)
         if not self._timer_at_limit and self._at_limit(queue):
-            self._arm_stall_timer()  # to the stall time, sooner than `gone_after`
+            self._arm_stall_timer()  # to the stall time, sooner than `send_timeout`
         return False
 
     def _at_limit(self, queue: deque[bytes]) -> bool:
@@ -243,13 +247,13 @@ class Outbound:
 
     def _arm_stall_timer(self) -> None:
         """Arm (or move) the stall timer to when the queue would be too slow: the stall
-        time if it is at its limit, else `gone_after` without taking a frame."""
+        time if it is at its limit, else `send_timeout` without taking a frame."""
         self._cancel_timer()
         queue = self._queue
         if self._close_code is not None or queue is None:
             return
         at_limit = self._at_limit(queue)
-        wait = STALL_SECONDS if at_limit else self._gone_after
+        wait = STALL_SECONDS if at_limit else self._send_timeout
         if wait == math.inf:
             return
         self._timer_at_limit = at_limit
@@ -264,7 +268,7 @@ class Outbound:
         queue = self._queue
         if self._close_code is not None or queue is None:
             return  # closed, or drained: a later queue arms a timer of its own
-        if not (self._at_limit(queue) and self._stalled(queue)) and not self._gone():
+        if not (self._at_limit(queue) and self._stalled(queue)) and not self._timed_out():
             self._arm_stall_timer()  # the writer moved: the stall time moved with it
             return
         self._too_slow()
@@ -281,12 +285,9 @@ class Outbound:
             log.info("dropped a socket that took no close frame (4008)")
             line.drop()
 
-    def _gone(self) -> bool:
-        """A writer, with however few frames, that has taken none for `gone_after`: its
-        reader is gone, or as good as (the keep-alive pings would say so; but after a
-        ping timeout uvicorn closes the transport, and that waits for a reader that takes
-        nothing, forever)."""
-        return self._clock() - self._progress > self._gone_after
+    def _timed_out(self) -> bool:
+        """A writer, with however few frames, that has taken none for `send_timeout`."""
+        return self._clock() - self._progress > self._send_timeout
 
     def _cancel_timer(self) -> None:
         self._timer_at_limit = False

@@ -11,8 +11,10 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from client.room_client import RoomClient
+from tests.backends.support import eventually
 from tests.conftest import Workshop, start_workshop
 from tests.support.server import LIFTED
+from tests.support.tcp import established
 
 from .helpers import Frame, assert_gapless, ev_frames, stalled_reader, unpack
 
@@ -85,3 +87,40 @@ async def test_slow_consumer_is_closed_with_4008(small_queue: Workshop) -> None:
         assert slow.ws.close_code == 4008
     finally:
         await asyncio.gather(normal.close(), publisher.close(), slow.close())
+
+
+@pytest.fixture
+def defaults(tmp_path: Path) -> Iterator[Workshop]:
+    w = start_workshop(tmp_path, *LIFTED, "--sqlite-sync", "NORMAL")
+    try:
+        yield w
+    finally:
+        w.server.stop()
+
+
+async def test_after_a_burst_a_stalled_reader_is_closed_in_a_quiet_room(
+    defaults: Workshop,
+) -> None:
+    """Issue 12, item 10, as it was found: every limit at its default, a 2,000-event
+    burst, then silence. The stalled reader was still in the room 12 s later; now it is
+    closed (4008, `--send-timeout`) and dropped (`--drop-grace`), with no frame after the
+    burst to check it."""
+    url, port = defaults.server.ws_url, defaults.server.port
+    slow = await stalled_reader(port, org="Asleep")
+    publisher = RoomClient(url, "SUB-PLAN", name="Publisher", org="Awake", inbox=100_000)
+    try:
+        await publisher.connect()  # after the stalled one: its presence counts it
+        for _ in range(100):
+            await asyncio.gather(*(publisher.ask(TEXT) for _ in range(20)))
+        # Quiet from here on: the stalled one leaves the room, and its kernel sees the
+        # connection reset (generous bounds: 5 s + 5 s by default).
+        async with asyncio.timeout(60):
+            while True:
+                frame = await publisher.frames().get()
+                if frame.get("t") == "presence" and frame["by_org"].get("Asleep", 0) == 0:
+                    break
+        sock = slow.ws.transport.get_extra_info("socket")
+        await eventually(lambda: not established(sock), within=60)
+        assert publisher.reconnects == 0
+    finally:
+        await asyncio.gather(publisher.close(), slow.close())

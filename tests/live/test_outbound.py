@@ -343,22 +343,22 @@ def quick(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_no_timer_for_a_socket_that_keeps_up() -> None:
     socket, line = Socket(), Line()
-    out = Outbound(socket, line, limit=10, byte_limit=1000, gone_after=60)
+    out = Outbound(socket, line, limit=10, byte_limit=1000, send_timeout=60)
     for frame in frames(20):
         out.send(frame)
     assert out.idle and not out.watched  # the fast path: no queue, no task, no timer
     socket.gate.clear()
     line.open = False
     out.send(b"behind")
-    assert out.watched  # a queue: the timer waits `gone_after` (60 s) for it
+    assert out.watched  # a queue: the timer waits `send_timeout` (60 s) for it
     socket.gate.set()
     await settled()
     assert out.idle and not out.watched
 
 
-async def test_without_gone_after_only_a_queue_at_its_limit_holds_a_timer(quick: None) -> None:
+async def test_without_send_timeout_only_a_queue_at_its_limit_holds_a_timer(quick: None) -> None:
     socket, line = Socket(), Line()
-    out = Outbound(socket, line, limit=10, byte_limit=1000)  # gone_after: never
+    out = Outbound(socket, line, limit=10, byte_limit=1000)  # send_timeout: never
     for frame in frames(20):
         out.send(frame)
     assert out.idle and not out.watched
@@ -406,22 +406,22 @@ async def test_the_timer_waits_while_the_writer_moves(quick: None) -> None:
     assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
 
 
-async def test_a_short_queue_that_takes_nothing_for_gone_after_is_closed() -> None:
-    """Below its limits, even one frame stuck in the writer's hands, for `gone_after`:
-    the reader is gone (the pings' interval plus timeout)."""
+async def test_a_short_queue_that_takes_nothing_for_send_timeout_is_closed() -> None:
+    """Below its limits, even one frame stuck in the writer's hands, for `send_timeout`:
+    a reader that takes nothing cannot follow the room."""
     socket, owner = Socket(), Owner()
     socket.gate.clear()
-    out = Outbound(socket, None, limit=100, owner=owner, gone_after=0.05)
+    out = Outbound(socket, None, limit=100, owner=owner, send_timeout=0.05)
     out.send(b"the only frame")
-    assert out.watched  # a queue, below its limits: the timer waits `gone_after`
+    assert out.watched  # a queue, below its limits: the timer waits `send_timeout`
     await eventually(lambda: out.close_code is not None, within=WAIT)
     assert out.close_code == CloseCode.TOO_SLOW and owner.fell == 1
 
 
-async def test_gone_after_waits_while_the_writer_moves() -> None:
+async def test_send_timeout_waits_while_the_writer_moves() -> None:
     socket, clock = Socket(), Clock()
     socket.gate.clear()
-    out = Outbound(socket, None, limit=100, gone_after=0.05, clock=clock)
+    out = Outbound(socket, None, limit=100, send_timeout=0.05, clock=clock)
     for frame in frames(3):
         out.send(frame)
     await asyncio.sleep(0.3)  # the (real) timer fires; this outbound's clock stands still
