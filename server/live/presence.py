@@ -59,9 +59,10 @@ class PresenceBoard(Protocol):
 
 
 class Serial:
-    """Runs the coroutine `action()` after `request()`, one run at a time; requests made
-    while it runs make exactly one more run, after it, starting at least `spacing`
-    seconds after the previous run started. A request while nothing runs runs at once."""
+    """Runs the coroutine `action()` after `request()`, one run at a time and each run
+    starting at least `spacing` seconds after the previous one started; requests made
+    while a run runs or waits make exactly one more run. A request long enough after
+    the last run (or the first one) runs at once."""
 
     def __init__(
         self,
@@ -74,6 +75,7 @@ class Serial:
         self._spacing = spacing
         self._running = False
         self._again = False
+        self._started = -float("inf")  # loop time the last run started
 
     def request(self) -> None:
         if self._running:
@@ -86,12 +88,14 @@ class Serial:
         loop = asyncio.get_running_loop()
         try:
             while True:
+                wait = self._started + self._spacing - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 self._again = False
-                started = loop.time()
+                self._started = loop.time()
                 await self._action()
                 if not self._again:
                     return
-                await asyncio.sleep(max(0.0, started + self._spacing - loop.time()))
         finally:
             self._running = False
 

@@ -54,8 +54,32 @@ async def test_serial_runs_once_more_for_the_requests_made_while_it_ran() -> Non
         serial.request()  # while the first run waits: one more run, not five
     gate.set()
     await until(lambda: runs == [0, 1] and all(t.done() for t in tasks))
-    serial.request()  # a quiet room: it runs at once, without a timer
+    serial.request()  # after the spacing: it runs (at once in a quiet room)
     await until(lambda: runs == [0, 1, 2])
+
+
+async def test_serial_spaces_runs_even_when_each_ends_before_the_next_request() -> None:
+    """A stream of joins, each after the last post finished, still costs one post per
+    `spacing` (it used to cost one per join: 5,000 joins, 5,000 posts of 5,000 members)."""
+    runs: list[int] = []
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def action() -> None:
+        runs.append(len(runs))
+
+    def spawn(coro: object) -> None:
+        tasks.add(asyncio.ensure_future(coro))  # type: ignore[arg-type]
+
+    serial = Serial(action, spawn, spacing=3600.0)
+    serial.request()  # the first request runs at once
+    await until(lambda: runs == [0] and all(t.done() for t in tasks))
+    for _ in range(5):
+        serial.request()
+        await asyncio.sleep(0.01)
+    assert runs == [0]  # one more run is due, an hour after the first
+    pending = [t for t in tasks if not t.done()]
+    assert len(pending) == 1
+    pending[0].cancel()
 
 
 @pytest.fixture
