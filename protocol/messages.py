@@ -46,6 +46,7 @@ from protocol.fields import (
     room_code,
     set_field,
 )
+from protocol.lang_text import LANGUAGES
 from protocol.poll_commands import (
     POLL_KINDS,
     POLL_SECONDS,
@@ -72,7 +73,6 @@ __all__ = [
 
 NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
 STATE_VECTOR_LIMIT = 64 * 1024  # bytes per notes.sync state vector
-LANGUAGES = ("en", "ja", "mn")  # in the order the workshop lists them
 LANGS = frozenset(LANGUAGES)
 ACTIONS = frozenset({"approve", "dismiss", "answered", "reopen", "pin", "unpin", "next"})
 ROOM_SETTINGS = ("premoderation", "anonymous_allowed", "notes_locked")

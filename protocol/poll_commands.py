@@ -18,6 +18,7 @@ from protocol.fields import (
     check_text,
     set_field,
 )
+from protocol.lang_text import LangText, check_lang_text, lang_key
 
 POLL_KINDS = frozenset({"single", "multi", "rating", "words"})
 POLL_SECONDS = (10, 3600)  # a poll's timer, when it has one
@@ -38,24 +39,24 @@ class PollCommand(Mutating):
 class PollCreate(Mutating):
     T: ClassVar[str] = "poll.create"
     moderator_only: ClassVar[bool] = True
-    title: str
+    title: LangText  # a string or a language map (PROTOCOL.md "Multilingual text")
     kind: str
-    options: tuple[str, ...] = ()
+    options: tuple[LangText, ...] = ()
     hide_results: bool = False
     hide_until_voted: bool = False  # extension: each participant sees results once voted
     seconds: int | None = None  # extension: the server closes the poll this long after open
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
-        set_field(self, "title", check_text(self.title, "title", 1, 200))
+        set_field(self, "title", check_lang_text(self.title, "title", 1, 200))
         check_one_of(self.kind, "kind", POLL_KINDS)
         if not isinstance(self.options, list | tuple):
-            raise bad("options must be a list of strings")
-        options = tuple(check_text(option, "option", 1, 100) for option in self.options)
+            raise bad("options must be a list of strings or language maps")
+        options = tuple(check_lang_text(option, "option", 1, 100) for option in self.options)
         if self.kind in ("single", "multi"):
             if not 2 <= len(options) <= 10:
                 raise bad(f"a {self.kind} poll needs 2-10 options")
-            if len(set(options)) != len(options):
+            if len({lang_key(option) for option in options}) != len(options):
                 raise bad("options must be distinct")
         elif options:
             raise bad(f"a {self.kind} poll takes no options")

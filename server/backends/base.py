@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, NamedTuple, Self
 
+from .event_info import EventInfo, RoomInfo
+
 __all__ = [
     "DEDUPE_TTL",
     "PRESENCE_TTL",
@@ -123,27 +125,6 @@ class SavedSnapshot(NamedTuple):
 
     seq: int
     blob: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class RoomInfo:
-    """A room in the catalogue. Codes are compared exactly; the server upper-cases."""
-
-    code: str
-    title: str
-    event_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class EventInfo:
-    """A workshop event and its rooms, in the order they were given."""
-
-    event_id: str
-    title: str
-    timezones: tuple[str, ...]
-    languages: tuple[str, ...]
-    rooms: tuple[RoomInfo, ...]
-    created: float
 
 
 # -- errors ------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from protocol.lang_text import text_in
+
 from .base import BackendError, Catalogue, Conflict, EventInfo, Position, RoomInfo, new_epoch
 
 __all__ = ["EmbeddedCatalogue"]
@@ -70,18 +72,23 @@ class EmbeddedCatalogue:
                 if conn.execute("SELECT 1 FROM rooms WHERE code = ?", (room.code,)).fetchone():
                     raise Conflict(f"room {room.code!r} exists")
             conn.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO events (event_id, title, timezones, languages, created, extra)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     event.event_id,
-                    event.title,
+                    text_in(event.title, None, event.languages),
                     json.dumps(event.timezones),
                     json.dumps(event.languages),
                     event.created,
+                    json.dumps(event.extra(), ensure_ascii=False),
                 ),
             )
             conn.executemany(
                 "INSERT INTO rooms (code, title, event_id, epoch) VALUES (?, ?, ?, ?)",
-                [(r.code, r.title, r.event_id, epochs[r.code]) for r in event.rooms],
+                [
+                    (r.code, text_in(r.title, None, event.languages), r.event_id, epochs[r.code])
+                    for r in event.rooms
+                ],
             )
 
         await self._write(insert)

@@ -36,6 +36,7 @@ from redis.asyncio import Redis
 from redis.exceptions import NoScriptError, RedisError
 
 from .base import BackendUnavailable, EventInfo, Record, RoomInfo
+from .event_info import with_extra
 
 __all__ = [
     "CATALOGUE_EVENTS",
@@ -274,6 +275,7 @@ def encode_event(event: EventInfo) -> bytes:
             "languages": list(event.languages),
             "rooms": [[room.code, room.title] for room in event.rooms],
             "created": event.created,
+            "extra": event.extra(),
         },
         use_bin_type=True,
     )
@@ -284,7 +286,7 @@ def decode_event(blob: bytes) -> EventInfo:
     """The inverse of `encode_event`."""
     d = msgpack.unpackb(blob, raw=False)
     event_id = d["id"]
-    return EventInfo(
+    event = EventInfo(
         event_id=event_id,
         title=d["title"],
         timezones=tuple(d["timezones"]),
@@ -292,6 +294,7 @@ def decode_event(blob: bytes) -> EventInfo:
         rooms=tuple(RoomInfo(code, title, event_id) for code, title in d["rooms"]),
         created=float(d["created"]),
     )
+    return with_extra(event, d.get("extra"))
 
 
 @contextlib.contextmanager

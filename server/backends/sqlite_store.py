@@ -19,12 +19,15 @@ from typing import Any
 import msgpack
 
 from .base import BackendError, BackendUnavailable, EventInfo, Position, Record, RoomInfo
+from .event_info import with_extra
 
-SCHEMA_VERSION = 1
+# 2: events.extra, a JSON document of the language maps, the registry and the rooms' slots
+# (`EventInfo.extra`); its `title` columns keep one plain string for older readers.
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
     event_id TEXT PRIMARY KEY, title TEXT NOT NULL,
-    timezones TEXT NOT NULL, languages TEXT NOT NULL, created REAL NOT NULL);
+    timezones TEXT NOT NULL, languages TEXT NOT NULL, created REAL NOT NULL, extra TEXT);
 CREATE TABLE IF NOT EXISTS rooms (
     code TEXT PRIMARY KEY, title TEXT NOT NULL,
     event_id TEXT NOT NULL REFERENCES events(event_id),
@@ -76,7 +79,10 @@ def init_schema(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise BackendError(f"database schema {version} is newer than {SCHEMA_VERSION}")
-    conn.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    upgrade = "ALTER TABLE events ADD COLUMN extra TEXT;" if version == 1 else ""
+    conn.executescript(
+        f"BEGIN; {SCHEMA} {upgrade} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    )
 
 
 def load_catalogue(conn: sqlite3.Connection) -> tuple[dict[str, EventInfo], dict[str, Position]]:
@@ -89,10 +95,10 @@ def load_catalogue(conn: sqlite3.Connection) -> tuple[dict[str, EventInfo], dict
         rooms.setdefault(event_id, []).append(RoomInfo(code, title, event_id))
         heads[code] = Position(last_seq, epoch)
     events: dict[str, EventInfo] = {}
-    for event_id, title, tzs, langs, created in conn.execute(
-        "SELECT event_id, title, timezones, languages, created FROM events ORDER BY rowid"
+    for event_id, title, tzs, langs, created, extra in conn.execute(
+        "SELECT event_id, title, timezones, languages, created, extra FROM events ORDER BY rowid"
     ):
-        events[event_id] = EventInfo(
+        event = EventInfo(
             event_id,
             title,
             tuple(json.loads(tzs)),
@@ -100,6 +106,7 @@ def load_catalogue(conn: sqlite3.Connection) -> tuple[dict[str, EventInfo], dict
             tuple(rooms.get(event_id, ())),
             created,
         )
+        events[event_id] = with_extra(event, json.loads(extra) if extra else None)
     return events, heads
 
 

@@ -31,6 +31,7 @@ from typing import IO, Any, TextIO
 from protocol import room_code
 from protocol.messages import LANGUAGES
 from server.backends.base import Backend, EventInfo, LogNotEmpty, RoomInfo
+from server.backends.event_info import with_extra
 from server.backends.select import make_backend
 from server.cli.options import SHARED, add_settings, settings_from
 from server.settings import Settings
@@ -161,6 +162,7 @@ def _zip_plans(path: Path) -> tuple[EventInfo, list[Plan]]:
     event = EventInfo(
         ev["id"], ev["title"], tuple(ev["timezones"]), tuple(ev["languages"]), rooms, ev["created"]
     )
+    event = with_extra(event, ev.get("extra"))  # None in a zip from before the registry
     plans = [
         Plan(r["code"], r["title"], _zip_opener(path, r["files"]["json"]), f"{path}:{r['code']}")
         for r in manifest["rooms"]

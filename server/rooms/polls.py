@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from protocol.codes import ErrorCode
+from protocol.lang_text import LangText
 from server.rooms.outcome import EVERYONE, STAFF, Outcome, accept, event, only, refuse
 from server.rooms.record import Entry, actor_of, is_staff
 
@@ -35,9 +36,9 @@ class Poll:
 
     poll_id: str
     seq: int
-    title: str
+    title: LangText
     kind: str
-    options: list[str]
+    options: list[LangText]
     hide_results: bool = False
     hide_until_voted: bool = False
     seconds: int | None = None  # its timer: closed this long after each opening

@@ -170,8 +170,8 @@ def render_docx(report: Report, lang: str = "en") -> bytes:
     doc = Document()
     _prepare(doc, labels.lang)
     props = doc.core_properties
-    props.title = f"{report.room_title} ({report.room_code})"
-    props.subject = report.event_title
+    props.title = f"{labels.text(report.room_title)} ({report.room_code})"
+    props.subject = labels.text(report.event_title)
     props.language = LANG_TAGS[labels.lang]
     props.author = "workshop"
     for block in outline(report, labels):

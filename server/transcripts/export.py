@@ -97,6 +97,8 @@ def manifest(event: EventInfo, rooms: list[dict[str, Any]], lang: str) -> dict[s
             "timezones": list(event.timezones),
             "languages": list(event.languages),
             "created": event.created,
+            "organisations": [org.to_dict() for org in event.organisations],
+            "extra": event.extra(),  # the language maps, the registry, the rooms' slots
         },
         "rooms": rooms,
     }

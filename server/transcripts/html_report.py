@@ -132,7 +132,7 @@ def render_block(block: Block, labels: Labels) -> Markup:
 def render_html(report: Report, lang: str = "en") -> bytes:
     labels = Labels(lang)
     blocks = outline(report, labels)
-    title = f"{report.room_title} ({report.room_code}) · {labels('report')}"
+    title = f"{labels.text(report.room_title)} ({report.room_code}) · {labels('report')}"
     head = tag(
         "head",
         None,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from protocol.lang_text import LangText, text_in
+
 from .translations import JA, MN
 
 LANGS = ("en", "ja", "mn")
@@ -136,6 +138,10 @@ class Labels:
     def __call__(self, key: str, **params: Any) -> str:
         template = self._words.get(key) or EN.get(key) or key
         return template.format_map(_Keep(params)) if params else template
+
+    def text(self, value: LangText | None) -> str:
+        """An organiser's text (a string or a language map) in the report's language."""
+        return text_in(value, self.lang)
 
 
 def pick_lang(value: str | None) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .labels import Labels
-from .report import PollRow, QuestionRow, Report
+from .report import PollRow, QuestionRow, Report, shorten
 
 
 @dataclass(slots=True)
@@ -103,7 +103,7 @@ def _poll(labels: Labels, poll: PollRow) -> list[Block]:
             labels("voters_n", n=poll.voters),
         ]
     )
-    blocks: list[Block] = [Heading(2, poll.title), Para(meta, "meta")]
+    blocks: list[Block] = [Heading(2, labels.text(poll.title)), Para(meta, "meta")]
     if isinstance(poll.counts, dict):
         ranked = sorted(poll.counts.items(), key=lambda item: (-item[1], item[0]))
         rows = [[word, str(n)] for word, n in ranked]
@@ -112,7 +112,7 @@ def _poll(labels: Labels, poll: PollRow) -> list[Block]:
         if poll.kind == "rating":
             names = [labels("stars", n=i + 1) for i in range(len(poll.counts))]
         else:
-            names = list(poll.options)
+            names = [labels.text(option) for option in poll.options]
         rows = [[name, str(n)] for name, n in zip(names, poll.counts, strict=False)]
         blocks.append(Table([labels("option"), labels("count")], rows, frozenset({1}), "poll"))
     if poll.hidden_words:
@@ -122,6 +122,8 @@ def _poll(labels: Labels, poll: PollRow) -> list[Block]:
 
 def _timeline_text(labels: Labels, key: str, params: dict[str, object]) -> str:
     values = dict(params)
+    if "title" in values:  # a poll's title: a string or a language map, shortened here
+        values["title"] = shorten(labels.text(values["title"]))  # type: ignore[arg-type]
     if "who" in values:
         values["who"] = labels("anonymous") if values["who"] is None else values["who"]
     if isinstance(values.get("changes"), dict):
@@ -136,8 +138,8 @@ def _timeline_text(labels: Labels, key: str, params: dict[str, object]) -> str:
 def outline(report: Report, labels: Labels) -> list[Block]:
     clock = report.clock
     blocks: list[Block] = [
-        Heading(0, report.event_title or labels("report")),
-        Para(f"{labels('session')}: {report.room_title} ({report.room_code})", "meta"),
+        Heading(0, labels.text(report.event_title) or labels("report")),
+        Para(f"{labels('session')}: {labels.text(report.room_title)} ({report.room_code})", "meta"),
     ]
     spans = clock.spans(report.first_ts, report.last_ts)
     if spans:

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from protocol.lang_text import LangText
 from server.rooms import RoomState
 
 from .clock import Clock
@@ -38,10 +39,10 @@ class QuestionRow:
 @dataclass(slots=True)
 class PollRow:
     poll_id: str
-    title: str
+    title: LangText
     kind: str
     status: str
-    options: list[str]
+    options: list[LangText]
     counts: list[int] | dict[str, int]
     voters: int
     hidden_words: list[str]
@@ -104,9 +105,9 @@ class Attendance:
 
 @dataclass(slots=True)
 class Report:
-    event_title: str
+    event_title: LangText
     room_code: str
-    room_title: str
+    room_title: LangText
     clock: Clock
     exported_ts: float
     first_ts: float | None

@@ -188,7 +188,7 @@ class SessionRecord:
         elif rec.type in _POLL_LINES:
             poll = state.polls.get(str(result.get("poll_id") or data.get("poll_id")))
             if poll is not None:
-                params = {"title": shorten(poll.title), "voters": len(poll.votes)}
+                params = {"title": poll.title, "voters": len(poll.votes)}
                 if rec.type == "poll.hide_word":
                     shown = not data.get("hidden", True)
                     key = "tl.poll_show" if shown else "tl.poll_hide"
@@ -197,7 +197,7 @@ class SessionRecord:
                     key = "tl." + rec.type.replace(".", "_")
         elif rec.type == "poll.delete" and before is not None:
             key = "tl.poll_delete"
-            params = {"title": shorten(before["title"]), "voters": before["voters"]}
+            params = {"title": before["title"], "voters": before["voters"]}
         elif rec.type == "settings" and before is not None:
             changed = (k for k in DEFAULT_SETTINGS if before.get(k) != state.settings.get(k))
             changes = {k: state.settings[k] for k in changed}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from server.backends.base import BackendUnavailable, Record
+from server.backends.base import BackendUnavailable, Record, RoomInfo
 from server.backends.embedded import EmbeddedBackend
 
 from .support import EVENT, ROOM
@@ -110,3 +111,34 @@ async def test_expired_dedupe_rows_are_swept(embedded: EmbeddedBackend) -> None:
     finally:
         conn.close()
     assert rows == [("new",)]
+
+
+async def test_a_data_dir_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A file made before the language maps (schema 1, no `events.extra`) opens, keeps
+    its events and rooms with their plain titles, and takes new multilingual events."""
+    first = EmbeddedBackend(tmp_path / "data")
+    await first.start()
+    await first.create_event(EVENT)
+    await first.append(ROOM, "ask", {"text": "before the upgrade"}, ACTOR, "c1")
+    await first.close()
+    conn = sqlite3.connect(first.path)
+    conn.executescript(
+        "BEGIN; ALTER TABLE events DROP COLUMN extra; PRAGMA user_version = 1; COMMIT;"
+    )
+    conn.close()
+    again = EmbeddedBackend(tmp_path / "data")
+    await again.start()
+    try:
+        assert await again.get_event(EVENT.event_id) == EVENT
+        assert (await again.head(ROOM)).seq == 1
+        maps = dataclasses.replace(
+            EVENT, event_id="ml", title={"en": "Event", "ja": "行事"},
+            rooms=(RoomInfo("ML-1", {"mn": "Өрөө"}, "ml"),),
+        )  # fmt: skip
+        await again.create_event(maps)
+        assert await again.get_event("ml") == maps
+    finally:
+        await again.close()
+    with sqlite3.connect(first.path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()

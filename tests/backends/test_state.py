@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 
 from server.backends.base import Backend, Conflict, EventInfo, RoomInfo
+from server.organisations import Organisation
 
 from .support import EVENT, OTHER, ROOM, Kit
 
@@ -128,3 +129,39 @@ async def test_secret_is_stable(kit: Kit, backend: Backend) -> None:
 
 async def test_ready(backend: Backend) -> None:
     assert await backend.ready() is True
+
+
+async def test_catalogue_keeps_language_maps_the_registry_and_slots(kit: Kit) -> None:
+    """PROTOCOL.md "Additions": titles as language maps, the organisations, the rooms'
+    times; read back by the same process and by a fresh one on the same storage."""
+    event = EventInfo(
+        event_id="c2c-2026",
+        title={"en": "City-to-city learning", "ja": "都市間学習", "mn": "Хот хоорондын суралцахуй"},
+        timezones=("Asia/Tokyo", "Asia/Ulaanbaatar"),
+        languages=("ja", "mn", "en"),
+        rooms=(
+            RoomInfo("SUB-PLAN", {"en": "Planning", "ja": "計画"}, "c2c-2026",
+                     "2026-12-10T10:00:00+09:00", "2026-12-10T11:30:00+09:00"),
+            RoomInfo("DISCUSS", "Open discussion", "c2c-2026"),
+        ),
+        created=1_797_000_000.0,
+        organisations=(
+            Organisation("sendai", {"en": "Sendai City", "ja": "仙台市"}, "sendai"),
+            Organisation("undrr-kobe", "UNDRR Kobe Office"),
+        ),
+    )  # fmt: skip
+    first = kit.open()
+    await first.start()
+    try:
+        await first.create_event(event)
+        assert await first.get_event("c2c-2026") == event
+        assert await first.get_room("SUB-PLAN") == event.rooms[0]
+    finally:
+        await first.close()
+    again = kit.open()
+    await again.start()
+    try:
+        assert await again.get_event("c2c-2026") == event
+        assert await again.get_room("SUB-PLAN") == event.rooms[0]
+    finally:
+        await again.close()

@@ -1,0 +1,70 @@
+"""A workshop event and its rooms, as the catalogue keeps them: titles in one string or a
+language map, the rooms' slots, and the registry of organisations (PROTOCOL.md
+"Additions", "Event file"). Made from an event file (`server/event_file.py`) or an
+import; stored by each backend's catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from protocol.lang_text import LangText
+from server.organisations import Organisation, organisation_from_dict
+
+__all__ = ["EventInfo", "RoomInfo", "with_extra"]
+
+
+@dataclass(frozen=True, slots=True)
+class RoomInfo:
+    """A room in the catalogue. Codes are compared exactly; the server upper-cases."""
+
+    code: str
+    title: LangText  # a string or a language map (PROTOCOL.md "Multilingual text")
+    event_id: str
+    starts: str | None = None  # ISO 8601 with its offset, from the event file
+    ends: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """A workshop event and its rooms, in the order they were given."""
+
+    event_id: str
+    title: LangText
+    timezones: tuple[str, ...]
+    languages: tuple[str, ...]  # also the order a text falls back in
+    rooms: tuple[RoomInfo, ...]
+    created: float
+    organisations: tuple[Organisation, ...] = ()  # the registry
+
+    def extra(self) -> dict[str, Any]:
+        """What a catalogue stores beside the v1 columns: the language maps, the
+        registry and the rooms' slots (stored as one JSON or msgpack document)."""
+        return {
+            "title": self.title,
+            "organisations": [org.to_dict() for org in self.organisations],
+            "rooms": {
+                r.code: {"title": r.title, "starts": r.starts, "ends": r.ends} for r in self.rooms
+            },
+        }
+
+
+def with_extra(event: EventInfo, extra: Mapping[str, Any] | None) -> EventInfo:
+    """`event` as read from the v1 columns, completed with the stored `extra()` document
+    (None for an event stored before it existed: plain titles, no registry)."""
+    if not extra:
+        return event
+    rooms = extra.get("rooms") or {}
+    return replace(
+        event,
+        title=extra.get("title") or event.title,
+        organisations=tuple(organisation_from_dict(o) for o in extra.get("organisations") or ()),
+        rooms=tuple(
+            replace(r, title=rooms[r.code].get("title") or r.title,
+                    starts=rooms[r.code].get("starts"), ends=rooms[r.code].get("ends"))
+            if r.code in rooms else r
+            for r in event.rooms
+        ),
+    )  # fmt: skip

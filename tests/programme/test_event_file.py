@@ -1,0 +1,90 @@
+"""Event files with language maps, a registry of organisations and the rooms' slots
+(PROTOCOL.md "Additions", "Event file"); old files with plain strings still load."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from server.event_file import EventFileError, load_event, parse_event
+from server.organisations import Organisation
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FILE = """
+title = { en = "City-to-city learning", ja = "都市間学習", mn = "Хот хоорондын суралцахуй" }
+languages = ["ja", "mn", "en"]
+
+[[organisations]]
+id = "sendai"
+name = { en = "Sendai City", ja = "仙台市", mn = "Сендай хот" }
+city = "sendai"
+
+[[organisations]]
+id = "undrr-kobe"
+name = "UNDRR Kobe Office"
+
+[[rooms]]
+code = "SUB-PLAN"
+title = { en = "Planning and Investment", ja = "計画と投資" }
+starts = 2026-12-10T10:00:00+09:00
+ends = 2026-12-10T11:30:00+09:00
+
+[[rooms]]
+code = "DISCUSS"
+title = "Open discussion"
+"""
+
+
+def test_maps_registry_and_slots_are_read() -> None:
+    event = parse_event(tomllib.loads(FILE))
+    assert event.title == {
+        "en": "City-to-city learning",
+        "ja": "都市間学習",
+        "mn": "Хот хоорондын суралцахуй",
+    }
+    assert event.languages == ("ja", "mn", "en")
+    assert event.organisations == (
+        Organisation("sendai", {"en": "Sendai City", "ja": "仙台市", "mn": "Сендай хот"}, "sendai"),
+        Organisation("undrr-kobe", "UNDRR Kobe Office", None),
+    )
+    plan, discuss = event.rooms
+    assert plan.title == {"en": "Planning and Investment", "ja": "計画と投資"}
+    assert (plan.starts, plan.ends) == ("2026-12-10T10:00:00+09:00", "2026-12-10T11:30:00+09:00")
+    assert discuss.title == "Open discussion" and discuss.starts is None
+
+
+def test_the_demo_event_still_loads() -> None:
+    event = load_event(ROOT / "examples" / "sendai-ulaanbaatar.toml")
+    assert len(event.rooms) == 4
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ('title = { fr = "Apprentissage" }', "title"),
+        ("title = {}", "title"),
+        ('[[organisations]]\nid = "Sendai City"\nname = "Sendai City"', "organisations[0].id"),
+        ('[[organisations]]\nid = "sendai"', "organisations[0].name"),
+        ('[[organisations]]\nid = "a"\nname = "A"\n[[organisations]]\nid = "a"\nname = "B"',
+         "organisations[1].id"),
+        ('[[organisations]]\nid = "a"\nname = "A"\ncity = "Sendai City"', "organisations[0].city"),
+        ('[[rooms]]\ncode = "X1"\ntitle = "X"\nstarts = 2026-12-10T10:00:00', "rooms[1].starts"),
+        ('[[rooms]]\ncode = "X1"\ntitle = "X"\nstarts = 2026-12-10T10:00:00+09:00\n'
+         'ends = 2026-12-10T09:00:00+09:00', "rooms[1].ends"),
+        ('[[rooms]]\ncode = "X1"\ntitle = { en = "" }', "rooms[1].title"),
+    ],
+)  # fmt: skip
+def test_bad_fields_are_named(change: str, field: str) -> None:
+    base = 'title = "Event"\n[[rooms]]\ncode = "A1"\ntitle = "Room"\n'
+    if change.startswith("title"):
+        text = change + '\n[[rooms]]\ncode = "A1"\ntitle = "Room"\n'
+    elif change.startswith("[[organisations]]"):
+        text = 'title = "Event"\n' + change + '\n[[rooms]]\ncode = "A1"\ntitle = "Room"\n'
+    else:
+        text = base + change + "\n"
+    with pytest.raises(EventFileError) as err:
+        parse_event(tomllib.loads(text))
+    assert f": {field}: " in str(err.value)
