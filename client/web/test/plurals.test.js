@@ -23,7 +23,7 @@ test("the participant page's counts: 1 vote / 2 votes, 1 participant / 2 partici
   assert.equal(t("poll.count_votes", { n: 2 }, "en"), "2 votes");
   assert.equal(t("part.presence", { n: 1, orgs: "Sendai City 1" }, "en"), "1 participant here: Sendai City 1");
   assert.equal(t("part.presence", { n: 3, orgs: "Sendai City 3" }, "en"), "3 participants here: Sendai City 3");
-  assert.equal(t("part.tab_polls_waiting", { n: 1 }, "en"), "Polls: 1 open poll to answer");
+  assert.equal(t("part.tab_polls_waiting", { n: 1 }, "en"), "1 open poll to answer");
   for (const lang of LANGS) {
     for (const n of [0, 1, 2, 5, 21]) assert.ok(!t("poll.past", { n }, lang).includes("{"), `${lang} poll.past ${n}`);
   }

@@ -168,7 +168,7 @@ export default {
   "part.tab_qa": "質疑応答",
   "part.tab_polls": "投票",
   "part.tab_notes": "メモ",
-  "part.tab_polls_waiting": "投票：未回答の投票が {n} 件あります",
+  "part.tab_polls_waiting": "未回答の投票が {n} 件あります",
   "part.sections": "ルームのセクション",
   "part.polls_none": "まだ投票はありません。司会者が投票を開始すると、ここに表示されます。",
   "part.presence": "参加者 {n} 人：{orgs}",

@@ -21,7 +21,10 @@ export function createSectionTabs(sections) {
   const tabs = new Map();
 
   for (const section of sections) {
-    const badge = el("span", { className: "tab-badge", attrs: { "aria-hidden": "true", hidden: true } });
+    const badge = el("span", { className: "tab-badge", attrs: { hidden: true } });
+    // What the badge counts, for screen readers: a description, so the tab's name stays
+    // its visible text (axe: label-content-name-mismatch).
+    const about = el("span", { id: `tab-${section.id}-about`, className: "sr-only" });
     const tab = el(
       "button",
       {
@@ -33,8 +36,9 @@ export function createSectionTabs(sections) {
       },
       el("span", { className: "tab-label", i18n: section.i18n }),
       badge,
+      about,
     );
-    tabs.set(section.id, { tab, badge, panel: section.panel, label: null });
+    tabs.set(section.id, { tab, badge, about, panel: section.panel });
   }
   const list = el("div", { id: "participant-tabs", className: "section-tabs", i18nLabel: "part.sections", attrs: { role: "tablist" } }, [...tabs.values()].map((x) => x.tab));
 
@@ -54,14 +58,14 @@ export function createSectionTabs(sections) {
     if (focus) tabs.get(id).tab.focus();
   }
 
-  /** A count on a tab (text null: none) and the tab's name while it shows (label). */
-  function badge(id, text, label) {
+  /** A count on a tab (text null: none) and what it counts (its description). */
+  function badge(id, text, description) {
     const entry = tabs.get(id);
     if (!entry) return;
     setText(entry.badge, text ?? "");
     entry.badge.hidden = text == null;
-    entry.label = text == null ? null : label;
-    setAttr(entry.tab, "aria-label", entry.label);
+    setText(entry.about, text == null ? "" : description);
+    setAttr(entry.tab, "aria-describedby", text == null ? null : entry.about.id);
   }
 
   function render() {
