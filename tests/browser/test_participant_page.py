@@ -92,7 +92,9 @@ def test_phone_ask_box_first_and_tabs_switch_sections(pages: Pages) -> None:
     # The ask box stays on top whatever the tab, and asking works from it.
     aiko.fill("#ask-text", "Do schools get the SMS warnings too?")
     aiko.click("#ask-submit")
-    expect(bold.locator(".q-text", has_text="Do schools get the SMS")).to_be_visible(timeout=TIMEOUT)
+    expect(bold.locator(".q-text", has_text="Do schools get the SMS")).to_be_visible(
+        timeout=TIMEOUT
+    )
     no_horizontal_scroll(aiko)
 
 
@@ -167,7 +169,9 @@ def test_rapporteur_timeline_survives_a_reload(pages: Pages) -> None:
     asked = rap.locator("#timeline li", has_text="Question asked: How are evacuation drills")
     expect(asked).to_have_count(1, timeout=TIMEOUT)  # from before this page opened
     [poll_id] = open_polls(mod, 1, 0)
-    expect(rap.locator("#timeline li", has_text="Poll opened: Poll 1")).to_have_count(1, timeout=TIMEOUT)
+    expect(rap.locator("#timeline li", has_text="Poll opened: Poll 1")).to_have_count(
+        1, timeout=TIMEOUT
+    )
     before = timeline.evaluate_all("els => els.map(e => e.dataset.seq + ' ' + e.textContent)")
     assert len(before) >= 3, before
 
