@@ -155,7 +155,7 @@ export function createTranscriptPanel({ code, key, notice }) {
 
   const timelineList = el("ul", { id: "timeline", className: "timeline", attrs: { "aria-labelledby": "title-timeline" } });
   const timelineEmpty = el("p", { className: "hint", i18n: "rap.timeline_empty" });
-  const timelineStatus = el("p", { id: "timeline-status", className: "hint", attrs: { role: "status", hidden: true } });
+  const timelineStatus = el("p", { id: "timeline-status", className: "hint", attrs: { "aria-live": "polite", hidden: true } });
   let timelineNote = null; // {key, params}: re-translated on a language change
 
   function showTimelineStatus(noteKey, params) {
