@@ -22,6 +22,26 @@ from tests.browser.test_accessibility import LANGS, axe, in_lang
 from tests.browser.test_polls_browser import act, create_poll, poll, vote_option
 
 PHONE = {"width": 360, "height": 740}
+# The words of each tab's label that are broken over two lines or stick out of the tab.
+WORDS_OUTSIDE = """tabs => tabs.flatMap((tab) => {
+  const node = tab.querySelector(".tab-label").firstChild;
+  const text = node.textContent;
+  const box = tab.getBoundingClientRect();
+  const found = [];
+  let at = 0;
+  for (const word of text.split(/\\s+/).filter(Boolean)) {
+    const start = text.indexOf(word, at);
+    at = start + word.length;
+    const range = document.createRange();
+    range.setStart(node, start);
+    range.setEnd(node, at);
+    const rects = [...range.getClientRects()];
+    if (rects.length > 1) found.push(`${word}: broken`);
+    const outside = rects.some((r) => r.left < box.left - 0.5 || r.right > box.right + 0.5);
+    if (outside) found.push(`${word}: outside`);
+  }
+  return found;
+})"""
 
 
 def phone(pages: Pages, name: str, org: str = "Sendai City", lang: str = "en") -> Page:
@@ -129,6 +149,14 @@ def test_six_polls_five_closed_fold_into_past_polls(pages: Pages) -> None:
     assert ask is not None and ask["y"] + ask["height"] <= 800, ask
     expect(wide.locator("#past-polls summary")).to_have_text("Past polls (5)")
     no_horizontal_scroll(wide)
+    wide.set_viewport_size({"width": 1920, "height": 1080})
+    expect(wide.locator("#participant-tabs")).to_be_hidden()
+    polls_box = wide.locator("#panel-polls").bounding_box()
+    ask_box = wide.locator("#ask").bounding_box()
+    assert (
+        polls_box and ask_box and polls_box["x"] > ask_box["x"] + ask_box["width"]
+    )  # side by side
+    no_horizontal_scroll(wide)
 
 
 def test_presence_by_organisation_and_plurals_in_english(pages: Pages) -> None:
@@ -195,6 +223,9 @@ def test_phone_layout_has_no_serious_axe_violations(pages: Pages, lang: str) -> 
     open_polls(mod, 2, 1)
     aiko = phone(pages, "Aiko", lang=lang)
     expect(aiko.locator("#tab-polls .tab-badge")).to_have_text("1", timeout=TIMEOUT)
+    # Every tab label fits its tab, each word on one line, even the longer Mongolian ones.
+    clipped = aiko.locator(".section-tab").evaluate_all(WORDS_OUTSIDE)
+    assert clipped == [], clipped
     assert axe(aiko) == [], "Q&A tab"
     aiko.click("#tab-polls")
     aiko.locator("#past-polls summary").click()
