@@ -252,7 +252,7 @@ export class RoomStore {
     const handler = EVENT_HANDLERS[ev.type];
     if (handler) handler.call(this, ev.data || {}, ev.ts, ev.seq);
     this.seq = ev.seq;
-    this.emit({ kind: "event", type: ev.type, data: ev.data || {}, ts: ev.ts });
+    this.emit({ kind: "event", type: ev.type, data: ev.data || {}, ts: ev.ts, seq: ev.seq });
     return "applied";
   }
 

@@ -1,5 +1,8 @@
-// The participant view, mobile first: pinned question, polls, ask box, own questions (with what
-// moderation did to them), queue counts, and the question list sorted Top or Recent.
+// The participant view, mobile first (issue 13): the ask box on top and who is here by
+// organisation, then Q&A (pinned question, own questions with what moderation did to them,
+// queue counts, the list sorted Top or Recent), Polls (open ones, then "Past polls" folded)
+// and Notes: tabs below 1024 px, with a badge on Polls for open polls not yet answered;
+// side by side from 1024 px (participant-tabs.js).
 
 import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
@@ -7,8 +10,10 @@ import { local } from "../storage.js";
 import { sortQuestions } from "../store.js";
 import { createAskBox } from "./ask-box.js";
 import { createNotesEditor } from "./notes-editor.js";
+import { createSectionTabs } from "./participant-tabs.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
+import { presenceLine } from "./present-status.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 
@@ -64,7 +69,29 @@ export function createParticipantView({ store, commands, outbox, connection, not
 
   const polls = createPollsSection({ store, commands, outbox, mode: "participant" });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
-  const root = el("div", { className: "view participant-view" }, pinned.el, polls.el, ask.el, ownSection, questions, notesEditor?.el);
+
+  // Who is here: participants only, by organisation (the server counts them; the projector
+  // shows the same line in present-status.js).
+  const presence = el("p", { id: "presence-orgs", className: "presence-orgs hint" });
+  const pollsEmpty = el("p", { id: "polls-none", className: "hint card", i18n: "part.polls_none" });
+  const panels = [
+    { id: "qa", i18n: "part.tab_qa", panel: el("div", { id: "panel-qa", className: "participant-panel" }, pinned.el, ownSection, questions) },
+    { id: "polls", i18n: "part.tab_polls", panel: el("div", { id: "panel-polls", className: "participant-panel" }, polls.el, pollsEmpty) },
+  ];
+  if (notesEditor) panels.push({ id: "notes", i18n: "part.tab_notes", panel: el("div", { id: "panel-notes", className: "participant-panel" }, notesEditor.el) });
+  const tabs = createSectionTabs(panels);
+  const root = el(
+    "div",
+    { className: "view participant-view" },
+    el("div", { className: "participant-main" }, ask.el, presence, tabs.el, panels[0].panel),
+    el("div", { className: "participant-side" }, panels.slice(1).map((p) => p.panel)),
+  );
+
+  /** Open polls this participant has not answered (a vote still in the outbox counts). */
+  function unansweredPolls(entries) {
+    const sent = new Set(entries.filter((e) => e.t === "poll.vote").map((e) => e.fields.poll_id));
+    return store.pollList().filter((p) => p.status === "open" && !sent.has(p.poll_id) && store.myPollVote(p.poll_id) == null).length;
+  }
 
   function renderUnsent(entries) {
     const asks = entries.filter((e) => e.t === "ask");
@@ -85,6 +112,14 @@ export function createParticipantView({ store, commands, outbox, connection, not
     const viewFor = makeViewFor(store, entries);
     pinned.update(store);
     polls.render();
+    pollsEmpty.hidden = !polls.el.hidden; // and always on a wide screen (participant.css)
+    const waiting = unansweredPolls(entries);
+    tabs.badge("polls", waiting > 0 ? String(waiting) : null, t("part.tab_polls_waiting", { n: waiting }));
+    tabs.render();
+    const here = store.presence.count;
+    const orgs = presenceLine(store.presence.byOrg);
+    setText(presence, here ? t("part.presence", { n: here, orgs: orgs || t("present.no_org") }) : "");
+    presence.hidden = !here;
     ask.update(store);
     notesEditor?.render();
 

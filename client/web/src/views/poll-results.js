@@ -72,6 +72,7 @@ export function createPollResults({ onWord = null, voter = true } = {}) {
       setText(r.label, poll.kind === "rating" ? `${row.label} ★` : row.label);
       setAttr(r.label, "title", poll.kind === "rating" ? t("poll.stars", { n: row.label }) : null);
       setText(r.count, row.count);
+      setAttr(r.count, "title", t("poll.count_votes", { n: Number(row.count) }));
       setText(r.percent, `${row.percent}%`);
       const width = `${row.percent}%`;
       if (r.fill.style.width !== width) r.fill.style.width = width;
@@ -88,6 +89,7 @@ export function createPollResults({ onWord = null, voter = true } = {}) {
     const nodes = list.map((w) => {
       const item = wordFor(w.word);
       setText(item.count, w.count);
+      setAttr(item.count, "title", t("poll.count_votes", { n: Number(w.count) }));
       setAttr(item.node, "data-size", w.size);
       setAttr(item.node, "data-count", w.count);
       if (item.hide) {

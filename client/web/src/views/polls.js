@@ -1,7 +1,9 @@
 // The polls section (#polls). Moderators get the draft form and every poll with its
 // buttons and live results; rapporteurs the same, read only; participants the open and
-// closed polls, with a vote form in each open one. Commands go through the outbox, so a
-// vote made offline is sent when the connection is back.
+// closed polls, with a vote form in each open one; their closed polls fold into a "Past
+// polls (n)" <details> below the open ones (issue 13: participants scrolled past every old
+// poll to reach the ask box). Commands go through the outbox, so a vote made offline is
+// sent when the connection is back.
 
 import { el, reorder, setText } from "../dom.js";
 import { t } from "../i18n.js";
@@ -66,6 +68,10 @@ export function createPollsSection({ store, commands, outbox, mode }) {
 
   const list = el("div", { id: "poll-list", className: "poll-list" });
   const empty = el("p", { className: "empty hint" });
+  // Participants only: closed polls, folded (closed by default; a person's toggle stays).
+  const pastList = staff ? null : el("div", { id: "past-poll-list", className: "poll-list past-poll-list" });
+  const pastSummary = staff ? null : el("summary", { className: "past-polls-summary" });
+  const past = staff ? null : el("details", { id: "past-polls", className: "past-polls" }, pastSummary, pastList);
   const root = el(
     "section",
     { id: "polls", className: "polls", attrs: { "aria-labelledby": "title-polls" } },
@@ -73,6 +79,7 @@ export function createPollsSection({ store, commands, outbox, mode }) {
     editor ? editor.el : null,
     empty,
     list,
+    past,
   );
   const items = new Map();
   let ticker = null;
@@ -120,7 +127,15 @@ export function createPollsSection({ store, commands, outbox, mode }) {
       return item.el;
     });
     for (const id of [...items.keys()]) if (!shown.some((p) => p.poll_id === id)) items.delete(id);
-    reorder(list, nodes);
+    if (past) {
+      const closed = shown.filter((p) => p.status === "closed").length;
+      reorder(list, nodes.slice(0, nodes.length - closed));
+      reorder(pastList, nodes.slice(nodes.length - closed));
+      setText(pastSummary, t("poll.past", { n: closed }));
+      past.hidden = closed === 0;
+    } else {
+      reorder(list, nodes);
+    }
     tick();
     if (!ticker && [...items.values()].some((item) => item.timed())) ticker = setInterval(tick, TICK_MS);
     editor?.update(store);

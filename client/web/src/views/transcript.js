@@ -1,11 +1,17 @@
-// The rapporteur's transcript panel: export buttons with progress, and a live timeline.
+// The rapporteur's transcript panel: export buttons with progress, and the timeline.
 // The routes want the role key in an Authorization header (never in a URL), so each file
 // is fetched, read chunk by chunk (bytes received, of Content-Length when the server
 // knows it), and handed to the browser as a blob. Reports come in the page's language.
+// The timeline is rebuilt from the room's log after every snapshot (the JSON transcript,
+// read line by line; timeline.js) and grows with each live event, one line per seq, so a
+// reload keeps it (issue 13).
 
 import { clear, el, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { formatDual, isoTime } from "../time.js";
+import { createLineSplitter, createLogReader, mergeLines, TIMELINE_LIMIT, timelineLine } from "../timeline.js";
+
+export { timelineLine };
 
 const FORMATS = [
   { ext: "docx", label: "DOCX" },
@@ -14,8 +20,6 @@ const FORMATS = [
   { ext: "csv", label: "CSV" },
   { ext: "json", label: "JSON" },
 ];
-const TIMELINE_LIMIT = 50; // newest first; the reports hold the whole timeline
-const QUOTE_LIMIT = 80;
 
 /** "950 B", "12.3 KB", "4.5 MB". */
 export function formatBytes(n) {
@@ -28,52 +32,6 @@ export function formatBytes(n) {
 export function dispositionName(header) {
   const found = /filename="([^"]+)"/i.exec(header || "");
   return found ? found[1] : null;
-}
-
-function quote(text) {
-  const flat = String(text ?? "").replace(/\s+/g, " ").trim();
-  return flat.length > QUOTE_LIMIT ? `${flat.slice(0, QUOTE_LIMIT - 1)}…` : flat;
-}
-
-/** A store change as a timeline line {key, params}, or null for what a timeline skips. */
-export function timelineLine(change, store) {
-  if (change.kind !== "event") return null;
-  const data = change.data || {};
-  const text = () => quote(data.text ?? data.question?.text ?? store.questions.get(data.qid)?.text);
-  const title = () => quote(data.poll?.title ?? store.polls.get(data.poll_id)?.title ?? data.poll_id);
-  switch (change.type) {
-    case "question.asked":
-      return { key: data.status === "pending" ? "rap.tl.pending" : "rap.tl.asked", params: { text: text() } };
-    case "question.status": {
-      const key = { live: "rap.tl.live", answered: "rap.tl.answered", dismissed: "rap.tl.dismissed", withdrawn: "rap.tl.withdrawn" }[data.status];
-      return key ? { key, params: { text: quote(data.question?.text ?? store.questions.get(data.qid)?.text) } } : null;
-    }
-    case "question.answer":
-      return { key: "rap.tl.answer", params: { text: quote(store.questions.get(data.qid)?.text) } };
-    case "question.edited":
-      return { key: "rap.tl.edited", params: { text: text() } };
-    case "question.pinned": {
-      const now = quote(store.questions.get(data.qid)?.text);
-      if (data.answered) {
-        // `moderate next`: what it marked answered, and what it pinned (if anything).
-        const answered = quote(data.answered.question?.text ?? store.questions.get(data.answered.qid)?.text);
-        return data.qid ? { key: "rap.tl.next", params: { answered, text: now } } : { key: "rap.tl.answered", params: { text: answered } };
-      }
-      return data.qid ? { key: "rap.tl.pinned", params: { text: now } } : { key: "rap.tl.unpinned", params: {} };
-    }
-    case "poll.created":
-      return { key: "rap.tl.poll_created", params: { title: title() } };
-    case "poll.status":
-      if (data.status === "open") return { key: "rap.tl.poll_open", params: { title: title() } };
-      if (data.status === "closed") return { key: "rap.tl.poll_closed", params: { title: title() } };
-      return null;
-    case "room.settings":
-      return { key: "rap.tl.settings", params: {} };
-    case "room.state":
-      return { key: data.state === "open" ? "rap.tl.room_open" : "rap.tl.room_closed", params: {} };
-    default:
-      return null;
-  }
 }
 
 class DownloadError extends Error {
@@ -195,8 +153,16 @@ export function createTranscriptPanel({ code, key, notice }) {
     zipButton.disabled = busy || !eventId;
   }
 
-  const timelineList = el("ul", { className: "timeline", attrs: { "aria-labelledby": "title-timeline" } });
+  const timelineList = el("ul", { id: "timeline", className: "timeline", attrs: { "aria-labelledby": "title-timeline" } });
   const timelineEmpty = el("p", { className: "hint", i18n: "rap.timeline_empty" });
+  const timelineStatus = el("p", { id: "timeline-status", className: "hint", attrs: { "aria-live": "polite", hidden: true } });
+  let timelineNote = null; // {key, params}: re-translated on a language change
+
+  function showTimelineStatus(noteKey, params) {
+    timelineNote = noteKey ? { key: noteKey, params } : null;
+    setText(timelineStatus, timelineNote ? t(noteKey, params) : "");
+    timelineStatus.hidden = !timelineNote;
+  }
 
   const root = el(
     "section",
@@ -209,6 +175,7 @@ export function createTranscriptPanel({ code, key, notice }) {
     error,
     el("h3", { id: "title-timeline", i18n: "rap.timeline" }),
     el("p", { className: "hint", i18n: "rap.timeline_hint" }),
+    timelineStatus,
     timelineEmpty,
     timelineList,
   );
@@ -222,7 +189,7 @@ export function createTranscriptPanel({ code, key, notice }) {
       timelineList.append(
         el(
           "li",
-          { data: { kind: line.key } },
+          { data: { kind: line.key, seq: String(line.seq ?? "") } },
           el("time", { text: formatDual(line.ts), attrs: { datetime: isoTime(line.ts) } }),
           " — ",
           t(line.key, line.params),
@@ -232,16 +199,70 @@ export function createTranscriptPanel({ code, key, notice }) {
     timelineEmpty.hidden = lines.length > 0;
   }
 
+  /** The timeline as the room's log has it: read after every snapshot (a join, or a
+   * resume too far behind), since a snapshot says what is, not what happened. */
+  let loading = null;
+  async function loadLog() {
+    if (!key) return;
+    loading?.abort();
+    const abort = new AbortController();
+    loading = abort;
+    showTimelineStatus("rap.timeline_loading");
+    try {
+      const response = await fetch(`/api/rooms/${encodeURIComponent(code)}/transcript.json`, {
+        headers: { authorization: `Bearer ${key}` },
+        cache: "no-store",
+        signal: abort.signal,
+      });
+      if (!response.ok) throw new DownloadError(response.status);
+      const log = createLogReader();
+      const splitter = createLineSplitter();
+      const decoder = new TextDecoder();
+      let found = [];
+      const take = (entries) => {
+        for (const entry of entries) {
+          const line = log.add(entry);
+          if (line) found.push(line);
+        }
+        if (found.length > 2 * TIMELINE_LIMIT) found = found.slice(-TIMELINE_LIMIT); // bounded memory
+      };
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        take(splitter.push(decoder.decode(value, { stream: true })));
+      }
+      take(splitter.push(decoder.decode()));
+      take(splitter.end());
+      if (loading !== abort) return;
+      lines = mergeLines(found, lines);
+      shownCount = -1;
+      showTimelineStatus(null);
+      renderTimeline();
+    } catch (failure) {
+      if (abort.signal.aborted) return;
+      const status = failure instanceof DownloadError ? failure.status : "—";
+      showTimelineStatus("rap.timeline_failed", { status });
+    } finally {
+      if (loading === abort) loading = null;
+    }
+  }
+
   function follow(store) {
     if (subscribed === store || !store?.subscribe) return;
     subscribed = store;
     store.subscribe((change) => {
+      if (change.kind === "snapshot") {
+        loadLog();
+        return;
+      }
       const line = timelineLine(change, store);
       if (!line) return;
-      lines = [{ ...line, ts: change.ts }, ...lines].slice(0, TIMELINE_LIMIT);
+      lines = mergeLines(lines, [{ ...line, ts: change.ts, seq: change.seq }]);
       shownCount = -1;
       renderTimeline();
     });
+    if (store.seq != null) loadLog(); // the first snapshot came before this panel
   }
 
   function update(store) {
@@ -250,6 +271,7 @@ export function createTranscriptPanel({ code, key, notice }) {
     for (const b of buttons) b.textContent = t("rap.download", { format: b.dataset.label });
     setText(zipButton, t("rap.download_all"));
     if (lastStatus) setText(status, t(lastStatus.key, lastStatus.params));
+    if (timelineNote) setText(timelineStatus, t(timelineNote.key, timelineNote.params));
     setBusy();
     renderTimeline();
     root.hidden = !key;
