@@ -2,6 +2,7 @@
 
 import { initLang, t } from "./i18n.js";
 import { el } from "./dom.js";
+import { keepShell } from "./offline-shell.js";
 import { parseRoute } from "./route.js";
 import { startLanding } from "./views/landing.js";
 
@@ -21,3 +22,4 @@ function start() {
 }
 
 start();
+keepShell();
