@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import mimetypes
@@ -151,6 +152,15 @@ class PageRenderer:
         self.pages = pages
         self.manifest = manifest
         self.cache: dict[tuple[str, str], tuple[float, bytes]] = {}
+        self.gzipped: dict[bytes, bytes] = {}
+
+    def compressed(self, body: bytes) -> bytes:
+        """The page gzipped, once per build (Python has no brotli; pages are ~1.5 KB)."""
+        if body not in self.gzipped:
+            self.gzipped = {body: gzip.compress(body, 9, mtime=0), **self.gzipped}
+            while len(self.gzipped) > 16:  # old builds' pages
+                self.gzipped.pop(next(reversed(self.gzipped)))
+        return self.gzipped[body]
 
     def render(self, name: str, view: str) -> bytes | None:
         try:
@@ -179,12 +189,16 @@ class PageRenderer:
 RENDERER = PageRenderer()
 
 
-def page(name: str, view: str) -> Response:
+def page(request: Request, name: str, view: str) -> Response:
     """One HTML page for `view`; `no-cache`, so a new build's names are seen at once."""
     body = RENDERER.render(name, view)
     if body is None:
         return PlainTextResponse("the browser client is not built; run `make run`", 503)
-    return Response(body, media_type="text/html", headers={"cache-control": "no-cache"})
+    headers = {"cache-control": "no-cache", "vary": "accept-encoding"}
+    if "gzip" in accepted_encodings(request.headers.get("accept-encoding", "")):
+        body = RENDERER.compressed(body)
+        headers["content-encoding"] = "gzip"
+    return Response(body, media_type="text/html", headers=headers)
 
 
 async def service_worker(request: Request) -> Response:

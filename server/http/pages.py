@@ -28,13 +28,13 @@ ROOM_VIEWS = {"moderate": "moderator", "present": "presenter", "rapporteur": "ra
 
 
 async def landing(request: Request) -> Response:
-    return assets.page("index.html", "landing")
+    return assets.page(request, "index.html", "landing")
 
 
 async def room_page(request: Request) -> Response:
     parts = request.url.path.strip("/").split("/")  # "r", code[, view]
     view = ROOM_VIEWS.get(parts[2], "participant") if len(parts) == 3 else "participant"
-    return assets.page("room.html", view)
+    return assets.page(request, "room.html", view)
 
 
 async def list_rooms(request: Request) -> Response:

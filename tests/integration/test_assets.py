@@ -187,3 +187,14 @@ def test_the_service_worker_is_at_the_root_and_never_cached(http: httpx.Client) 
     assert r.headers["cache-control"] == "no-cache"
     csp = r.headers["content-security-policy"]
     assert "worker-src 'self'" in csp
+
+
+def test_pages_are_gzipped_when_allowed(http: httpx.Client, manifest: Manifest) -> None:
+    for accept, expected in (("br, gzip", "gzip"), ("gzip", "gzip"), ("br", None), (None, None)):
+        r, sent = raw(http, "/r/SUB-PLAN", accept)
+        assert r.status_code == 200, accept
+        assert r.headers.get("content-encoding") == expected, accept
+        assert "accept-encoding" in r.headers["vary"].lower()
+        assert int(r.headers["content-length"]) == len(sent)
+        text = (gzip.decompress(sent) if expected else sent).decode("utf-8")
+        assert f"/static/{manifest.script}" in text
