@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from server.http.assets import Manifest
 from tests.browser.support import TIMEOUT, Pages
+from tests.browser.test_accessibility import axe
 
 QUESTION = "Can the evacuation maps be printed for shelters without power? 停電時"
 
@@ -54,6 +55,7 @@ def test_a_reload_offline_opens_the_room_and_sends_the_question_when_back(pages:
     aiko.click("#ask-submit")
     expect(state).to_have_attribute("data-pending", "1", timeout=TIMEOUT)
     expect(state).to_have_text("Offline · 1 not synced")
+    assert axe(aiko) == []  # the room as the cache opens it, offline
     expect(bat.locator("[data-qid]", has_text="evacuation maps")).to_have_count(0)
 
     aiko.context.set_offline(False)
