@@ -25,10 +25,11 @@ setup: $(BIN)/workshop client
 $(WEB)/node_modules/.package-lock.json: $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 
-$(WEB)/dist/app.js: $(WEB)/node_modules/.package-lock.json $(WEB_SOURCES)
+# dist/ (served) and build/ (manifest, service worker, source maps): client/web/build.mjs.
+$(WEB)/build/manifest.json: $(WEB)/node_modules/.package-lock.json $(WEB_SOURCES)
 	cd $(WEB) && npm run --silent build
 
-client: $(WEB)/dist/app.js
+client: $(WEB)/build/manifest.json
 
 # The benchmark's Node load generator (bench/loadgen): ws and @msgpack/msgpack.
 $(LOADGEN)/node_modules/.package-lock.json: $(LOADGEN)/package.json $(LOADGEN)/package-lock.json
@@ -80,4 +81,4 @@ bench: setup system-deps loadgen $(VENV)/.bench-extra
 	$(BIN)/python -m bench.run $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist $(LOADGEN)/node_modules $(NOTES_CLIENT)/node_modules bench/results
+	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist $(WEB)/build $(LOADGEN)/node_modules $(NOTES_CLIENT)/node_modules bench/results

@@ -57,6 +57,9 @@ class Settings:
     presence_ttl: float = 20.0  # seconds a dead process's presence set lives (dropped in 1.25x)
     position_check: float = 5.0  # seconds between checks of each tailed room's head (Redis)
     sqlite_sync: str = "FULL"
+    # Serve the browser bundle's source maps (client/web/build/maps/) under /static/: for
+    # debugging only, they are the whole client source (issue 13).
+    source_maps: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

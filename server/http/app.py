@@ -10,11 +10,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.backends.select import make_backend
-from server.http import hosts, pages, transcripts
+from server.http import assets, hosts, pages, transcripts
 from server.http.hosts import AllowedHosts
 from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
@@ -129,7 +128,14 @@ def create_app(settings: Settings) -> WorkshopApp:
         Route("/api/events/{event_id}/transcript.zip", transcripts.event_transcripts),
         Route("/healthz", pages.healthz),
         Route("/readyz", pages.readyz),
-        Mount("/static", app=StaticFiles(directory=pages.DIST, check_dir=False), name="static"),
+        Route("/sw.js", assets.service_worker),
+        Mount(
+            "/static",
+            app=assets.CompressedStaticFiles(
+                directory=assets.DIST, maps=assets.MAPS if settings.source_maps else None
+            ),
+            name="static",
+        ),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(SecurityHeaders)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
-WEB = Path(__file__).resolve().parents[2] / "client" / "web"
-PAGES = WEB / "pages"
-DIST = WEB / "dist"
+from server.http import assets
 
+# worker-src: the service worker (/sw.js, server/http/assets.py) is a script of this origin.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-    "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
+    "img-src 'self' data:; font-src 'self'; worker-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 SECURITY_HEADERS = {
     "content-security-policy": CSP,
@@ -26,19 +23,18 @@ SECURITY_HEADERS = {
 }
 
 
-def _page(name: str) -> Response:
-    path = PAGES / name
-    if not path.exists():
-        return PlainTextResponse("the browser client is not built; run `make run`", 503)
-    return FileResponse(path, headers={"cache-control": "no-cache"})
+# The last path segment of a room page -> its view (client/web/src/route.js).
+ROOM_VIEWS = {"moderate": "moderator", "present": "presenter", "rapporteur": "rapporteur"}
 
 
 async def landing(request: Request) -> Response:
-    return _page("index.html")
+    return assets.page(request, "index.html", "landing")
 
 
 async def room_page(request: Request) -> Response:
-    return _page("room.html")
+    parts = request.url.path.strip("/").split("/")  # "r", code[, view]
+    view = ROOM_VIEWS.get(parts[2], "participant") if len(parts) == 3 else "participant"
+    return assets.page(request, "room.html", view)
 
 
 async def list_rooms(request: Request) -> Response:

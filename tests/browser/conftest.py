@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def built_client() -> Path:
     """The browser bundle; built here if `make client` has not run (needs npm ci first)."""
-    dist = WEB / "dist" / "app.js"
+    dist = WEB / "build" / "manifest.json"
     if not dist.exists():
         if not (WEB / "node_modules").exists():
             subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=WEB, check=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from server.http.pages import DIST
+from server.http.assets import Manifest
 from tests.conftest import Workshop
 
 PAGES = ["/", "/r/SUB-PLAN", "/r/SUB-PLAN/moderate", "/r/SUB-PLAN/present", "/r/sub-plan"]
@@ -44,7 +44,8 @@ def http(shared: Workshop) -> httpx.Client:
 
 
 def test_pages_are_html_with_a_strict_csp(http: httpx.Client) -> None:
-    if not (DIST / "app.js").exists():
+    manifest = Manifest.read()
+    if manifest is None:
         pytest.fail("the browser client is not built: run `make client`")
     with http:
         for path in PAGES:
@@ -54,7 +55,7 @@ def test_pages_are_html_with_a_strict_csp(http: httpx.Client) -> None:
             assert "<html" in r.text.lower()
             assert "<script>" not in r.text.lower(), "inline scripts would need 'unsafe-inline'"
             check_security_headers(r)
-        bundle = http.get("/static/app.js")
+        bundle = http.get(f"/static/{manifest.script}")
         assert bundle.status_code == 200
         assert "javascript" in bundle.headers["content-type"]
         check_security_headers(bundle)

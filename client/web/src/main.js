@@ -2,15 +2,16 @@
 
 import { initLang, t } from "./i18n.js";
 import { el } from "./dom.js";
+import { keepShell } from "./offline-shell.js";
 import { parseRoute } from "./route.js";
-import { startRoom } from "./room.js";
 import { startLanding } from "./views/landing.js";
 
 function start() {
   initLang();
   const root = document.getElementById("app") || document.body.appendChild(el("div", { id: "app" }));
   const route = parseRoute(location.pathname);
-  if (route.page === "room") startRoom(root, route);
+  // The room page (and each of its views) is a chunk of its own, fetched only when shown.
+  if (route.page === "room") import("./room.js").then((m) => m.startRoom(root, route));
   else if (route.page === "landing") startLanding(root);
   else {
     root.replaceChildren(
@@ -21,3 +22,4 @@ function start() {
 }
 
 start();
+keepShell();

@@ -6,7 +6,6 @@ import { RoomConnection, socketUrl } from "./connection.js";
 import { coalesce, el, setAttr, setText } from "./dom.js";
 import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
 import { eventRoleKey, forgetRoleKey, keepRoleKey, loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
-import { NotesSync } from "./notes.js";
 import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
 import { roomPath } from "./route.js";
@@ -14,24 +13,26 @@ import { RoomStore } from "./store.js";
 import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
 import { createJoinForm } from "./views/join.js";
-import { createModeratorView, createRapporteurView } from "./views/moderator.js";
 import { createNotice } from "./views/notice.js";
-import { createParticipantView } from "./views/participant.js";
-import { createPresenterView } from "./views/presenter.js";
 import { startLanding } from "./views/landing.js";
 
+// Each view is a chunk of its own (issue 13): the projector never downloads the notes
+// editor and yjs, a participant never the QR code or the moderator's panels.
 const VIEWS = {
-  participant: createParticipantView,
-  moderator: createModeratorView,
-  presenter: createPresenterView,
-  rapporteur: createRapporteurView,
+  participant: () => import("./views/participant.js").then((m) => m.createParticipantView),
+  moderator: () => import("./views/moderator.js").then((m) => m.createModeratorView),
+  presenter: () => import("./views/presenter.js").then((m) => m.createPresenterView),
+  rapporteur: () => import("./views/moderator.js").then((m) => m.createRapporteurView),
 };
+const loadNotes = () => import("./notes.js").then((m) => m.NotesSync);
 const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur" }; // view -> role it needs
 const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", closed: "room.connection_closed" };
 
 /** Starts the room page for `code` in `view` inside `root`. */
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
+  // Fetched while the join form shows and the room's info loads.
+  const parts = Promise.all([VIEWS[view](), view === "presenter" ? null : loadNotes()]);
   let key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
   let kept = false;
   const roomInfo = fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
@@ -151,10 +152,10 @@ export function startRoom(root, { code, view }) {
   function begin() {
     if (starting) return;
     starting = true;
-    keyReady.then(startConnection, startConnection);
+    Promise.all([keyReady.catch(() => null), parts]).then(([, [createView, NotesSync]]) => startConnection(createView, NotesSync));
   }
 
-  function startConnection() {
+  function startConnection(createView, NotesSync) {
     connection = new RoomConnection({
       url: socketUrl(),
       store,
@@ -167,9 +168,9 @@ export function startRoom(root, { code, view }) {
     });
     const commands = new Commands({ connection, outbox, store });
     // The shared notes (not on the presenter screen): synced after every join.
-    const notes = view === "presenter" ? null : new NotesSync({ connection, store, storage: local(), code, newCid });
+    const notes = NotesSync ? new NotesSync({ connection, store, storage: local(), code, newCid }) : null;
     notes?.start();
-    viewApi = VIEWS[view]({ code, store, commands, outbox, connection, notice, key, notes });
+    viewApi = createView({ code, store, commands, outbox, connection, notice, key, notes });
     viewSlot.replaceChildren(viewApi.el);
     viewSlot.hidden = false;
 
