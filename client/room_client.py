@@ -71,8 +71,10 @@ class RoomClient(RoomCommands):
         inbox: int = 1024,
         keep_raw: bool = False,
         screen: bool = False,
+        org_id: str | None = None,
     ) -> None:
         self.url = url
+        self.org_id = org_id  # a registry id of the event's organisations (issue 14)
         self.screen = screen  # a projector: joins with `screen: true`, not counted in presence
         self.code = room.strip().upper()
         self.name, self.org, self.lang = name, org, lang
@@ -340,6 +342,7 @@ class RoomClient(RoomCommands):
             "since": self.sequencer.last,
             "epoch": self.sequencer.epoch if resume else None,
             **({"screen": True} if self.screen else {}),
+            **({"org_id": self.org_id} if self.org_id else {}),
         }
 
     # -- requests ---------------------------------------------------------------------------

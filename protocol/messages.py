@@ -104,6 +104,7 @@ class Join(Command):
     since: int | None = None
     epoch: str | None = None
     screen: bool = False  # a projector page: receives presence, is not counted in it
+    org_id: str | None = None  # an id of the event's registry (PROTOCOL.md "Additions")
 
     def __post_init__(self) -> None:
         Command.__post_init__(self)
@@ -120,11 +121,14 @@ class Join(Command):
         if self.since is not None:
             check_int(self.since, "since", 0, MAX_ID)
         check_flag(self.screen, "screen")
+        set_field(self, "org_id", check_opt_text(self.org_id, "org_id", 40))
 
     def data(self) -> dict[str, Any]:
         out = Command.data(self)
         if not self.screen:
             del out["screen"]  # an addition to v1 (issue 13): other joins stay as they were
+        if self.org_id is None:
+            del out["org_id"]  # likewise (issue 14)
         return out
 
 

@@ -72,7 +72,9 @@ async def get_room(request: Request) -> Response:
                 "title": event.title if event else "",
                 "timezones": list(event.timezones) if event else [],
                 "languages": list(event.languages) if event else [],
+                "organisations": [o.to_dict() for o in event.organisations] if event else [],
             },
+            **({"starts": info.starts, "ends": info.ends} if info.starts else {}),
         }
     )
 

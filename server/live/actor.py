@@ -18,10 +18,20 @@ class Actor:
     org: str
     roles: tuple[str, ...] = ()
     screen: bool = False  # a projector page (join's `screen`): not counted in presence
+    org_id: str | None = None  # the registry's id of `org`, when it is one (issue 14)
 
     def record(self) -> dict[str, Any]:
-        """The record's `actor` map."""
-        return {"pid": self.pid, "name": self.name, "org": self.org, "roles": list(self.roles)}
+        """The record's `actor` map (`org_id` only when there is one: an addition)."""
+        out = {"pid": self.pid, "name": self.name, "org": self.org, "roles": list(self.roles)}
+        if self.org_id is not None:
+            out["org_id"] = self.org_id
+        return out
+
+    @property
+    def counted_org(self) -> str:
+        """What presence and attendance count this actor under: the registry id, else
+        the organisation as typed (PROTOCOL.md "Additions", "Join")."""
+        return self.org_id or self.org
 
     def viewer(self) -> Viewer:
         """What this actor may see."""

@@ -255,7 +255,9 @@ class Connection:
             pid = self.identity.new_pid()
         if self.room is not None:
             self.room.leave(self)
-        self.actor = Actor(pid, cmd.name, cmd.org, tuple(roles), screen=cmd.screen)
+        org_id = room.registry.resolve(cmd.org_id, cmd.org)
+        org = cmd.org or (room.registry.name(org_id, cmd.lang) if org_id else "")
+        self.actor = Actor(pid, cmd.name, org, tuple(roles), screen=cmd.screen, org_id=org_id)
         self.room = room
         room.welcome(self, cmd, self.identity.issue_token(pid))
 

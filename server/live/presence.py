@@ -151,7 +151,7 @@ class RoomPresence:
     def counted(self) -> dict[str, str]:
         """This process's members who count: `pid -> org` of the participants here."""
         return {
-            viewer.pid: member.actor.org
+            viewer.pid: member.actor.counted_org
             for member, viewer in self._members.items()
             if not viewer.staff and not member.actor.screen
         }

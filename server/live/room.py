@@ -35,6 +35,7 @@ from server.live.outcomes import RecentOutcomes
 from server.live.poll_timers import PollTimers
 from server.live.presence import RoomPresence
 from server.live.signals import RoomSignals
+from server.organisations import Registry
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")
@@ -65,6 +66,7 @@ class LiveRoom:
     ) -> None:
         self.info = info
         self.event = event
+        self.registry = Registry(event.organisations)  # the event's organisations
         self.code = info.code
         self.log: RoomLog = backend
         self.state = RoomState()
@@ -350,6 +352,7 @@ class LiveRoom:
             Welcome(
                 join.id,
                 {"pid": actor.pid, "name": actor.name, "org": actor.org,
+                 **({"org_id": actor.org_id} if actor.org_id else {}),
                  "roles": ["participant", *actor.roles]},
                 token,
                 {
@@ -360,6 +363,8 @@ class LiveRoom:
                         "title": self.event.title,
                         "timezones": list(self.event.timezones),
                         "languages": list(self.event.languages),
+                        **({"organisations": [o.to_dict() for o in self.event.organisations]}
+                           if self.event.organisations else {}),
                     },
                     "state": state.state,
                     "settings": dict(state.settings),

@@ -157,7 +157,11 @@ def outline(report: Report, labels: Labels) -> list[Block]:
 
     blocks += [Heading(1, labels("attendance")), Para(labels("attendance_note"), "note")]
     if report.attendance:
-        rows = [[a.org or labels("no_org"), str(a.people), str(a.peak)] for a in report.attendance]
+        rows = [
+            [labels.text(report.organisations.get(a.org, a.org)) or labels("no_org"),
+             str(a.people), str(a.peak)]
+            for a in report.attendance
+        ]  # fmt: skip
         total = report.attendance_total
         rows.append([labels("total"), str(total.people), str(total.peak)])
         columns = [labels("org"), labels("people"), labels("peak")]

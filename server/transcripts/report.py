@@ -124,6 +124,7 @@ class Report:
     notes_edits: int
     notes_editors: int
     settings: dict[str, bool] = field(default_factory=dict)
+    organisations: dict[str, LangText] = field(default_factory=dict)  # registry id -> name
 
     def with_status(self, *statuses: str) -> list[QuestionRow]:
         """Questions in these statuses, most votes first (ties: asked first)."""

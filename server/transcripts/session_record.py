@@ -118,6 +118,9 @@ class SessionRecord:
             notes_edits=self.notes_edits,
             notes_editors=len(self._notes_editors),
             settings=dict(self.state.settings),
+            organisations={o.org_id: o.name for o in self.event.organisations}
+            if self.event
+            else {},
         )
 
     # -- collecting -------------------------------------------------------------------
@@ -131,7 +134,8 @@ class SessionRecord:
         self.last_ts = rec.ts
         actor = rec.actor if isinstance(rec.actor, dict) else None
         if actor is not None and privacy != ANONYMOUS and not is_pseudonymous(actor):
-            self.attendance.see(str(actor.get("pid")), str(actor.get("org") or ""), rec.ts)
+            org = actor.get("org_id") or actor.get("org") or ""  # the registry's id first
+            self.attendance.see(str(actor.get("pid")), str(org), rec.ts)
         if not outcome.ok:
             return
         if rec.type == "notes.update":
