@@ -71,7 +71,8 @@ export function checkDraft({ title, kind, options = [], hideResults = false, hid
 
 /** The fields of a poll.create that makes a new draft like `poll` (Duplicate). */
 export function duplicateFields(poll) {
-  const fields = { title: poll.title, kind: poll.kind, options: [...poll.options], hide_results: Boolean(poll.hide_results) };
+  const texts = poll.texts ?? { title: poll.title, options: poll.options }; // the maps, as sent
+  const fields = { title: texts.title, kind: poll.kind, options: [...texts.options], hide_results: Boolean(poll.hide_results) };
   if (poll.hide_until_voted) fields.hide_until_voted = true;
   if (Number.isInteger(poll.seconds)) fields.seconds = poll.seconds;
   return fields;

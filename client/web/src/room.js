@@ -9,7 +9,7 @@ import { eventRoleKey, forgetRoleKey, keepRoleKey, loadProfile, saveProfile, tak
 import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
 import { roomPath } from "./route.js";
-import { RoomStore } from "./store.js";
+import { RoomStore, roomInfo as describeRoom } from "./store.js";
 import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
 import { createJoinForm } from "./views/join.js";
@@ -229,7 +229,7 @@ export function startRoom(root, { code, view }) {
 
   roomInfo.then((info) => {
     if (info?.title && !store.room) {
-      store.room = { code, title: info.title, event: info.event };
+      store.room = describeRoom(code, info.title, info.event);
       render();
     }
   });

@@ -3,6 +3,7 @@
 // socket. The connection feeds it frames; the views read it and re-render on change.
 
 import { Emitter } from "./emitter.js";
+import { defineText, wireText } from "./lang-text.js";
 import { emptyResults, pollOrder } from "./polls.js";
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -33,11 +34,9 @@ function normaliseQuestion(raw, ts) {
 /** A poll as the store keeps it: the wire fields, its results (null while hidden from us),
  * `order` (creation seq) and `changed` (seq of its latest status event, for the presenter). */
 function normalisePoll(raw, changed) {
-  return {
+  const poll = {
     poll_id: String(raw.poll_id),
-    title: String(raw.title ?? ""),
     kind: raw.kind ?? "single",
-    options: Array.isArray(raw.options) ? raw.options.map(String) : [],
     status: raw.status ?? "draft",
     hide_results: Boolean(raw.hide_results),
     hide_until_voted: Boolean(raw.hide_until_voted),
@@ -48,6 +47,17 @@ function normalisePoll(raw, changed) {
     order: pollOrder(raw.poll_id),
     changed: changed ?? raw.changed ?? pollOrder(raw.poll_id),
   };
+  // title and options: strings or language maps; read in the interface language
+  defineText(poll, "title", wireText(raw.title ?? ""));
+  return defineText(poll, "options", Array.isArray(raw.options) ? raw.options.map(wireText) : []);
+}
+
+/** The room as the welcome (or /api/rooms) names it; its and its event's titles may be
+ * language maps, read in the interface language. */
+export function roomInfo(code, title, event) {
+  const room = defineText({ code }, "title", title ?? "");
+  room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
+  return room;
 }
 
 /** Orders questions: "top" by votes (ties: older first), "recent" newest first. */
@@ -205,7 +215,7 @@ export class RoomStore {
     this.me = reply.me ?? null;
     if (reply.room) {
       const { code, title, event } = reply.room;
-      this.room = { code, title, event };
+      this.room = roomInfo(code, title, event);
       if (reply.room.state) this.roomState = reply.room.state;
       if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
     }

@@ -2,6 +2,7 @@
 
 import { el, setText } from "../dom.js";
 import { onLangChange, t } from "../i18n.js";
+import { textIn } from "../lang-text.js";
 import { normaliseCode, roomPath } from "../route.js";
 import { createLangSwitch } from "./lang-switch.js";
 
@@ -14,9 +15,9 @@ function roomLink(room) {
     el(
       "a",
       { className: "room-link", attrs: { href: roomPath(code) } },
-      el("span", { className: "room-item-title", text: room.title || code }),
+      el("span", { className: "room-item-title", text: textIn(room.title) || code }),
       el("span", { className: "room-item-code", text: code }),
-      room.event?.title ? el("span", { className: "room-item-event", text: room.event.title }) : null,
+      room.event?.title ? el("span", { className: "room-item-event", text: textIn(room.event.title) }) : null,
     ),
   );
 }
@@ -80,8 +81,11 @@ export function startLanding(root, { missing = null } = {}) {
   fetch("/api/rooms", { headers: { accept: "application/json" } })
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
     .then((body) => {
-      const items = (Array.isArray(body?.rooms) ? body.rooms : []).map(roomLink).filter(Boolean);
-      list.replaceChildren(...items);
+      const rooms = Array.isArray(body?.rooms) ? body.rooms : [];
+      const show = () => list.replaceChildren(...rooms.map(roomLink).filter(Boolean));
+      show();
+      onLangChange(show); // titles may be language maps
+      const items = list.children;
       status.dataset.i18n = "landing.no_rooms";
       setText(status, t("landing.no_rooms"));
       status.hidden = items.length > 0;

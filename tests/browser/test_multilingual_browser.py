@@ -1,0 +1,82 @@
+"""Titles and polls written in three languages, read in the reader's (issue 14): the room
+title in the header and the tab, a poll's title and options, and the landing list, each
+following the interface language as it is switched, with the fallback for a missing one."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from client.room_client import RoomClient
+from tests.conftest import Workshop, running
+from tests.support.server import ServerProcess, create_event, free_port
+
+from .support import TIMEOUT, Pages, join
+
+EVENT = """
+title = { en = "City-to-city learning", ja = "都市間学習", mn = "Хот хоорондын суралцахуй" }
+
+[[rooms]]
+code = "SUB-PLAN"
+title = { en = "Planning and Investment", ja = "計画と投資", mn = "Төлөвлөлт ба хөрөнгө оруулалт" }
+"""
+
+TITLE = {"en": "Siren or SMS?", "ja": "サイレンかSMSか？", "mn": "Дуут дохио уу, мессеж үү?"}
+OPTIONS = [
+    {"en": "Siren", "ja": "サイレン", "mn": "Дуут дохио"},
+    {"en": "SMS", "ja": "ショートメッセージ"},
+]
+
+
+@pytest.fixture
+def workshop(tmp_path: Path) -> Iterator[Workshop]:
+    """The browser fixtures' workshop, here with an event written in three languages."""
+    file = tmp_path / "event.toml"
+    file.write_text(EVENT, encoding="utf-8")
+    port = free_port()
+    links = create_event(tmp_path, f"http://127.0.0.1:{port}", file)
+    server = ServerProcess(tmp_path, port=port)
+    server.start()
+    yield from running(Workshop(server, links))
+
+
+async def _open_poll(workshop: Workshop) -> None:
+    async with RoomClient(
+        workshop.server.ws_url, "SUB-PLAN", name="Chair", key=workshop.moderator_key
+    ) as chair:
+        made = await chair.command("poll.create", title=TITLE, kind="single", options=OPTIONS)
+        await chair.command("poll.open", poll_id=made["poll_id"])
+
+
+def test_titles_and_polls_follow_the_interface_language(
+    browser: Browser, workshop: Workshop
+) -> None:
+    pages = Pages(browser, workshop)
+    with ThreadPoolExecutor(1) as pool:  # sync Playwright holds this thread's event loop
+        pool.submit(asyncio.run, _open_poll(workshop)).result(timeout=30)
+    page = pages.new(locale="ja-JP")
+    join(page, f"{workshop.server.url}/r/SUB-PLAN", "Aiko", "仙台市")
+    expect(page.locator("#room-title")).to_have_text("計画と投資", timeout=TIMEOUT)
+    poll = page.locator("[data-poll-id]").first
+    expect(poll).to_contain_text("サイレンかSMSか？", timeout=TIMEOUT)
+    expect(poll).to_contain_text("ショートメッセージ")
+    assert "計画と投資" in page.title()
+
+    page.select_option("#lang-switch", "mn")
+    expect(page.locator("#room-title")).to_have_text("Төлөвлөлт ба хөрөнгө оруулалт")
+    expect(poll).to_contain_text("Дуут дохио уу, мессеж үү?", timeout=TIMEOUT)
+    expect(poll).to_contain_text("SMS")  # no Mongolian text: the first of en, ja, mn
+    expect(poll).not_to_contain_text("[object Object]")
+
+    landing = pages.new(locale="en-US")
+    landing.goto(workshop.server.url + "/")
+    expect(landing.locator("#room-list")).to_contain_text("Planning and Investment")
+    expect(landing.locator("#room-list")).to_contain_text("City-to-city learning")
+    landing.select_option("#lang-switch", "ja")
+    expect(landing.locator("#room-list")).to_contain_text("計画と投資")
+    pages.check()
