@@ -38,6 +38,17 @@ def start_workshop(data_dir: Path, *args: str) -> Workshop:
     return Workshop(server, links)
 
 
+def start_event_file(data_dir: Path, event_toml: str, *args: str) -> Workshop:
+    """A server on `data_dir` with the event that `event_toml` (an event file) describes."""
+    file = data_dir / "event.toml"
+    file.write_text(event_toml, encoding="utf-8")
+    port = free_port()
+    links = create_event(data_dir, f"http://127.0.0.1:{port}", file)
+    server = ServerProcess(data_dir, port=port, args=args)
+    server.start()
+    return Workshop(server, links)
+
+
 @contextlib.contextmanager
 def lifted_on(backend: str, folder: Path, *args: str) -> Iterator[Workshop]:
     """A server with lifted rate limits on `backend`: "sqlite" (the embedded default) or

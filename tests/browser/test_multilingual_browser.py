@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from client.room_client import RoomClient
-from tests.conftest import Workshop, running
-from tests.support.server import ServerProcess, create_event, free_port
+from tests.conftest import Workshop, running, start_event_file
 
 from .support import TIMEOUT, Pages, join
 
@@ -36,13 +35,7 @@ OPTIONS = [
 @pytest.fixture
 def workshop(tmp_path: Path) -> Iterator[Workshop]:
     """The browser fixtures' workshop, here with an event written in three languages."""
-    file = tmp_path / "event.toml"
-    file.write_text(EVENT, encoding="utf-8")
-    port = free_port()
-    links = create_event(tmp_path, f"http://127.0.0.1:{port}", file)
-    server = ServerProcess(tmp_path, port=port)
-    server.start()
-    yield from running(Workshop(server, links))
+    yield from running(start_event_file(tmp_path, EVENT))
 
 
 async def _open_poll(workshop: Workshop) -> None:

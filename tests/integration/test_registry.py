@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from client.room_client import RoomClient
-from tests.conftest import Workshop, running
-from tests.support.server import ServerProcess, create_event, free_port
+from tests.conftest import Workshop, running, start_event_file
 
 from .helpers import wait_for_frame
 
@@ -39,13 +38,7 @@ ends = 2026-12-10T11:30:00+09:00
 
 @pytest.fixture
 def multilingual(tmp_path: Path) -> Iterator[Workshop]:
-    file = tmp_path / "event.toml"
-    file.write_text(EVENT, encoding="utf-8")
-    port = free_port()
-    links = create_event(tmp_path, f"http://127.0.0.1:{port}", file)
-    server = ServerProcess(tmp_path, port=port)
-    server.start()
-    yield from running(Workshop(server, links))
+    yield from running(start_event_file(tmp_path, EVENT))
 
 
 async def test_one_organisation_is_counted_once_whatever_language_it_was_named_in(
