@@ -6,9 +6,17 @@
 
 import { getLang, LANGS } from "./i18n.js";
 
+let fallback = LANGS; // the event's `languages`, once the room says them
+
+/** The order a text falls back in: the event file's `languages` (PROTOCOL.md "Additions"). */
+export function setFallbackOrder(langs) {
+  const known = Array.isArray(langs) ? langs.filter((l) => LANGS.includes(l)) : [];
+  fallback = known.length ? known : LANGS;
+}
+
 /** The string of `value` for a reader of `lang`: that language's, else the first of
  * `order` that has one, else any; a plain string is the same for everyone. */
-export function textIn(value, lang = getLang(), order = LANGS) {
+export function textIn(value, lang = getLang(), order = fallback) {
   if (value == null) return "";
   if (typeof value !== "object") return String(value);
   if (typeof value[lang] === "string") return value[lang];

@@ -3,7 +3,7 @@
 // socket. The connection feeds it frames; the views read it and re-render on change.
 
 import { Emitter } from "./emitter.js";
-import { defineText, wireText } from "./lang-text.js";
+import { defineText, setFallbackOrder, wireText } from "./lang-text.js";
 import { emptyResults, pollOrder } from "./polls.js";
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -55,6 +55,7 @@ function normalisePoll(raw, changed) {
 /** The room as the welcome (or /api/rooms) names it; its and its event's titles may be
  * language maps, read in the interface language. */
 export function roomInfo(code, title, event) {
+  setFallbackOrder(event?.languages);
   const room = defineText({ code }, "title", title ?? "");
   room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
   return room;

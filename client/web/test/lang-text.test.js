@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setLang } from "../src/i18n.js";
 import { defineText, textIn, wireText } from "../src/lang-text.js";
-import { RoomStore } from "../src/store.js";
+import { RoomStore, roomInfo } from "../src/store.js";
 
 const TITLE = { en: "Siren or SMS?", ja: "サイレンかSMSか？" };
 
@@ -33,6 +33,13 @@ test("a poll's title and options follow the interface language", () => {
   assert.deepEqual(poll.options, ["サイレン", "SMS"]);
   assert.deepEqual(poll.texts.title, TITLE); // the wire value, for Duplicate and the editor
   setLang("en", { remember: false });
+});
+
+test("the event's languages set the fallback order", () => {
+  const room = roomInfo("SUB-PLAN", { en: "Planning", mn: "Төлөвлөлт" }, { languages: ["mn", "ja", "en"] });
+  assert.equal(textIn(room.texts.title, "ja"), "Төлөвлөлт");
+  roomInfo("X", "x", { languages: ["en", "ja", "mn"] });
+  assert.equal(textIn({ en: "Planning", mn: "Төлөвлөлт" }, "ja"), "Planning");
 });
 
 test("defineText on an object keeps the raw value", () => {
