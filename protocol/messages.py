@@ -46,6 +46,7 @@ from protocol.fields import (
     room_code,
     set_field,
 )
+from protocol.lang_detect import detect_lang
 from protocol.lang_text import LANGUAGES
 from protocol.poll_commands import (
     POLL_KINDS,
@@ -134,16 +135,30 @@ class Join(Command):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Ask(Mutating):
+    """A question. Its `lang` is the language of its text (issue 14): detected from the
+    text's script unless the asker chose it (`lang_chosen`, an extension); a text whose
+    script says nothing (digits, emoji, a tie) keeps the `lang` sent."""
+
     T: ClassVar[str] = "ask"
     text: str
     lang: str = "en"
     anon: bool = False
+    lang_chosen: bool = False
 
     def __post_init__(self) -> None:
         Mutating.__post_init__(self)
         set_field(self, "text", check_text(self.text, "text", 1, 500, multiline=True))
         check_one_of(self.lang, "lang", LANGS)
         check_flag(self.anon, "anon")
+        check_flag(self.lang_chosen, "lang_chosen")
+        if not self.lang_chosen:
+            set_field(self, "lang", detect_lang(self.text) or self.lang)
+
+    def data(self) -> dict[str, Any]:
+        out = Mutating.data(self)
+        if not self.lang_chosen:
+            del out["lang_chosen"]  # an addition (issue 14): other asks log as they did
+        return out
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

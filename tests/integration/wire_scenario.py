@@ -286,7 +286,13 @@ class Scenario:
     async def questions(self, mod: Peer, rap: Peer, alice: Peer, bob: Peer) -> None:
         q1 = (await self.do(alice, "ask", text="How are shelters chosen?", cid="ask-1"))["qid"]
         await self.do(alice, "ask", text="How are shelters chosen?", cid="ask-1")  # a retry
-        q2 = (await self.do(bob, "ask", text="Who pays for drills?", lang="ja", anon=True))["qid"]
+        # The asker chose "ja" for an English text (issue 14: chosen, not detected), so the
+        # frames stay those of the recording.
+        q2 = (
+            await self.do(
+                bob, "ask", text="Who pays for drills?", lang="ja", anon=True, lang_chosen=True
+            )
+        )["qid"]
         await self.do(bob, "vote", qid=q1, up=True)
         await self.do(bob, "vote", qid=q1, up=True)  # changes nothing: hidden
         await self.do(alice, "vote", qid=q1, up=True)

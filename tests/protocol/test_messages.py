@@ -45,7 +45,7 @@ VALID: dict[str, dict[str, Any]] = {
         "epoch": "e1",
         "screen": True,
     },
-    "ask": {"cid": CID, "text": "How are shelters chosen?", "lang": "mn", "anon": True},
+    "ask": {"cid": CID, "text": "Хоргодох байрыг хэрхэн сонгодог вэ?", "lang": "mn", "anon": True},
     "vote": {"cid": CID, "qid": "q17", "up": True},
     "withdraw": {"cid": CID, "qid": "q17"},
     "moderate": {"cid": CID, "qid": "q17", "action": "approve"},
