@@ -73,3 +73,31 @@ def test_titles_and_polls_follow_the_interface_language(
     landing.select_option("#lang-switch", "ja")
     expect(landing.locator("#room-list")).to_contain_text("計画と投資")
     pages.check()
+
+
+def test_a_questions_language_comes_from_its_text_and_the_asker_may_correct_it(
+    browser: Browser, workshop: Workshop
+) -> None:
+    """Issue 14: a Mongolian question asked from the Japanese interface is tagged mn."""
+    pages = Pages(browser, workshop)
+    asker = pages.new(locale="ja-JP")
+    join(asker, f"{workshop.server.url}/r/SUB-PLAN", "Bat", "ウランバートル市")
+    reader = pages.new(locale="en-US")
+    join(reader, f"{workshop.server.url}/r/SUB-PLAN", "Sara", "UNDRR")
+
+    asker.fill("#ask-text", "Сургалт хэзээ вэ?")
+    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：Монгол")
+    expect(asker.locator("#ask-text")).to_have_attribute("lang", "mn")
+    asker.click("#ask-submit")
+    seen = reader.locator(".question", has_text="Сургалт хэзээ вэ?").locator(".q-text")
+    expect(seen).to_have_attribute("lang", "mn", timeout=TIMEOUT)
+
+    # Latin letters read as English; the asker says it is Mongolian in Latin script.
+    asker.fill("#ask-text", "Surgalt hezee ve?")
+    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：English")
+    asker.select_option("#ask-lang", "mn")
+    asker.click("#ask-submit")
+    corrected = reader.locator(".question", has_text="Surgalt hezee ve?").locator(".q-text")
+    expect(corrected).to_have_attribute("lang", "mn", timeout=TIMEOUT)
+    expect(asker.locator("#ask-lang")).to_have_value("")  # the next one is detected afresh
+    pages.check()

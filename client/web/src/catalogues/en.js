@@ -59,6 +59,8 @@ export default {
   "ask.placeholder": "Type your question…",
   "ask.counter": "{n}/500",
   "ask.anon": "Ask anonymously",
+  "ask.lang_label": "Language of your question",
+  "ask.lang_auto": "Detected: {lang}",
   "ask.submit": "Send",
   "ask.premoderated": "A moderator reviews questions before they appear.",
   "ask.sent": "Your question was sent.",

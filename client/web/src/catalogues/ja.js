@@ -58,6 +58,8 @@ export default {
   "ask.placeholder": "質問を入力してください…",
   "ask.counter": "{n}/500",
   "ask.anon": "匿名で質問する",
+  "ask.lang_label": "質問の言語",
+  "ask.lang_auto": "自動判定：{lang}",
   "ask.submit": "送信",
   "ask.premoderated": "質問はモデレーターの確認後に表示されます。",
   "ask.sent": "質問を送信しました。",

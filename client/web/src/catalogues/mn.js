@@ -58,6 +58,8 @@ export default {
   "ask.placeholder": "Асуултаа бичнэ үү…",
   "ask.counter": "{n}/500",
   "ask.anon": "Нэрээ нууцлан асуух",
+  "ask.lang_label": "Асуултын хэл",
+  "ask.lang_auto": "Автоматаар тодорхойлсон: {lang}",
   "ask.submit": "Илгээх",
   "ask.premoderated": "Асуултууд зохицуулагчаар хянагдсаны дараа харагдана.",
   "ask.sent": "Таны асуулт илгээгдлээ.",

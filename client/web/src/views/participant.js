@@ -25,9 +25,9 @@ export function createParticipantView({ store, commands, outbox, connection, not
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
   const ask = createAskBox({
-    send: (text, anon, lang) => {
+    send: (text, anon, lang, chosen) => {
       if (!connection.isLive()) notice.show(t("ask.queued"));
-      commands.send("ask", { text, lang, anon }).catch(() => {});
+      commands.send("ask", { text, lang, anon, ...(chosen ? { lang_chosen: true } : {}) }).catch(() => {});
     },
   });
 
