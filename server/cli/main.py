@@ -20,6 +20,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from protocol.lang_text import LangText
 from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
 from server.cli.options import SHARED, add_settings, settings_from
@@ -51,10 +52,15 @@ def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, An
     }
 
 
+def _titled(text: LangText) -> str:
+    """A title for a person at a terminal: each language's text, " / " between them."""
+    return text if isinstance(text, str) else " / ".join(text.values())
+
+
 def print_links(links: dict[str, Any], out: Any = sys.stdout) -> None:
-    print(f"\n{links['title']}  (event {links['event_id']})", file=out)
+    print(f"\n{_titled(links['title'])}  (event {links['event_id']})", file=out)
     for room in links["rooms"]:
-        print(f"\n  {room['title']}  [{room['code']}]", file=out)
+        print(f"\n  {_titled(room['title'])}  [{room['code']}]", file=out)
         print(f"    participants: {room['url']}", file=out)
         print(f"    moderator:    {room['moderator_url']}", file=out)
         print(f"    presenter:    {room['presenter_url']}", file=out)
