@@ -22,6 +22,7 @@ class Command:
 
     T: ClassVar[str] = ""
     moderator_only: ClassVar[bool] = False  # PROTOCOL.md "Commands", the "who" column
+    roles: ClassVar[frozenset[str]] = frozenset()  # else: one of these roles is needed
     id: int
 
     def __post_init__(self) -> None:

@@ -61,6 +61,7 @@ from protocol.poll_commands import (
     PollShow,
     PollVote,
 )
+from protocol.translate import Translate
 
 __all__ = [
     "ACTIONS", "COMMANDS", "LANGS", "LANGUAGES", "MAX_ID", "MUTATING", "NOTES_UPDATE_LIMIT",
@@ -68,8 +69,8 @@ __all__ = [
     "Answer", "Ask", "Command", "Edit", "Join", "Moderate", "Mutating", "NotesSync",
     "NotesUpdate", "Ping", "PollClose", "PollCommand", "PollCreate", "PollDelete", "PollEdit",
     "PollHideWord", "PollOpen", "PollShow", "PollVote", "QuestionCommand", "QuestionText",
-    "RoomClose", "RoomOpen", "RoomSettings", "Vote", "Withdraw", "needs_moderator",
-    "parse_command",
+    "RoomClose", "RoomOpen", "RoomSettings", "Translate", "Vote", "Withdraw", "needs_moderator",
+    "parse_command", "refusal_for", "required_roles",
 ]  # fmt: skip
 
 NOTES_UPDATE_LIMIT = 32 * 1024  # bytes per notes.update (too_large beyond)
@@ -293,10 +294,26 @@ COMMANDS: dict[str, type[Command]] = {
     for cls in (
         Join, Ask, Vote, Withdraw, Moderate, Edit, Answer,
         PollCreate, PollEdit, PollOpen, PollClose, PollDelete, PollShow, PollVote, PollHideWord,
-        NotesSync, NotesUpdate, RoomSettings, RoomClose, RoomOpen, Ping,
+        NotesSync, NotesUpdate, RoomSettings, RoomClose, RoomOpen, Ping, Translate,
     )
 }  # fmt: skip
 MUTATING: frozenset[str] = frozenset(t for t, cls in COMMANDS.items() if issubclass(cls, Mutating))
+
+
+def required_roles(t: str) -> frozenset[str]:
+    """The roles of which a command (or its record) of type `t` needs one; empty when
+    anyone may send it, or for a type no command has (its reader refuses it for that)."""
+    cls = COMMANDS.get(t)
+    if cls is None:
+        return frozenset()
+    return frozenset({"moderator"}) if cls.moderator_only else cls.roles
+
+
+def refusal_for(needed: frozenset[str]) -> str:
+    """The `forbidden` message for a command that needs one of `needed`."""
+    if needed == {"moderator"}:
+        return "only moderators can do this"
+    return "only " + " or ".join(f"{role}s" for role in sorted(needed)) + " can do this"
 
 
 def needs_moderator(t: str) -> bool:

@@ -10,7 +10,7 @@ import secrets
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-ROLES = ("moderator", "rapporteur")
+ROLES = ("moderator", "rapporteur", "interpreter")
 
 
 class Identity:
@@ -64,4 +64,6 @@ class Identity:
         found = self.read_key(key)
         if found is None or found[0] != event_id:
             return []
-        return ["moderator", "rapporteur"] if found[1] == "moderator" else ["rapporteur"]
+        if found[1] == "moderator":
+            return ["moderator", "rapporteur"]
+        return [found[1]]

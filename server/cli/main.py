@@ -33,11 +33,13 @@ def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, An
     """The invite links of one event (keys after '#', which browsers never send)."""
     moderator_key = identity.role_key(event.event_id, "moderator")
     rapporteur_key = identity.role_key(event.event_id, "rapporteur")
+    interpreter_key = identity.role_key(event.event_id, "interpreter")
     return {
         "event_id": event.event_id,
         "title": event.title,
         "moderator_key": moderator_key,
         "rapporteur_key": rapporteur_key,
+        "interpreter_key": interpreter_key,  # `translate` (issue 14); its page comes next
         "rooms": [
             {
                 "code": room.code,

@@ -17,7 +17,17 @@ from typing import Any
 from protocol.codec import Limits, decode_frame
 from protocol.codes import CloseCode, ErrorCode, ProtocolError
 from protocol.frames import Err, Frame, Pong
-from protocol.messages import Command, Join, Mutating, NotesSync, NotesUpdate, Ping, parse_command
+from protocol.messages import (
+    Command,
+    Join,
+    Mutating,
+    NotesSync,
+    NotesUpdate,
+    Ping,
+    parse_command,
+    refusal_for,
+    required_roles,
+)
 from server.identity import Identity
 from server.limits import Bucket, FloodWatch
 from server.live.hub import Hub, RoomUnavailable
@@ -171,8 +181,9 @@ class Connection:
             self.reply(room.sync_notes(command))
             return
         assert isinstance(command, Mutating)
-        if command.moderator_only and "moderator" not in self.actor.roles:
-            self.reply(Err(command.id, ErrorCode.FORBIDDEN, "only moderators can do this"))
+        needed = required_roles(command.T)
+        if needed and not needed.intersection(self.actor.roles):
+            self.reply(Err(command.id, ErrorCode.FORBIDDEN, refusal_for(needed)))
             return
         if self._in_flight >= MAX_IN_FLIGHT:
             # Stop reading this socket's frames until one of its commands is answered.

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from protocol.codes import ErrorCode
-from protocol.messages import needs_moderator
-from server.rooms import notes, questions, room_settings
+from protocol.messages import refusal_for, required_roles
+from server.rooms import notes, questions, room_settings, translations
 from server.rooms.outcome import Outcome, refuse
 from server.rooms.polls import Polls
 from server.rooms.record import Entry
@@ -31,6 +31,7 @@ HANDLERS: dict[str, Handler] = {
     "moderate": questions.moderate,
     "edit": questions.edit,
     "answer": questions.answer,
+    "translate": translations.translate,
     "settings": room_settings.change,
     "room.close": room_settings.close,
     "room.open": room_settings.reopen,
@@ -62,8 +63,9 @@ def apply(state: RoomState, rec: Entry) -> Outcome:
     roles = actor.get("roles", ())
     if not isinstance(roles, list | tuple):
         return refuse(ErrorCode.BAD_REQUEST, f"malformed {rec.type} record")
-    if needs_moderator(rec.type) and "moderator" not in roles:
-        return refuse(ErrorCode.FORBIDDEN, "only moderators can do this")
+    needed = required_roles(rec.type)
+    if needed and not needed.intersection(roles):
+        return refuse(ErrorCode.FORBIDDEN, refusal_for(needed))
     try:
         return handler(state, rec)
     except (KeyError, TypeError, ValueError, AttributeError):

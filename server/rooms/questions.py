@@ -203,6 +203,8 @@ def _rewrite(
     if attr == "text":  # a moderator changed the asker's words: everyone is told so
         q.edited = True
         data["edited"] = True
+    # A translation of the words before is no longer one of these (clients drop it too).
+    q.translations.pop(attr, None)
     return accept(event(event_type, (q.audience(), data)))
 
 

@@ -38,6 +38,6 @@ def is_moderator(rec: Entry) -> bool:
 
 
 def is_staff(rec: Entry) -> bool:
-    """Whether the record's actor was staff (a moderator or a rapporteur)."""
+    """Whether the record's actor was staff (a moderator, a rapporteur or an interpreter)."""
     roles = rec.actor.get("roles", ()) if rec.actor is not None else ()
-    return "moderator" in roles or "rapporteur" in roles
+    return "moderator" in roles or "rapporteur" in roles or "interpreter" in roles

@@ -47,6 +47,8 @@ class Question:
     answered_ts: float | None = None
     public: bool = False  # has been visible to everyone (live at some point)
     edited: bool = False  # a moderator changed its text
+    # field ("text", "answer") -> language -> an interpreter's or moderator's translation
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def votes(self) -> int:
@@ -77,6 +79,7 @@ class Question:
             "ts": self.ts,
             "answered_ts": self.answered_ts,
             **({"edited": True} if self.edited else {}),
+            **({"translations": self.translations} if self.translations else {}),
         }
 
     def dump(self) -> dict[str, Any]:
@@ -96,11 +99,12 @@ class Question:
             "answered_ts": self.answered_ts,
             "public": self.public,
             "edited": self.edited,
+            "translations": {f: dict(texts) for f, texts in self.translations.items()},
         }
 
     @classmethod
     def load(cls, d: dict[str, Any]) -> Question:
-        return cls(**{**d, "voters": set(d["voters"])})
+        return cls(**{**d, "voters": set(d["voters"]), "translations": d.get("translations") or {}})
 
 
 @dataclass(slots=True)

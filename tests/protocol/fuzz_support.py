@@ -54,6 +54,7 @@ VALID: dict[str, dict[str, Any]] = {
     "room.close": {"cid": CID},
     "room.open": {"cid": CID},
     "ping": {},
+    "translate": {"cid": CID, "qid": "q1", "field": "text", "lang": "mn", "text": "Хэн?"},
 }
 assert set(VALID) == set(COMMANDS), "every command type has a valid frame here"
 

@@ -107,6 +107,14 @@ COMMAND_FIELDS: list[tuple[str, str, dict[str, Any]]] = [
     ("edit", "edit", {"id": 7, "cid": CID, "qid": "q17", "text": "How are shelters chosen?"}),
     ("answer", "answer", {"id": 8, "cid": CID, "qid": "q17", "text": "By the ward, each spring."}),
     (
+        "translate",
+        "translate",
+        {
+            "id": 30, "cid": CID, "qid": "q17", "field": "text", "lang": "mn",
+            "text": "Хэн санхүүжүүлдэг вэ?",
+        },
+    ),
+    (
         "poll.create",
         "poll.create",
         {"id": 9, "cid": CID, "title": "Priority", "kind": "single", "options": ("A", "B")},

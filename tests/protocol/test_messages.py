@@ -82,6 +82,7 @@ VALID: dict[str, dict[str, Any]] = {
     "room.close": {"cid": CID},
     "room.open": {"cid": CID},
     "ping": {},
+    "translate": {"cid": CID, "qid": "q1", "field": "answer", "lang": "ja", "text": "県です。"},
 }
 
 WIRE_TYPES = {
@@ -89,6 +90,7 @@ WIRE_TYPES = {
     "poll.create", "poll.open", "poll.close", "poll.vote",
     "poll.edit", "poll.hide_word", "poll.delete", "poll.show",  # extensions
     "notes.sync", "notes.update", "settings", "room.close", "room.open", "ping",
+    "translate",  # PROTOCOL.md "Additions"
 }  # fmt: skip
 
 # PROTOCOL.md "Commands", the "who" column: these need a moderator (the extensions too).

@@ -23,14 +23,16 @@ import msgpack
 import pytest
 
 from protocol.codes import ErrorCode
-from protocol.messages import needs_moderator
+from protocol.messages import required_roles
 from server.rooms import Outcome, RoomState, Viewer, apply
 from server.rooms.fold import HANDLERS
 from server.rooms.notes_document import TEXT_LIMIT
 from tests.rooms.support import PUBLIC, TS0, Editor, Rec, durable, person, recount, viewer
 
 N = 2_000
-SEEDS = (20260311, 7)
+# The second seed was 7 until translate joined the mix (issue 14): its new stream kept the
+# room closed for a third of the log, so a seed whose log keeps the room open took it.
+SEEDS = (20260311, 17)
 
 PARTICIPANTS = [
     person(f"{i:016x}", f"P{i}", org)
@@ -48,7 +50,7 @@ PARTICIPANT_VIEWERS = [v for v in VIEWERS if not v.staff]
 
 KINDS = {
     "ask": 20,
-    "vote": 30,
+    "vote": 28,  # 30 before translate: the sum, and the notes mix, stay
     "withdraw": 4,
     "moderate": 18,
     "edit": 4,
@@ -64,6 +66,7 @@ KINDS = {
     "poll.show": 2,
     "poll.vote": 22,  # 25 before poll.delete and poll.show: the sum, and the notes mix, stay
     "poll.hide_word": 3,
+    "translate": 2,
     "notes.update": 10,
     "no.such.command": 1,  # a record type no handler folds: unknown_type
 }
@@ -168,7 +171,7 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             log.append(Rec(seq, TS0 + seq * 0.37, "notes.update", data, actor))
             continue
         kind = rng.choices(list(main_kinds), weights=list(main_kinds.values()))[0]
-        if needs_moderator(kind) and rng.random() < 0.85:
+        if required_roles(kind) and rng.random() < 0.85:
             actor = rng.choice(MODERATORS)
         else:
             actor = rng.choice(ACTORS)
@@ -233,6 +236,10 @@ def random_log(seed: int, n: int = N) -> list[Rec]:
             data = {"qid": qid, "action": action}
         elif kind in ("edit", "answer"):
             data = {"qid": qid, "text": rng.choice(TEXTS[:2])}
+        elif kind == "translate":
+            field = rng.choice(["text", "text", "answer"])
+            data = {"qid": qid, "field": field, "lang": rng.choice(["en", "ja", "mn"]),
+                    "text": rng.choice(TEXTS[:2])}  # fmt: skip
         elif kind == "settings":
             keys = rng.sample(
                 ["premoderation", "anonymous_allowed", "notes_locked"], rng.randint(0, 3)
@@ -317,6 +324,7 @@ def test_the_mix_exercises_the_whole_fold(seed: int) -> None:
         "question.status",
         "question.edited",
         "question.answer",
+        "question.translated",
         "question.pinned",
         "room.settings",
         "room.state",
