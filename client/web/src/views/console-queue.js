@@ -185,7 +185,7 @@ export function createQueuePane({ handlers }) {
       const on = queue.status === active;
       setText(queue.tab.firstChild, t(`mod.queue.${queue.status}`));
       setText(queue.tab.lastChild, String(mine.length));
-      setAttr(queue.tab, "aria-label", t("mod.queue_count", { label: t(`mod.queue.${queue.status}`), n: mine.length }));
+      setAttr(queue.tab, "title", t("mod.queue_count", { label: t(`mod.queue.${queue.status}`), n: mine.length }));
       setAttr(queue.tab, "data-count", String(mine.length));
       setAttr(queue.tab, "aria-selected", on ? "true" : "false");
       setAttr(queue.tab, "tabindex", on ? "0" : "-1");

@@ -99,7 +99,15 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
   const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
 
-  const pane = (name, ...children) => el("div", { id: `pane-${name}`, className: `console-pane pane-${name}` }, ...children);
+  // The queue and the polls scroll on their own on a desktop: focusable, so the keyboard
+  // can scroll them too (axe: scrollable-region-focusable).
+  const SCROLLS = new Set(["queue", "polls"]);
+  const pane = (name, ...children) =>
+    el(
+      "div",
+      { id: `pane-${name}`, className: `console-pane pane-${name}`, i18nLabel: `mod.pane.${name}`, attrs: { role: "region", tabindex: SCROLLS.has(name) ? "0" : null } },
+      ...children,
+    );
   const panes = {
     queue: pane("queue", queue.el),
     now: pane(
