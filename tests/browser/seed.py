@@ -36,7 +36,9 @@ async def _seed(workshop: Workshop, questions: int, polls: int, review: bool) ->
         if review:
             await chair.settings(premoderation=True)
         for i in range(polls):
-            made = await chair.poll_create(f"Poll {i + 1}: which channel works best?", "single", ["Sirens", "Phones", "Radio"])
+            made = await chair.poll_create(
+                f"Poll {i + 1}: which channel works best?", "single", ["Sirens", "Phones", "Radio"]
+            )
             if i % 2 == 0:
                 await chair.poll_open(made["poll_id"])
         for i in range(questions):
@@ -57,7 +59,7 @@ def seed(workshop: Workshop, questions: int = 30, polls: int = 6, review: bool =
     def run() -> None:
         try:
             asyncio.run(_seed(workshop, questions, polls, review))
-        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as exc:
             failure.append(exc)
 
     thread = threading.Thread(target=run)
@@ -72,7 +74,9 @@ def settings(workshop: Workshop, **fields: Any) -> None:
     """Changes ROOM's settings as a moderator (e.g. premoderation=True)."""
 
     async def change() -> None:
-        async with RoomClient(workshop.server.ws_url, ROOM, name="Seeder", key=workshop.moderator_key) as chair:
+        async with RoomClient(
+            workshop.server.ws_url, ROOM, name="Seeder", key=workshop.moderator_key
+        ) as chair:
             await chair.settings(**fields)
 
     thread = threading.Thread(target=lambda: asyncio.run(change()))

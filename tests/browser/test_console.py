@@ -12,7 +12,15 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.seed import seed
-from tests.browser.support import ROOM, TIMEOUT, Pages, close_settings, join, open_settings, show_queue
+from tests.browser.support import (
+    ROOM,
+    TIMEOUT,
+    Pages,
+    close_settings,
+    join,
+    open_settings,
+    show_queue,
+)
 from tests.browser.test_accessibility import axe
 from tests.conftest import Workshop
 
@@ -32,7 +40,9 @@ def busy(browser: Browser, lifted: Workshop) -> Iterator[Pages]:
             page.context.close()
 
 
-def console(pages: Pages, lang: str = "en", size: tuple[int, int] = (1280, 800), role: str = "moderator") -> Page:
+def console(
+    pages: Pages, lang: str = "en", size: tuple[int, int] = (1280, 800), role: str = "moderator"
+) -> Page:
     room = next(r for r in pages.workshop.links["rooms"] if r["code"] == ROOM)
     page = pages.new(viewport={"width": size[0], "height": size[1]})
     page.add_init_script(f"localStorage.setItem('workshop.lang', '{lang}')")
@@ -96,7 +106,9 @@ def test_a_new_pending_question_shows_in_title_favicon_chime_and_announcement(pa
     expect(chair).to_have_title(re.compile(r"^\(1\) Early Warning and Training"), timeout=TIMEOUT)
     expect(icon).to_have_attribute("href", re.compile(r"^data:image/svg\+xml,"))
     expect(icon).to_have_attribute("data-pending", "1")
-    expect(chair.locator("#announcer")).to_have_text("New question to review: Can we visit the command center?")
+    expect(chair.locator("#announcer")).to_have_text(
+        "New question to review: Can we visit the command center?"
+    )
     expect(chime).to_have_attribute("data-chimes", "1")
     expect(chair.locator("#tab-queue-pending")).to_have_attribute("data-count", "1")
 
@@ -110,8 +122,12 @@ def test_a_new_pending_question_shows_in_title_favicon_chime_and_announcement(pa
     chair.reload()
     expect(chair.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
     expect(chair.locator("#console-chime")).to_be_checked()
-    chair.locator("#queue-pending [data-qid]").first.locator('button[data-action="approve"]').click()
-    expect(chair.locator('link[rel="icon"]')).to_have_attribute("data-pending", "1", timeout=TIMEOUT)
+    chair.locator("#queue-pending [data-qid]").first.locator(
+        'button[data-action="approve"]'
+    ).click()
+    expect(chair.locator('link[rel="icon"]')).to_have_attribute(
+        "data-pending", "1", timeout=TIMEOUT
+    )
     pages.check()
 
 
@@ -186,7 +202,9 @@ def test_every_shortcut_and_its_button(pages: Pages) -> None:
     chair.keyboard.press("a")
     expect(pending).to_have_count(2, timeout=TIMEOUT)
     chair.keyboard.press("d")  # dismiss "Third"
-    expect(chair.locator("#queue-dismissed [data-qid]", has_text="Third")).to_have_count(1, timeout=TIMEOUT)
+    expect(chair.locator("#queue-dismissed [data-qid]", has_text="Third")).to_have_count(
+        1, timeout=TIMEOUT
+    )
     # The ↑ ↓ buttons do what j and k do.
     chair.locator('button.select-move[data-move="down"]').click()
     expect(pending.nth(0)).to_have_attribute("data-selected", "true")
@@ -209,7 +227,9 @@ def test_every_shortcut_and_its_button(pages: Pages) -> None:
     expect(aiko.locator("#pinned .q-text")).to_contain_text("First", timeout=TIMEOUT)
     chair.keyboard.press("m")  # mark the pinned one answered: it leaves the screen
     expect(aiko.locator("#pinned")).to_be_hidden(timeout=TIMEOUT)
-    expect(chair.locator("#queue-answered [data-qid]", has_text="First")).to_have_count(1, timeout=TIMEOUT)
+    expect(chair.locator("#queue-answered [data-qid]", has_text="First")).to_have_count(
+        1, timeout=TIMEOUT
+    )
     chair.keyboard.press("n")  # next: the live question with most votes, "Second"
     expect(aiko.locator("#pinned .q-text")).to_contain_text("Second", timeout=TIMEOUT)
     # The same with the buttons: "Mark answered" under the pinned question.

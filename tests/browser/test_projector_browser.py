@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.support import ROOM, TIMEOUT, Pages, show_queue
+from tests.browser.support import ROOM, TIMEOUT, Pages
 from tests.browser.test_accessibility import axe, in_lang
 from tests.browser.test_polls_browser import act, create_poll, show
 
@@ -103,7 +103,6 @@ def test_long_content_fits_the_screen_without_scrolling(
     presenter.goto(f"{pages.workshop.server.url}/r/{ROOM}/present")
     asker.fill("#ask-text", LONG_QUESTION)
     asker.click("#ask-submit")
-    show_queue(mod, "live")  # the console shows one queue at a time
     item = mod.locator("[data-qid]", has_text="fishing boats").first
     expect(item).to_have_count(1, timeout=TIMEOUT)
     item.locator('button[data-action="answer"]').click()

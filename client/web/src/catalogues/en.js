@@ -138,7 +138,6 @@ export default {
   "mod.pane.now": "Now",
   "mod.pane.polls": "Polls",
   "mod.pane.notes": "Notes",
-  "mod.pane.settings": "Settings",
   "mod.now_heading": "Now and next",
   "mod.nothing_pinned": "No question is on screen. Pin one from the queue, or press “Next question”.",
   "mod.mark_answered": "Mark answered",

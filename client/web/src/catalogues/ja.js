@@ -136,7 +136,6 @@ export default {
   "mod.pane.now": "進行中",
   "mod.pane.polls": "投票",
   "mod.pane.notes": "メモ",
-  "mod.pane.settings": "設定",
   "mod.now_heading": "現在の質問と次の質問",
   "mod.nothing_pinned": "画面に表示中の質問はありません。一覧から質問を固定するか、「次の質問へ」を押してください。",
   "mod.mark_answered": "回答済みにする",

@@ -136,7 +136,6 @@ export default {
   "mod.pane.now": "Одоо",
   "mod.pane.polls": "Санал асуулга",
   "mod.pane.notes": "Тэмдэглэл",
-  "mod.pane.settings": "Тохиргоо",
   "mod.now_heading": "Одоогийн болон дараагийн асуулт",
   "mod.nothing_pinned": "Дэлгэцэнд асуулт алга. Жагсаалтаас нэгийг бэхлэх эсвэл «Дараагийн асуулт»-ыг дарна уу.",
   "mod.mark_answered": "Хариулсан гэж тэмдэглэх",

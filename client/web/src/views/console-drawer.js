@@ -34,12 +34,15 @@ export function createSettingsDrawer(panel, deviceRows) {
     attrs: { type: "button", "aria-haspopup": "dialog", "aria-controls": "settings-drawer" },
     on: { click: () => dialog.showModal() },
   });
-  // "Settings" on a phone's tab bar, "Room settings" on a desktop; the name stays the long one.
+  // A gear on a phone's tab bar (room for the tabs in Mongolian), "Room settings" on a
+  // desktop; its name is "Room settings" on both.
   opener.append(
     el("span", { className: "label-long", i18n: "mod.settings_open" }),
-    el("span", { className: "label-short", i18n: "mod.pane.settings", attrs: { "aria-hidden": "true" } }),
+    el("span", { className: "label-short", text: "⚙", attrs: { "aria-hidden": "true" } }),
   );
   opener.dataset.i18nLabel = "mod.settings_open";
   opener.setAttribute("aria-label", t("mod.settings_open"));
+  opener.dataset.i18nTitle = "mod.settings_open";
+  opener.setAttribute("title", t("mod.settings_open"));
   return { dialog, opener };
 }

@@ -29,6 +29,7 @@ function setOptions(select, pairs) {
 /** handlers: the question handlers; readOnly for the rapporteur. Returns the pane's API. */
 export function createQueuePane({ handlers }) {
   let active = "pending";
+  let chosen = false; // until the chair picks a tab, the console picks (see render)
   let selected = null; // qid the shortcuts act on
   let selectedIndex = -1; // where it was, so the next one takes over once it leaves
   let lastRender = null;
@@ -89,6 +90,7 @@ export function createQueuePane({ handlers }) {
 
   function select(status) {
     if (!STATUSES.includes(status)) return;
+    chosen = true;
     active = status;
     selected = null;
     selectedIndex = -1;
@@ -171,17 +173,24 @@ export function createQueuePane({ handlers }) {
   function render(store, viewFor) {
     lastRender = [store, viewFor];
     const all = store.questionsWith(STATUSES);
+    // A room without review has nothing pending: there the chair starts on Live.
+    const automatic = store.settings.premoderation || all.some((q) => q.status === "pending") ? "pending" : "live";
+    if (!chosen && automatic !== active) {
+      active = automatic;
+      selected = null;
+      selectedIndex = -1;
+    }
     const found = facets(all);
     setOptions(langSelect, [["", t("mod.filter_lang_any")], ...found.langs.map((l) => [l, t(`lang.${l}`) === `lang.${l}` ? l : t(`lang.${l}`)])]);
     setOptions(orgSelect, [["", t("mod.filter_org_any")], ...found.orgs.map((o) => [o, o])]);
     setOptions(sortSelect, SORTS.map((s) => [s === "queue" ? "" : s, t(`mod.sort.${s}`)]));
-    const chosen = filter();
-    const filtered = isFiltered(chosen);
+    const wanted = filter();
+    const filtered = isFiltered(wanted);
     clear.hidden = !filtered && !sortSelect.value;
     clear.parentElement.hidden = clear.hidden;
     for (const queue of queues) {
       const mine = all.filter((q) => q.status === queue.status);
-      queue.shown = triage(mine, queue.status, chosen);
+      queue.shown = triage(mine, queue.status, wanted);
       const on = queue.status === active;
       setText(queue.tab.firstChild, t(`mod.queue.${queue.status}`));
       setText(queue.tab.lastChild, String(mine.length));
