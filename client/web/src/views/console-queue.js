@@ -26,8 +26,9 @@ function setOptions(select, pairs) {
   select.value = pairs.some(([v]) => v === value) ? value : "";
 }
 
-/** handlers: the question handlers; readOnly for the rapporteur. Returns the pane's API. */
-export function createQueuePane({ handlers }) {
+/** handlers: the question handlers; readOnly (the rapporteur): no selection buttons, as
+ * there are no shortcuts to use it. Returns the pane's API. */
+export function createQueuePane({ handlers, readOnly = false }) {
   let active = "pending";
   let chosen = false; // until the chair picks a tab, the console picks (see render)
   let selected = null; // qid the shortcuts act on
@@ -49,7 +50,7 @@ export function createQueuePane({ handlers }) {
   const triageBar = el(
     "div",
     { className: "triage", attrs: { role: "search" }, i18nLabel: "mod.triage" },
-    el("div", { className: "triage-row triage-first" }, field("mod.search", search), el("span", { className: "select-moves" }, prev, next)),
+    el("div", { className: "triage-row triage-first" }, field("mod.search", search), readOnly ? null : el("span", { className: "select-moves" }, prev, next)),
     el("div", { className: "triage-row" }, field("mod.filter_lang", langSelect), field("mod.filter_org", orgSelect), field("mod.sort", sortSelect)),
     el("div", { className: "triage-row triage-tools" }, clear),
   );
@@ -160,8 +161,20 @@ export function createQueuePane({ handlers }) {
     if (i < 0) return;
     mark(shown[i].qid);
     const node = current().panel.querySelector(`[data-qid="${CSS.escape(shown[i].qid)}"]`);
-    node?.focus({ preventScroll: true });
-    node?.scrollIntoView({ block: "nearest" });
+    if (!node) return;
+    node.focus({ preventScroll: true });
+    reveal(node);
+  }
+
+  /** Scrolls the selected question into view inside its pane when the pane scrolls on its
+   * own (desktop), else on the page (phone; scroll-margin keeps it below the header). */
+  function reveal(node) {
+    const pane = node.closest(".console-pane");
+    if (!pane || pane.scrollHeight <= pane.clientHeight) return node.scrollIntoView({ block: "nearest" });
+    const box = node.getBoundingClientRect();
+    const view = pane.getBoundingClientRect();
+    if (box.top < view.top) pane.scrollTop -= view.top - box.top;
+    else if (box.bottom > view.bottom) pane.scrollTop += Math.min(box.bottom - view.bottom, box.top - view.top);
   }
 
   /** The selected question (from the store's latest render), or null. */

@@ -70,9 +70,9 @@ function createPaneTabs(panes) {
  * rapporteur, who still edits the notes like any participant. */
 export function createModeratorView({ code, store, commands, outbox, key, notice, notes }, { readOnly = false } = {}) {
   const handlers = questionHandlers(commands);
-  const queue = createQueuePane({ handlers });
+  const queue = createQueuePane({ handlers, readOnly });
   const pinned = createPinned();
-  const nothingPinned = el("p", { className: "hint nothing-pinned", i18n: "mod.nothing_pinned" });
+  const nothingPinned = el("p", { className: "hint nothing-pinned", i18n: readOnly ? "pinned.none" : "mod.nothing_pinned" });
   const markAnswered = readOnly
     ? null
     : el("button", {
@@ -139,6 +139,15 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
     drawer?.dialog,
     help,
   );
+
+  // The queue and polls panes stick below the room header, whatever its height (a long
+  // room title wraps): its height goes to --console-top through the CSSOM (CSP-safe).
+  const header = document.querySelector(".room-header");
+  if (header && globalThis.ResizeObserver) {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty("--console-top", `${Math.ceil(header.getBoundingClientRect().height)}px`);
+    }).observe(header);
+  }
 
   function answerPinned() {
     const q = store.pinnedQuestion();
