@@ -75,3 +75,20 @@ def join(page: Page, url: str, name: str, org: str) -> None:
     page.fill("#join-org", org)
     page.click("#join-submit")
     expect(page.locator("#conn-state")).to_have_attribute("data-state", "live", timeout=TIMEOUT)
+
+
+def open_settings(page: Page) -> None:
+    """Opens the moderator console's settings drawer (issue 13: settings left the flow)."""
+    page.click("#settings-open")
+    expect(page.locator("#settings-drawer")).to_be_visible()
+
+
+def close_settings(page: Page) -> None:
+    page.click('#settings-drawer button[data-action="close-settings"]')
+    expect(page.locator("#settings-drawer")).to_be_hidden()
+
+
+def show_queue(page: Page, status: str) -> None:
+    """Selects one of the console's queue tabs (pending, live, answered, dismissed, withdrawn)."""
+    page.click(f"#tab-queue-{status}")
+    expect(page.locator(f"#section-{status}")).to_be_visible()

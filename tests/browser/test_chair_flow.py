@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import TIMEOUT, Pages
+from tests.browser.support import TIMEOUT, Pages, close_settings, open_settings
 
 
 def ask(page: Page, text: str) -> None:
@@ -42,8 +42,10 @@ def test_next_question_and_the_pending_count_in_the_title(pages: Pages) -> None:
     expect(answered).to_have_attribute("data-status", "answered", timeout=TIMEOUT)
 
     # With review on, a new question shows as "(1)" in the chair's tab title.
+    open_settings(chair)  # the settings are in a drawer now
     chair.locator("#set-premoderation").check()
     expect(chair.locator("#set-premoderation")).to_be_checked()
+    close_settings(chair)
     aiko.fill("#ask-text", "Can we visit the command center?")
     aiko.click("#ask-submit")
     expect(chair).to_have_title(re.compile(r"^\(1\) "), timeout=TIMEOUT)

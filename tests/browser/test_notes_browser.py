@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import Pages
+from tests.browser.support import Pages, close_settings, open_settings
 from tests.conftest import Workshop
 
 ROOM = "SUB-EWS"
@@ -121,7 +121,9 @@ def test_locked_notes_are_read_only_for_participants(pages: Pages) -> None:
     caret_to(aiko, "end")
     aiko.keyboard.type("draft ", delay=5)
     wait_same(chair, aiko)
+    open_settings(chair)  # the settings are in a drawer now
     chair.check("#set-notes-locked")
+    close_settings(chair)
     expect(aiko.locator("#notes-text")).to_have_attribute("readonly", "", timeout=TIMEOUT)
     expect(aiko.locator("#notes-locked")).to_be_visible()
     expect(chair.locator("#notes-locked")).to_be_visible()
@@ -132,7 +134,9 @@ def test_locked_notes_are_read_only_for_participants(pages: Pages) -> None:
     aiko.click("#notes-text")
     aiko.keyboard.type("ignored")
     assert notes_text(aiko) == "draft final wording"
+    open_settings(chair)
     chair.uncheck("#set-notes-locked")
+    close_settings(chair)
     expect(aiko.locator("#notes-text")).not_to_have_attribute("readonly", "", timeout=TIMEOUT)
     expect(aiko.locator("#notes-locked")).to_be_hidden()
 

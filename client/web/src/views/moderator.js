@@ -1,89 +1,201 @@
-// The moderator view: the pinned question, room settings, polls, and the queues (pending, live,
-// answered, dismissed, withdrawn) with counts and one-click actions on every question.
-// The rapporteur gets the same queues read-only, with the transcript downloads instead.
+// The moderator console (issue 13). Desktop (>= 1024 px): panes side by side — the queue
+// (console-queue.js), the current question and what comes next with the notes under it,
+// and the polls; phone: one pane at a time behind tabs (Queue / Now / Polls / Notes).
+// Room settings live in a drawer (console-drawer.js), shortcuts in console-keys.js, the
+// favicon badge and chime in console-alerts.js. The rapporteur gets the same queues
+// read-only, with the transcript downloads where the chair has the flow controls.
 
-import { el, setText } from "../dom.js";
+import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { sortQuestions } from "../store.js";
+import { createPendingAlerts } from "./console-alerts.js";
+import { createSettingsDrawer } from "./console-drawer.js";
+import { createHelpDialog, listenForShortcuts } from "./console-keys.js";
+import { createQueuePane } from "./console-queue.js";
+import { gist } from "./question-item.js";
 import { createNextBar } from "./next-bar.js";
 import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
-import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
 import { createTranscriptPanel } from "./transcript.js";
 
-// Pending oldest first (a queue), live by votes, the rest newest first.
-const QUEUES = [
-  { status: "pending", order: (qs) => sortQuestions(qs, "recent").reverse() },
-  { status: "live", order: (qs) => sortQuestions(qs, "top") },
-  { status: "answered", order: (qs) => sortQuestions(qs, "recent") },
-  { status: "dismissed", order: (qs) => sortQuestions(qs, "recent") },
-  { status: "withdrawn", order: (qs) => sortQuestions(qs, "recent") },
-];
+const PANES = ["queue", "now", "polls", "notes"];
+
+/** The phone's tabs over the panes; on a desktop CSS shows every pane and hides these. */
+function createPaneTabs(panes) {
+  let active = "queue";
+  const tabs = PANES.filter((name) => panes[name]).map((name) =>
+    el("button", {
+      id: `pane-tab-${name}`,
+      className: "pane-tab",
+      data: { pane: name },
+      attrs: { type: "button", role: "tab", "aria-controls": `pane-${name}` },
+    }),
+  );
+  const bar = el("div", { className: "pane-tabs", attrs: { role: "tablist" }, i18nLabel: "mod.panes" }, ...tabs);
+  function show(name) {
+    active = name;
+    for (const tab of tabs) {
+      const on = tab.dataset.pane === active;
+      setAttr(tab, "aria-selected", on ? "true" : "false");
+      setAttr(tab, "tabindex", on ? "0" : "-1");
+    }
+    for (const [key, pane] of Object.entries(panes)) if (pane) setAttr(pane, "data-active", key === active ? "true" : null);
+  }
+  bar.addEventListener("click", (e) => {
+    const tab = e.target.closest("[role=tab]");
+    if (tab) show(tab.dataset.pane);
+  });
+  bar.addEventListener("keydown", (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    e.stopPropagation();
+    const i = (tabs.findIndex((tab) => tab.dataset.pane === active) + step + tabs.length) % tabs.length;
+    show(tabs[i].dataset.pane);
+    tabs[i].focus();
+  });
+  function update(pending) {
+    for (const tab of tabs) {
+      const name = tab.dataset.pane;
+      setText(tab, name === "queue" && pending > 0 ? t("mod.pane.queue_count", { n: pending }) : t(`mod.pane.${name}`));
+    }
+  }
+  show(active);
+  return { el: bar, update, show };
+}
 
 /** ctx: {code, store, commands, outbox, key, notice, notes}; readOnly (the questions) for the
  * rapporteur, who still edits the notes like any participant. */
 export function createModeratorView({ code, store, commands, outbox, key, notice, notes }, { readOnly = false } = {}) {
   const handlers = questionHandlers(commands);
+  const queue = createQueuePane({ handlers, readOnly });
   const pinned = createPinned();
+  const nothingPinned = el("p", { className: "hint nothing-pinned", i18n: readOnly ? "pinned.none" : "mod.nothing_pinned" });
+  const markAnswered = readOnly
+    ? null
+    : el("button", {
+        id: "mark-answered",
+        className: "mark-answered",
+        i18n: "mod.mark_answered",
+        attrs: { type: "button", "data-action": "answered" },
+        on: { click: () => answerPinned() },
+      });
   const nextBar = readOnly ? null : createNextBar({ store, commands });
-  const panel = readOnly ? createTranscriptPanel({ code, key, notice }) : createSettingsPanel({ code, commands });
+  const transcript = readOnly ? createTranscriptPanel({ code, key, notice }) : null;
+  const settings = readOnly ? null : createSettingsPanel({ code, commands });
+  const alerts = readOnly ? null : createPendingAlerts();
+  const drawer = settings ? createSettingsDrawer(settings.el, [alerts.toggle]) : null;
+  const help = readOnly ? null : createHelpDialog();
+  const helpOpen = help
+    ? el("button", {
+        id: "help-open",
+        className: "console-tool",
+        attrs: { type: "button", "aria-haspopup": "dialog", "aria-controls": "shortcut-help", "aria-keyshortcuts": "?" },
+        on: { click: () => help.showModal() },
+      }, el("span", { i18n: "mod.help_open" }), el("kbd", { text: "?", attrs: { "aria-hidden": "true" } }))
+    : null;
   const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
 
-  const nav = el("nav", { className: "queue-nav", i18nLabel: "mod.title" });
-  const sections = QUEUES.map((queue) => {
-    const titleId = `title-queue-${queue.status}`;
-    const heading = el("h3", { id: titleId });
-    const list = createQuestionList({ id: `queue-${queue.status}`, emptyKey: "mod.empty", handlers, label: titleId });
-    const link = el("a", { className: "queue-link", attrs: { href: `#section-${queue.status}` }, data: { queue: queue.status } });
-    nav.append(link);
-    const section = el(
-      "section",
-      { id: `section-${queue.status}`, className: `card queue queue-${queue.status}`, attrs: { "aria-labelledby": titleId } },
-      heading,
-      list.el,
+  // The queue and the polls scroll on their own on a desktop: focusable, so the keyboard
+  // can scroll them too (axe: scrollable-region-focusable).
+  const SCROLLS = new Set(["queue", "polls"]);
+  const pane = (name, ...children) =>
+    el(
+      "div",
+      { id: `pane-${name}`, className: `console-pane pane-${name}`, i18nLabel: `mod.pane.${name}`, attrs: { role: "region", tabindex: SCROLLS.has(name) ? "0" : null } },
+      ...children,
     );
-    return { ...queue, heading, list, link, section };
-  });
-
+  const panes = {
+    queue: pane("queue", queue.el),
+    now: pane(
+      "now",
+      el(
+        "section",
+        { id: "now", className: "card now", attrs: { "aria-labelledby": "title-now" } },
+        el("h2", { id: "title-now", className: "sr-only", i18n: "mod.now_heading" }),
+        pinned.el,
+        nothingPinned,
+        markAnswered,
+      ),
+      nextBar?.el,
+      readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
+      transcript?.el,
+    ),
+    polls: pane("polls", polls.el),
+    notes: notesEditor ? pane("notes", notesEditor.el) : null,
+  };
+  const tabs = createPaneTabs(panes);
+  // The phone's pane tabs, then the drawer's opener (a "Settings" tab-like button there)
+  // and the shortcuts; on a desktop only the two buttons show.
+  const bar = el("div", { className: "console-bar" }, tabs.el, drawer?.opener, helpOpen);
   const root = el(
     "div",
-    { className: "view moderator-view" },
-    pinned.el,
-    nextBar?.el,
-    readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
-    panel.el,
-    polls.el,
-    el(
-      "section",
-      { id: "questions", className: "questions", attrs: { "aria-labelledby": "title-questions" } },
-      el("h2", { id: "title-questions", i18n: "questions.title" }),
-      nav,
-      ...sections.map((s) => s.section),
-    ),
-    notesEditor?.el,
+    { className: `view moderator-view console${readOnly ? " console-readonly" : ""}`, i18nLabel: readOnly ? "rap.title" : "mod.console", attrs: { role: "region" } },
+    bar,
+    el("div", { className: "console-panes" }, ...Object.values(panes)),
+    drawer?.dialog,
+    help,
   );
+
+  // The queue and polls panes stick below the room header, whatever its height (a long
+  // room title wraps): its height goes to --console-top through the CSSOM (CSP-safe).
+  const header = document.querySelector(".room-header");
+  if (header && globalThis.ResizeObserver) {
+    new ResizeObserver(() => {
+      document.documentElement.style.setProperty("--console-top", `${Math.ceil(header.getBoundingClientRect().height)}px`);
+    }).observe(header);
+  }
+
+  function answerPinned() {
+    const q = store.pinnedQuestion();
+    if (q) handlers.act(q.qid, "answered");
+  }
+
+  // Each shortcut does what its button does.
+  function onSelected(fn) {
+    const q = queue.selectedQuestion();
+    if (q) fn(q);
+  }
+  if (!readOnly) {
+    listenForShortcuts({
+      down: () => queue.move(1),
+      up: () => queue.move(-1),
+      approve: () => onSelected((q) => q.status === "pending" && handlers.act(q.qid, "approve")),
+      dismiss: () => onSelected((q) => (q.status === "pending" || q.status === "live") && handlers.act(q.qid, "dismiss")),
+      pin: () =>
+        onSelected((q) => {
+          if (q.status !== "live" && q.status !== "answered") return;
+          handlers.act(q.qid, store.pinned === q.qid ? "unpin" : "pin");
+        }),
+      next: () => {
+        if (store.nextQuestion() || store.pinnedQuestion()) commands.send("moderate", { qid: null, action: "next" }).catch(() => {});
+      },
+      answered: () => answerPinned(),
+      help: () => help.showModal(),
+    });
+  }
 
   function render() {
     const entries = outbox.entries();
+    const pinnedQ = store.pinnedQuestion();
     pinned.update(store);
+    nothingPinned.hidden = Boolean(pinnedQ);
+    if (markAnswered) {
+      markAnswered.hidden = !pinnedQ;
+      setAttr(markAnswered, "aria-label", pinnedQ ? t("mod.mark_answered_for", { text: gist(pinnedQ.text) }) : null);
+    }
     nextBar?.update();
-    panel.update(store, entries);
+    settings?.update(store, entries);
+    transcript?.update(store, entries);
     polls.render();
     notesEditor?.render();
-    const viewFor = makeViewFor(store, entries, { moderator: !readOnly, readOnly });
-    for (const s of sections) {
-      const qs = s.order(store.questionsWith([s.status]));
-      const label = t(`mod.queue.${s.status}`);
-      const title = t("mod.queue_count", { label, n: qs.length });
-      setText(s.heading, title);
-      setText(s.link, title);
-      s.link.dataset.count = String(qs.length);
-      s.list.update(qs, viewFor);
-    }
+    queue.render(store, makeViewFor(store, entries, { moderator: !readOnly, readOnly }));
+    const pending = store.questionsWith(["pending"]).length;
+    tabs.update(pending);
+    alerts?.update(pending);
   }
 
   return { el: root, render };
