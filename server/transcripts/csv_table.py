@@ -15,6 +15,8 @@ from __future__ import annotations
 import csv
 import io
 
+from protocol.lang_text import LANGUAGES
+
 from .report import Report
 
 BOM = "\ufeff"
@@ -38,6 +40,8 @@ def header(report: Report) -> list[str]:
         "answer",
         *(f"asked {label}" for label in labels),
         *(f"answered {label}" for label in labels),
+        *(f"text {lang}" for lang in LANGUAGES),  # translations (issue 14), "" where none
+        *(f"answer {lang}" for lang in LANGUAGES),
     ]
 
 
@@ -60,6 +64,8 @@ def render_csv(report: Report) -> bytes:
                 cell(q.answer),
                 *clock.stamps(q.asked_ts),
                 *clock.stamps(q.answered_ts),
+                *(cell(q.translations.get("text", {}).get(lang)) for lang in LANGUAGES),
+                *(cell(q.translations.get("answer", {}).get(lang)) for lang in LANGUAGES),
             ]
         )
     return out.getvalue().encode("utf-8")

@@ -139,6 +139,13 @@ def _questions(doc: Any, block: Questions, labels: Labels) -> None:
             _run(answer, lines[0], item.lang, italic=True, size=9.5)
             for line in lines[1:]:
                 _run(cells[0].add_paragraph(), line, item.lang, italic=True, size=9.5)
+        for label, lang, text in item.translations:
+            translated = cells[0].add_paragraph()
+            _run(translated, label + ": ", italic=True, size=9.5)
+            first, *rest = text.split("\n")
+            _run(translated, first, lang, size=9.5)
+            for line in rest:
+                _run(cells[0].add_paragraph(), line, lang, size=9.5)
         _cell_text(cells[1], str(item.votes))
         cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         _cell_text(cells[2], item.status_label)

@@ -115,6 +115,15 @@ def _questions(block: Questions, labels: Labels) -> Markup:
                     tag("span", {"class": "answer-text"}, item.answer),
                 )
             )
+        for label, lang, text in item.translations:
+            parts.append(
+                tag(
+                    "p",
+                    {"class": "translation"},
+                    tag("em", None, label + ": "),
+                    tag("span", {"class": "text", "lang": lang}, text),
+                )
+            )
         items.append(tag("li", {"class": f"question status-{item.status}"}, parts))
     return tag("ol", {"class": "questions"}, items)
 

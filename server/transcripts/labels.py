@@ -56,6 +56,8 @@ EN: dict[str, str] = {
     "by": "Asked by",
     "anonymous": "anonymous",
     "answer": "Answer",
+    "translation": "Translation ({lang})",
+    "answer_translation": "Answer, translated ({lang})",
     "language": "Language",
     "lang.en": "English",
     "lang.ja": "Japanese",

@@ -51,6 +51,9 @@ def _questions(block: Questions, labels: Labels) -> str:
         if item.answer:
             entry.append("")
             entry.append(f"{pad}> **{escape(labels('answer'))}:** {lines(item.answer, pad + '> ')}")
+        for label, _lang, text in item.translations:
+            entry.append("")
+            entry.append(f"{pad}*{escape(label)}:* {lines(text, pad)}")
         out.append("\n".join(entry))
     return "\n\n".join(out)
 

@@ -46,6 +46,8 @@ class QuestionItem:
     answered: list[str]  # the answered time in each zone, or []
     facts: list[str]  # the above as labelled phrases: "5 votes", "answered", "Asked by: …"
     answer: str | None
+    # (label, lang, text): "Translation (Mongolian)", "mn", "…"; the text's, then the answer's
+    translations: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -86,6 +88,11 @@ def _question(report: Report, labels: Labels, q: QuestionRow) -> QuestionItem:
         answered=answered,
         facts=facts,
         answer=q.answer,
+        translations=[
+            (labels(key, lang=labels(f"lang.{lang}")), lang, text)
+            for part, key in (("text", "translation"), ("answer", "answer_translation"))
+            for lang, text in sorted(q.translations.get(part, {}).items())
+        ],
     )
 
 

@@ -34,6 +34,7 @@ class QuestionRow:
     answer: str | None
     asked_ts: float
     answered_ts: float | None  # the latest `answered`, while the question is answered
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> lang -> text
 
 
 @dataclass(slots=True)
@@ -179,6 +180,7 @@ def question_rows(state: RoomState) -> list[QuestionRow]:
             answer=q.answer,
             asked_ts=q.ts,
             answered_ts=q.answered_ts if q.status == "answered" else None,
+            translations=q.translations,
         )
         for q in state.questions.values()
     ]

@@ -82,6 +82,7 @@ async def test_csv_one_row_per_question_with_bom(
     assert list(rows[0].keys()) == [
         "text", "language", "author", "organisation", "votes", "status", "answer",
         "asked JST", "asked ULAT", "answered JST", "answered ULAT",
+        "text en", "text ja", "text mn", "answer en", "answer ja", "answer mn",  # issue 14
     ]  # fmt: skip
     assert [r["text"] for r in rows] == QUESTIONS
     by_text = {r["text"]: r for r in rows}

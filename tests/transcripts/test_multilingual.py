@@ -5,7 +5,10 @@ language is missing, in every report form; the JSON log keeps the maps as they w
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
+
+import docx
 
 from server.backends.base import RoomInfo
 from server.backends.embedded import EmbeddedBackend
@@ -15,6 +18,7 @@ from .support import AIKO, EVENT, MOD, ROOM
 
 TITLE = {"en": "Siren or SMS?", "ja": "サイレンかSMSか？", "mn": "Дуут дохио уу, мессеж үү?"}
 SIREN = {"en": "Siren", "ja": "サイレン"}  # no Mongolian: falls back
+MN_TEXT, EN_ANSWER = "Хоргодох байрны шалгуур юу вэ?", "The city has criteria."
 
 
 async def _poll(backend: EmbeddedBackend) -> None:
@@ -62,3 +66,37 @@ async def test_the_json_log_keeps_the_maps(backend: EmbeddedBackend) -> None:
     create = next(entry for entry in log if entry["type"] == "poll.create")
     assert create["data"]["title"] == TITLE
     assert create["data"]["options"] == [SIREN, "SMS"]
+
+
+async def test_every_form_carries_the_translations_beside_the_original(
+    backend: EmbeddedBackend,
+) -> None:
+    await backend.create_event(EVENT)
+    who = {**MOD, "pid": "1e7e000000000006", "name": "Ichiro", "roles": ["interpreter"]}
+    script = [
+        ("ask", {"text": "避難所の基準は何ですか？", "lang": "ja", "anon": False}, AIKO),
+        ("answer", {"qid": "q1", "text": "市の基準があります。"}, MOD),
+        ("translate", {"qid": "q1", "field": "text", "lang": "mn", "text": MN_TEXT}, who),
+        ("translate", {"qid": "q1", "field": "answer", "lang": "en", "text": EN_ANSWER}, who),
+    ]  # fmt: skip
+    for i, (type_, data, actor) in enumerate(script):
+        await backend.append(ROOM, type_, data, actor, f"tr-{i}")
+    md = (await export(backend, "md", "mn")).decode()
+    assert "*Орчуулга (Монгол):* Хоргодох байрны шалгуур юу вэ?" in md
+    assert "*Хариултын орчуулга (Англи):* The city has criteria." in md
+    html = (await export(backend, "html", "en")).decode()
+    assert 'lang="mn">Хоргодох байрны шалгуур юу вэ?' in html
+    assert "Translation (Mongolian)" in html and "Answer, translated (English)" in html
+    table = (await export(backend, "csv")).decode("utf-8-sig")
+    assert "Хоргодох байрны шалгуур юу вэ?" in table and "The city has criteria." in table
+    assert "text mn" in table.splitlines()[0]
+    docx_bytes = await export(backend, "docx", "ja")
+    assert docx_bytes[:2] == b"PK"
+    text = "\n".join(
+        p.text
+        for t in docx.Document(io.BytesIO(docx_bytes)).tables
+        for row in t.rows
+        for c in row.cells
+        for p in c.paragraphs
+    )
+    assert "翻訳（モンゴル語）: Хоргодох байрны шалгуур юу вэ?" in text
