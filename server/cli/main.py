@@ -171,6 +171,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "ws_ping_interval": settings.ws_ping_interval,
         "ws_ping_timeout": settings.ws_ping_timeout,
         "lifespan": "on",
+        "server_header": False,  # names the software to anyone who asks, and costs every response
         "timeout_graceful_shutdown": 5,
         "log_level": "info",
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, Response
 
 from server.http.assets import BUILD, Manifest
@@ -40,8 +41,10 @@ def notes_files() -> set[str]:
     }
 
 
-def test_a_participants_first_load_is_within_80_kb_with_brotli(pages: Pages) -> None:
-    page = pages.new(extra_http_headers={"accept-encoding": "br, gzip"})
+@pytest.mark.parametrize("locale", ["en-US", "ja-JP", "mn-MN"])
+def test_a_participants_first_load_is_within_80_kb_with_brotli(pages: Pages, locale: str) -> None:
+    """In each language: the page fetches its own catalogue (English is in the bundle)."""
+    page = pages.new(extra_http_headers={"accept-encoding": "br, gzip"}, locale=locale)
     responses = fetched(page)
     join(page, f"{pages.workshop.server.url}/r/{ROOM}", "Aiko", "Sendai City")
     page.wait_for_load_state("networkidle")
@@ -53,6 +56,10 @@ def test_a_participants_first_load_is_within_80_kb_with_brotli(pages: Pages) -> 
     assert all(r.status == 200 for r in responses), [(r.url, r.status) for r in responses]
     urls = [r.url for r in responses]
     assert len(urls) == len(set(urls)), "each file once"
+    lang = locale[:2]
+    catalogues = [u for u in urls if any(f"/{c}-" in u for c in ("ja", "mn"))]
+    assert catalogues == ([] if lang == "en" else [u for u in catalogues if f"/{lang}-" in u])
+    assert len(catalogues) == (0 if lang == "en" else 1), catalogues
     total = sum(wire_bytes(r) for r in responses)
     assert total <= BUDGET, "\n".join(
         [f"{total} bytes:", *(f"{wire_bytes(r):>7} {r.url}" for r in responses)]

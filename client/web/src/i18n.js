@@ -3,13 +3,29 @@
 // remembered per origin and defaults to the browser's language.
 
 import en from "./catalogues/en.js";
-import ja from "./catalogues/ja.js";
-import mn from "./catalogues/mn.js";
 import { Emitter } from "./emitter.js";
 import { local } from "./storage.js";
 
 export const LANGS = ["en", "ja", "mn"];
-export const CATALOGUES = { en, ja, mn };
+// English is in the bundle (every other language falls back to it); Japanese and Mongolian
+// are chunks of their own, fetched when a page shows them (a phone's first load carries one
+// catalogue, not three: issue 13's 80 KB).
+export const CATALOGUES = { en };
+const LOADERS = {
+  ja: () => import("./catalogues/ja.js"),
+  mn: () => import("./catalogues/mn.js"),
+};
+
+/** Fetches a language's catalogue once; resolves when t() can use it. */
+export async function loadLang(lang) {
+  if (CATALOGUES[lang] || !LOADERS[lang]) return;
+  CATALOGUES[lang] = (await LOADERS[lang]()).default;
+}
+
+/** loadLang for several languages (the projector's two, the tests' three). */
+export function loadLangs(langs) {
+  return Promise.all(langs.map((lang) => loadLang(lang)));
+}
 const STORAGE_KEY = "workshop.lang";
 
 let current = "en";
@@ -76,18 +92,27 @@ export function getLang() {
   return current;
 }
 
-/** Picks the stored language, else the browser's, and applies it. */
-export function initLang() {
+/** Picks the stored language, else the browser's, fetches it and applies it; resolves
+ * to the language once it is applied. */
+export async function initLang() {
   const stored = local().get(STORAGE_KEY);
   const nav = globalThis.navigator;
   const preferred = nav ? [...(nav.languages || []), nav.language] : [];
-  setLang(LANGS.includes(stored) ? stored : detectLang(preferred), { remember: false });
+  await setLang(LANGS.includes(stored) ? stored : detectLang(preferred), { remember: false });
   return current;
 }
 
-/** Switches the interface language and tells every listener. */
-export function setLang(lang, { remember = true } = {}) {
+/** Switches the interface language (after fetching its catalogue, the first time) and
+ * tells every listener; resolves once applied. */
+export async function setLang(lang, { remember = true } = {}) {
   if (!LANGS.includes(lang)) return;
+  if (!CATALOGUES[lang]) {
+    try {
+      await loadLang(lang);
+    } catch {
+      return; // offline before this language was ever fetched: stay in the current one
+    }
+  }
   const changed = lang !== current;
   current = lang;
   if (remember) local().set(STORAGE_KEY, lang);

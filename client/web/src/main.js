@@ -1,13 +1,15 @@
 // Entry point: picks the page from the path (docs/protocol.md (Part 2) "HTTP additions") and starts it.
 
-import { initLang, t } from "./i18n.js";
+import { initLang, loadLangs, t } from "./i18n.js";
 import { el } from "./dom.js";
 import { keepShell } from "./offline-shell.js";
 import { parseRoute } from "./route.js";
 import { startLanding } from "./views/landing.js";
+import { projectorLangs } from "./views/present-langs.js";
 
-function start() {
-  initLang();
+async function start() {
+  await initLang();
+  await loadLangs(projectorLangs()).catch(() => {}); // ?langs=ja,mn: both before the first render
   const root = document.getElementById("app") || document.body.appendChild(el("div", { id: "app" }));
   const route = parseRoute(location.pathname);
   // The room page (and each of its views) is a chunk of its own, fetched only when shown.

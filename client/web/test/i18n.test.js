@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { RETRYABLE } from "../src/codes.js";
-import { CATALOGUES, detectLang, errorText, format, LANGS, t, wholeSeconds } from "../src/i18n.js";
+import { CATALOGUES, loadLangs, detectLang, errorText, format, LANGS, t, wholeSeconds } from "../src/i18n.js";
+
+await loadLangs(LANGS); // ja and mn are chunks fetched on demand
 
 const placeholders = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 

@@ -20,19 +20,19 @@ test("wireText keeps known, non-empty languages only", () => {
   assert.equal(wireText("Yes"), "Yes");
 });
 
-test("a poll's title and options follow the interface language", () => {
+test("a poll's title and options follow the interface language", async () => {
   const store = new RoomStore();
   store.applySnapshot({ seq: 1, state: { polls: [{ poll_id: "p1", title: TITLE, kind: "single", options: [{ en: "Siren", ja: "サイレン" }, "SMS"], status: "open" }] } });
   const poll = store.polls.get("p1");
   assert.ok(poll, "the snapshot made the poll");
-  setLang("en", { remember: false });
+  await setLang("en", { remember: false });
   assert.equal(poll.title, "Siren or SMS?");
   assert.deepEqual(poll.options, ["Siren", "SMS"]);
-  setLang("ja", { remember: false });
+  await setLang("ja", { remember: false });
   assert.equal(poll.title, "サイレンかSMSか？");
   assert.deepEqual(poll.options, ["サイレン", "SMS"]);
   assert.deepEqual(poll.texts.title, TITLE); // the wire value, for Duplicate and the editor
-  setLang("en", { remember: false });
+  await setLang("en", { remember: false });
 });
 
 test("the event's languages set the fallback order", () => {
