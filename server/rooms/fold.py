@@ -64,7 +64,7 @@ def apply(state: RoomState, rec: Entry) -> Outcome:
     if not isinstance(roles, list | tuple):
         return refuse(ErrorCode.BAD_REQUEST, f"malformed {rec.type} record")
     needed = required_roles(rec.type)
-    if needed and not needed.intersection(roles):
+    if needed and not needed.intersection(r for r in roles if isinstance(r, str)):
         return refuse(ErrorCode.FORBIDDEN, refusal_for(needed))
     try:
         return handler(state, rec)
