@@ -205,6 +205,7 @@ def _rewrite(
         data["edited"] = True
     # A translation of the words before is no longer one of these (clients drop it too).
     q.translations.pop(attr, None)
+    q.translated_by.pop(attr, None)
     return accept(event(event_type, (q.audience(), data)))
 
 

@@ -49,6 +49,7 @@ class Question:
     edited: bool = False  # a moderator changed its text
     # field ("text", "answer") -> language -> an interpreter's or moderator's translation
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    translated_by: dict[str, dict[str, str]] = field(default_factory=dict)  # the same, -> role
 
     @property
     def votes(self) -> int:
@@ -79,7 +80,11 @@ class Question:
             "ts": self.ts,
             "answered_ts": self.answered_ts,
             **({"edited": True} if self.edited else {}),
-            **({"translations": self.translations} if self.translations else {}),
+            **(
+                {"translations": self.translations, "translated_by": self.translated_by}
+                if self.translations
+                else {}
+            ),
         }
 
     def dump(self) -> dict[str, Any]:
@@ -100,11 +105,19 @@ class Question:
             "public": self.public,
             "edited": self.edited,
             "translations": {f: dict(texts) for f, texts in self.translations.items()},
+            "translated_by": {f: dict(roles) for f, roles in self.translated_by.items()},
         }
 
     @classmethod
     def load(cls, d: dict[str, Any]) -> Question:
-        return cls(**{**d, "voters": set(d["voters"]), "translations": d.get("translations") or {}})
+        return cls(
+            **{
+                **d,
+                "voters": set(d["voters"]),
+                "translations": d.get("translations") or {},
+                "translated_by": d.get("translated_by") or {},
+            }
+        )
 
 
 @dataclass(slots=True)

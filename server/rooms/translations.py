@@ -34,5 +34,6 @@ def translate(state: RoomState, rec: Entry) -> Outcome:
     q.translations.setdefault(field, {})[lang] = text
     roles = actor_of(rec).get("roles", ())
     by = "interpreter" if "interpreter" in roles else "moderator"
+    q.translated_by.setdefault(field, {})[lang] = by
     data = {"qid": q.qid, "field": field, "lang": lang, "text": text, "by": by}
     return accept(event("question.translated", (q.audience(), data)))

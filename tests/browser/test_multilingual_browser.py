@@ -101,3 +101,61 @@ def test_a_questions_language_comes_from_its_text_and_the_asker_may_correct_it(
     expect(corrected).to_have_attribute("lang", "mn", timeout=TIMEOUT)
     expect(asker.locator("#ask-lang")).to_have_value("")  # the next one is detected afresh
     pages.check()
+
+
+async def _translate(workshop: Workshop, text: str, into: str, words: str) -> None:
+    async with RoomClient(
+        workshop.server.ws_url, "SUB-PLAN", name="Interpreter",
+        key=str(workshop.links["interpreter_key"]),
+    ) as interpreter:  # fmt: skip
+        assert interpreter.snapshot is not None  # it is in once connected
+        qid = next(q["qid"] for q in interpreter.snapshot["questions"] if q["text"] == text)
+        await interpreter.command("translate", qid=qid, field="text", lang=into, text=words)
+
+
+def test_an_interpreters_translation_reaches_the_other_city_live(
+    browser: Browser, workshop: Workshop
+) -> None:
+    """Issue 14: a question asked in Japanese, translated into Mongolian by the interpreter,
+    shows under the original on a Mongolian page, marked as the interpreter's, in `lang=mn`;
+    "only my language" folds the original away, one tap from view, and stays on reload."""
+    pages = Pages(browser, workshop)
+    aiko = pages.new(locale="ja-JP")
+    join(aiko, f"{workshop.server.url}/r/SUB-PLAN", "Aiko", "仙台市")
+    bat = pages.new(locale="mn-MN")
+    join(bat, f"{workshop.server.url}/r/SUB-PLAN", "Bat", "Улаанбаатар хот")
+    aiko.fill("#ask-text", "避難所の基準は何ですか？")
+    aiko.click("#ask-submit")
+    question = bat.locator(".question", has_text="避難所の基準は何ですか？")
+    expect(question).to_be_visible(timeout=TIMEOUT)
+    expect(question.locator(".q-translation-of-text")).to_be_hidden()
+
+    with ThreadPoolExecutor(1) as pool:
+        words = "Хоргодох байрны шалгуур юу вэ?"
+        job = _translate(workshop, "避難所の基準は何ですか？", "mn", words)
+        pool.submit(asyncio.run, job).result(timeout=30)
+    shown = question.locator(".q-translation-of-text .q-translation-words")
+    expect(shown).to_have_text("Хоргодох байрны шалгуур юу вэ?", timeout=TIMEOUT)
+    expect(shown).to_have_attribute("lang", "mn")
+    label = question.locator(".q-translation-of-text .q-translation-label")
+    expect(label).to_contain_text("орчуулагч")
+    expect(question.locator(".q-text")).to_be_visible()
+    # The asker reads Japanese: no Mongolian translation under it on their page.
+    expect(aiko.locator(".question .q-translation-of-text").first).to_be_hidden()
+
+    bat.check("#only-my-language")
+    expect(question.locator(".q-text")).to_be_hidden()
+    toggle = question.locator(".q-show-original")
+    expect(toggle).to_be_visible()
+    toggle.click()
+    expect(question.locator(".q-text")).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+
+    bat.reload()  # the snapshot carries the translation; the choice stays on this device
+    again = bat.locator(".question", has_text="Хоргодох байрны шалгуур юу вэ?")
+    expect(again.locator(".q-translation-of-text .q-translation-words")).to_have_text(
+        "Хоргодох байрны шалгуур юу вэ?", timeout=TIMEOUT
+    )
+    expect(bat.locator("#only-my-language")).to_be_checked()
+    expect(again.locator(".q-text")).to_be_hidden()
+    pages.check()

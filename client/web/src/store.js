@@ -27,8 +27,19 @@ function normaliseQuestion(raw, ts) {
     answer: raw.answer ?? null,
     ts: raw.ts ?? ts ?? null,
     edited: raw.edited === true,
+    // field ("text" | "answer") -> lang -> text, and -> "interpreter" | "moderator" (issue 14)
+    translations: copyNested(raw.translations),
+    translatedBy: copyNested(raw.translated_by),
     order: qidOrder(raw.qid),
   };
+}
+
+function copyNested(value) {
+  const out = {};
+  if (value && typeof value === "object") {
+    for (const [field, byLang] of Object.entries(value)) if (byLang && typeof byLang === "object") out[field] = { ...byLang };
+  }
+  return out;
 }
 
 /** A poll as the store keeps it: the wire fields, its results (null while hidden from us),
@@ -97,10 +108,18 @@ const EVENT_HANDLERS = {
     const q = this.questions.get(data.qid);
     if (q && data.text != null) q.text = String(data.text);
     if (q && data.edited === true) q.edited = true;
+    if (q) delete q.translations.text; // they translated the words before (as the server does)
   },
   "question.answer"(data) {
     const q = this.questions.get(data.qid);
     if (q) q.answer = data.text ?? null;
+    if (q) delete q.translations.answer;
+  },
+  "question.translated"(data) {
+    const q = this.questions.get(data.qid);
+    if (!q || !data.field || !data.lang) return;
+    (q.translations[data.field] ??= {})[data.lang] = String(data.text ?? "");
+    (q.translatedBy[data.field] ??= {})[data.lang] = data.by === "moderator" ? "moderator" : "interpreter";
   },
   "question.pinned"(data, ts) {
     // After `moderate next`: the question it marked answered, then the new pin.

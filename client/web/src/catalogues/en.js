@@ -99,6 +99,11 @@ export default {
   "q.answer": "Answer",
   "q.pinned": "Now answering",
   "q.edited": "Edited by the moderator",
+  "q.translation_by.interpreter": "Translation ({lang}) · interpreter",
+  "q.translation_by.moderator": "Translation ({lang}) · moderator",
+  "q.show_original": "Show the original",
+  "q.hide_original": "Hide the original",
+  "part.only_my_language": "Show only my language where a translation exists",
 
   "action.approve": "Approve",
   "action.dismiss": "Dismiss",

@@ -97,6 +97,11 @@ export default {
   "q.answer": "回答",
   "q.pinned": "回答中",
   "q.edited": "司会者が編集",
+  "q.translation_by.interpreter": "翻訳（{lang}）· 通訳者",
+  "q.translation_by.moderator": "翻訳（{lang}）· 司会者",
+  "q.show_original": "原文を表示",
+  "q.hide_original": "原文を隠す",
+  "part.only_my_language": "翻訳がある質問は自分の言語だけで表示",
 
   "action.approve": "承認",
   "action.dismiss": "非承認",

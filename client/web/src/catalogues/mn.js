@@ -97,6 +97,11 @@ export default {
   "q.answer": "Хариулт",
   "q.pinned": "Одоо хариулж байна",
   "q.edited": "Зохицуулагч зассан",
+  "q.translation_by.interpreter": "Орчуулга ({lang}) · орчуулагч",
+  "q.translation_by.moderator": "Орчуулга ({lang}) · зохицуулагч",
+  "q.show_original": "Эх хувийг харуулах",
+  "q.hide_original": "Эх хувийг нуух",
+  "part.only_my_language": "Орчуулга байгаа асуултыг зөвхөн өөрийн хэлээр харуулах",
 
   "action.approve": "Зөвшөөрөх",
   "action.dismiss": "Татгалзах",

@@ -16,6 +16,7 @@ import { createPollsSection } from "./polls.js";
 import { presenceLine } from "./present-status.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
+import { onlyMyLanguage, setOnlyMyLanguage } from "./translation.js";
 
 const SORT_KEY = "workshop.sort";
 const OWN_STATUSES = ["pending", "dismissed"];
@@ -52,6 +53,14 @@ export function createParticipantView({ store, commands, outbox, connection, not
   sortTop.addEventListener("click", () => setSort("top"));
   sortRecent.addEventListener("click", () => setSort("recent"));
 
+  // Issue 14: where an interpreter translated a question into my language, show only that.
+  const onlyMine = el("input", { id: "only-my-language", attrs: { type: "checkbox" } });
+  onlyMine.checked = onlyMyLanguage();
+  onlyMine.addEventListener("change", () => {
+    setOnlyMyLanguage(onlyMine.checked);
+    render();
+  });
+  const onlyMineRow = el("label", { className: "check only-my-language", attrs: { for: "only-my-language" } }, onlyMine, el("span", { i18n: "part.only_my_language" }));
   const queueCounts = el("p", { id: "queue-counts", className: "queue-counts" });
   const list = createQuestionList({ id: "question-list", emptyKey: "questions.empty", handlers, label: "title-questions" });
   const questions = el(
@@ -63,6 +72,7 @@ export function createParticipantView({ store, commands, outbox, connection, not
       el("h2", { id: "title-questions", i18n: "questions.title" }),
       el("div", { className: "sort", i18nLabel: "questions.sort", attrs: { role: "group" } }, sortTop, sortRecent),
     ),
+    onlyMineRow,
     queueCounts,
     list.el,
   );

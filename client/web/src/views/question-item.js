@@ -9,6 +9,7 @@ import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { formatDual, formatDualLong, isoTime } from "../time.js";
 import { actionBar } from "./action-bar.js";
+import { createTranslation, onlyMyLanguage } from "./translation.js";
 
 export const TEXT_MAX = 500;
 export const ANSWER_MAX = 2000;
@@ -79,6 +80,19 @@ export function createQuestionItem(qid, handlers) {
   upvote.append(el("span", { className: "q-arrow", text: "▲", attrs: { "aria-hidden": "true" } }), upLabel);
   const votes = el("span", { className: "q-votes" });
   const text = el("p", { className: "q-text" });
+  const textTranslation = createTranslation("text");
+  const answerTranslation = createTranslation("answer");
+  let showOriginal = false; // with "only my language": this question's original, on demand
+  const originalToggle = el("button", {
+    className: "link-button q-show-original",
+    attrs: { type: "button", "aria-expanded": "false" },
+    on: {
+      click: () => {
+        showOriginal = !showOriginal;
+        if (current) update(current, lastView);
+      },
+    },
+  });
   const author = el("span", { className: "q-author" });
   const you = el("span", { className: "badge badge-you" });
   const time = el("time", { className: "q-time" });
@@ -93,9 +107,12 @@ export function createQuestionItem(qid, handlers) {
     "div",
     { className: "q-body" },
     text,
+    textTranslation.el,
+    originalToggle,
     el("p", { className: "q-meta" }, author, you, time, edited, badge, pinBadge),
     note,
     answerSlot,
+    answerTranslation.el,
     actions,
     editorSlot,
   );
@@ -159,13 +176,22 @@ export function createQuestionItem(qid, handlers) {
     return button;
   });
 
+  let lastView = null;
+
   function update(q, view) {
     current = q;
+    lastView = view;
     setAttr(root, "data-status", q.status);
     setAttr(root, "data-mine", view.mine ? "true" : null);
     setAttr(root, "data-pinned", view.pinned ? "true" : null);
     setText(text, q.text);
     setAttr(text, "lang", q.lang || null);
+    const translated = textTranslation.update(q);
+    const folded = Boolean(translated) && onlyMyLanguage() && !view.moderator;
+    text.hidden = folded && !showOriginal;
+    originalToggle.hidden = !folded;
+    setText(originalToggle, t(showOriginal ? "q.hide_original" : "q.show_original"));
+    setAttr(originalToggle, "aria-expanded", showOriginal ? "true" : "false");
     setText(votes, view.votes);
     setAttr(upvote, "aria-pressed", view.voted ? "true" : "false");
     upvote.disabled = !view.canVote;
@@ -188,6 +214,7 @@ export function createQuestionItem(qid, handlers) {
     setText(note, view.note || "");
     note.hidden = !view.note;
     renderAnswer(q.answer);
+    answerTranslation.update(q);
     const list = view.moderator ? moderatorActions(q.status, view.pinned) : [];
     if (view.mine && (q.status === "pending" || q.status === "live")) list.push("withdraw");
     renderActions(list);
