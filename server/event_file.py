@@ -15,6 +15,9 @@ code = "SUB-PLAN"
 title = "Planning and Investment"  # a string or a language map
 starts = 2026-12-10T10:00:00+09:00 # optional, with its offset
 ends = 2026-12-10T11:30:00+09:00
+prompts = [                        # optional: the session's guiding questions (≤ 10)
+  { en = "What led you to make this commitment?", ja = "…", mn = "…" },
+]
 ```
 A bad file raises `EventFileError` whose message names the field, on one line.
 """
@@ -34,6 +37,9 @@ from protocol.codes import ProtocolError
 from protocol.lang_text import LANGUAGES, LangText, check_lang_text
 from server.backends.base import EventInfo, RoomInfo
 from server.organisations import ORG_ID, Organisation
+
+MAX_PROMPTS = 10  # guiding questions per room
+PROMPT_MAX = 500  # characters in each language, as a question
 
 
 class EventFileError(ValueError):
@@ -61,6 +67,20 @@ def parse_event(raw: dict[str, Any], where: str = "event") -> EventInfo:
         except ProtocolError:
             why = "must be a string of 1-200 characters, or a map of them by language (en, ja, mn)"
             raise fail(field, why) from None
+
+    def prompts(value: object, field: str) -> tuple[LangText, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or len(value) > MAX_PROMPTS:
+            raise fail(field, f"must be a list of at most {MAX_PROMPTS} texts")
+        out: list[LangText] = []
+        for i, prompt in enumerate(value):
+            try:
+                out.append(check_lang_text(prompt, f"{field}[{i}]", 1, PROMPT_MAX))
+            except ProtocolError:
+                why = f"must be a string of 1-{PROMPT_MAX} characters, or a map of them"
+                raise fail(f"{field}[{i}]", why) from None
+        return tuple(out)
 
     def moment(value: object, field: str) -> str | None:
         if value is None:
@@ -122,9 +142,9 @@ def parse_event(raw: dict[str, Any], where: str = "event") -> EventInfo:
         ends = moment(room.get("ends"), f"rooms[{i}].ends")
         if starts and ends and dt.datetime.fromisoformat(ends) <= dt.datetime.fromisoformat(starts):
             raise fail(f"rooms[{i}].ends", "must be after starts")
-        rooms.append(
-            RoomInfo(code, text(room.get("title"), f"rooms[{i}].title"), event_id, starts, ends)
-        )
+        named = text(room.get("title"), f"rooms[{i}].title")
+        asked = prompts(room.get("prompts"), f"rooms[{i}].prompts")
+        rooms.append(RoomInfo(code, named, event_id, starts, ends, asked))
     return EventInfo(
         event_id=event_id,
         title=title,

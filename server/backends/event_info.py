@@ -1,5 +1,5 @@
 """A workshop event and its rooms, as the catalogue keeps them: titles in one string or a
-language map, the rooms' slots, and the registry of organisations (PROTOCOL.md
+language map, the rooms' slots and guiding questions, and the registry of organisations (PROTOCOL.md
 "Additions", "Event file"). Made from an event file (`server/event_file.py`) or an
 import; stored by each backend's catalogue.
 """
@@ -25,6 +25,7 @@ class RoomInfo:
     event_id: str
     starts: str | None = None  # ISO 8601 with its offset, from the event file
     ends: str | None = None
+    prompts: tuple[LangText, ...] = ()  # the session's guiding questions, as the file has them
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,9 @@ class EventInfo:
             "title": self.title,
             "organisations": [org.to_dict() for org in self.organisations],
             "rooms": {
-                r.code: {"title": r.title, "starts": r.starts, "ends": r.ends} for r in self.rooms
+                r.code: {"title": r.title, "starts": r.starts, "ends": r.ends,
+                         **({"prompts": list(r.prompts)} if r.prompts else {})}
+                for r in self.rooms
             },
         }
 
@@ -63,7 +66,8 @@ def with_extra(event: EventInfo, extra: Mapping[str, Any] | None) -> EventInfo:
         organisations=tuple(organisation_from_dict(o) for o in extra.get("organisations") or ()),
         rooms=tuple(
             replace(r, title=rooms[r.code].get("title") or r.title,
-                    starts=rooms[r.code].get("starts"), ends=rooms[r.code].get("ends"))
+                    starts=rooms[r.code].get("starts"), ends=rooms[r.code].get("ends"),
+                    prompts=tuple(rooms[r.code].get("prompts") or ()))
             if r.code in rooms else r
             for r in event.rooms
         ),

@@ -75,6 +75,7 @@ async def get_room(request: Request) -> Response:
                 "organisations": [o.to_dict() for o in event.organisations] if event else [],
             },
             **({"starts": info.starts, "ends": info.ends} if info.starts else {}),
+            **({"prompts": list(info.prompts)} if info.prompts else {}),
         }
     )
 

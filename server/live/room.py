@@ -368,6 +368,7 @@ class LiveRoom:
                     },
                     "state": state.state,
                     "settings": dict(state.settings),
+                    **({"prompts": list(self.info.prompts)} if self.info.prompts else {}),
                 },
                 state.seq,
                 self.epoch,

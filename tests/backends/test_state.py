@@ -133,7 +133,8 @@ async def test_ready(backend: Backend) -> None:
 
 async def test_catalogue_keeps_language_maps_the_registry_and_slots(kit: Kit) -> None:
     """PROTOCOL.md "Additions": titles as language maps, the organisations, the rooms'
-    times; read back by the same process and by a fresh one on the same storage."""
+    times and guiding questions; read back by the same process and by a fresh one on the
+    same storage."""
     event = EventInfo(
         event_id="c2c-2026",
         title={"en": "City-to-city learning", "ja": "都市間学習", "mn": "Хот хоорондын суралцахуй"},
@@ -142,7 +143,8 @@ async def test_catalogue_keeps_language_maps_the_registry_and_slots(kit: Kit) ->
         rooms=(
             RoomInfo("SUB-PLAN", {"en": "Planning", "ja": "計画"}, "c2c-2026",
                      "2026-12-10T10:00:00+09:00", "2026-12-10T11:30:00+09:00"),
-            RoomInfo("DISCUSS", "Open discussion", "c2c-2026"),
+            RoomInfo("DISCUSS", "Open discussion", "c2c-2026",
+                     prompts=({"en": "What led you here?", "ja": "きっかけは？"}, "Why?")),
         ),
         created=1_797_000_000.0,
         organisations=(
@@ -156,6 +158,7 @@ async def test_catalogue_keeps_language_maps_the_registry_and_slots(kit: Kit) ->
         await first.create_event(event)
         assert await first.get_event("c2c-2026") == event
         assert await first.get_room("SUB-PLAN") == event.rooms[0]
+        assert await first.get_room("DISCUSS") == event.rooms[1]
     finally:
         await first.close()
     again = kit.open()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -56,9 +57,48 @@ def test_maps_registry_and_slots_are_read() -> None:
     assert discuss.title == "Open discussion" and discuss.starts is None
 
 
-def test_the_demo_event_still_loads() -> None:
+def test_the_demo_event_is_the_workshops_programme() -> None:
+    """Issue 14: the four sessions in three languages with their slots, the registry of
+    the organisations that run the workshop, and the three guiding questions."""
     event = load_event(ROOT / "examples" / "sendai-ulaanbaatar.toml")
-    assert len(event.rooms) == 4
+    assert [r.code for r in event.rooms] == ["SUB-PLAN", "SUB-EWS", "SUB-ECC", "DISCUSS"]
+    for item in (event.title, *(r.title for r in event.rooms)):
+        assert isinstance(item, dict) and set(item) == {"en", "ja", "mn"}, item
+    starts = [r.starts for r in event.rooms]
+    assert all(starts) and starts == sorted(starts)  # one day, in order, with an offset
+    assert all(s is not None and s.endswith("+09:00") for s in starts)
+    assert [o.org_id for o in event.organisations] == [
+        "sendai", "ulaanbaatar", "undrr-onea-geti", "undrr-kobe",
+    ]  # fmt: skip
+    sendai = event.organisations[0]
+    assert sendai.name == {"en": "Sendai City", "ja": "仙台市", "mn": "Сендай хот"}
+    assert {o.city for o in event.organisations} == {"sendai", "ulaanbaatar", "undrr"}
+    prompts = event.rooms[-1].prompts
+    assert len(prompts) == 3
+    assert all(isinstance(p, dict) and set(p) == {"en", "ja", "mn"} for p in prompts)
+    assert prompts[1]["en"] == "What led you to make this commitment or initiative?"
+    assert "仙台防災枠組" in prompts[0]["ja"] and "Сендай" in prompts[0]["mn"]
+
+
+def test_a_first_round_event_file_still_loads() -> None:
+    """The tests' event is written as first-round files were: plain strings, no registry."""
+    event = load_event(ROOT / "tests" / "support" / "workshop.toml")
+    assert len(event.rooms) == 4 and isinstance(event.title, str)
+    assert event.organisations == () and all(r.prompts == () for r in event.rooms)
+
+
+def test_prompts_are_read_and_limited() -> None:
+    room = '[[rooms]]\ncode = "X1"\ntitle = "X"\n'
+    ok = parse_event(tomllib.loads(f'title = "T"\n{room}prompts = ["Why?", {{ ja = "なぜ？" }}]'))
+    assert ok.rooms[0].prompts == ("Why?", {"ja": "なぜ？"})
+    for bad, field in (
+        ('prompts = "Why?"', "rooms[0].prompts"),
+        ("prompts = [" + ", ".join(['"Q"'] * 11) + "]", "rooms[0].prompts"),
+        (f'prompts = ["{"x" * 501}"]', "rooms[0].prompts[0]"),
+        ('prompts = [{ fr = "Pourquoi ?" }]', "rooms[0].prompts[0]"),
+    ):
+        with pytest.raises(EventFileError, match=re.escape(f"{field}:")):
+            parse_event(tomllib.loads(f'title = "T"\n{room}{bad}'))
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "sendai-ulaanbaatar.toml"
+EXAMPLE = ROOT / "tests" / "support" / "workshop.toml"  # the tests' event (the demo is examples/)
 
 # Flags that lift every rate limit, for tests that send many commands on purpose.
 LIFTED = (
