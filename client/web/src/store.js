@@ -236,6 +236,7 @@ export class RoomStore {
     if (reply.room) {
       const { code, title, event } = reply.room;
       this.room = roomInfo(code, title, event);
+      this.room.prompts = Array.isArray(reply.room.prompts) ? reply.room.prompts : []; // issue 14
       if (reply.room.state) this.roomState = reply.room.state;
       if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
     }

@@ -104,6 +104,7 @@ export default {
   "q.show_original": "Show the original",
   "q.hide_original": "Hide the original",
   "part.only_my_language": "Show only my language where a translation exists",
+  "prompts.title": "Guiding questions for this session",
 
   "action.approve": "Approve",
   "action.dismiss": "Dismiss",

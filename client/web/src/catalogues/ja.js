@@ -102,6 +102,7 @@ export default {
   "q.show_original": "原文を表示",
   "q.hide_original": "原文を隠す",
   "part.only_my_language": "翻訳がある質問は自分の言語だけで表示",
+  "prompts.title": "このセッションで考える問い",
 
   "action.approve": "承認",
   "action.dismiss": "非承認",

@@ -102,6 +102,7 @@ export default {
   "q.show_original": "Эх хувийг харуулах",
   "q.hide_original": "Эх хувийг нуух",
   "part.only_my_language": "Орчуулга байгаа асуултыг зөвхөн өөрийн хэлээр харуулах",
+  "prompts.title": "Энэ хуралдааны чиглүүлэх асуултууд",
 
   "action.approve": "Зөвшөөрөх",
   "action.dismiss": "Татгалзах",

@@ -14,9 +14,10 @@ import { createSectionTabs } from "./participant-tabs.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
 import { presenceLine } from "./present-status.js";
+import { createPrompts } from "./prompts.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
-import { onlyMyLanguage, setOnlyMyLanguage } from "./translation.js";
+import { onlyMyLanguage, setOnlyMyLanguage, translationFor } from "./translation.js";
 
 const SORT_KEY = "workshop.sort";
 const OWN_STATUSES = ["pending", "dismissed"];
@@ -25,6 +26,7 @@ const OWN_STATUSES = ["pending", "dismissed"];
 export function createParticipantView({ store, commands, outbox, connection, notice, notes }) {
   const handlers = questionHandlers(commands);
   const pinned = createPinned();
+  const prompts = createPrompts();
   const ask = createAskBox({
     send: (text, anon, lang, chosen) => {
       if (!connection.isLive()) notice.show(t("ask.queued"));
@@ -93,7 +95,7 @@ export function createParticipantView({ store, commands, outbox, connection, not
   const root = el(
     "div",
     { className: "view participant-view" },
-    el("div", { className: "participant-main" }, ask.el, presence, tabs.el, panels[0].panel),
+    el("div", { className: "participant-main" }, ask.el, presence, prompts.el, tabs.el, panels[0].panel),
     el("div", { className: "participant-side" }, panels.slice(1).map((p) => p.panel)),
   );
 
@@ -121,6 +123,7 @@ export function createParticipantView({ store, commands, outbox, connection, not
     const entries = outbox.entries();
     const viewFor = makeViewFor(store, entries);
     pinned.update(store);
+    prompts.update(store);
     polls.render();
     pollsEmpty.hidden = !polls.el.hidden; // and always on a wide screen (participant.css)
     const waiting = unansweredPolls(entries);
@@ -151,6 +154,8 @@ export function createParticipantView({ store, commands, outbox, connection, not
         ? [...sortQuestions(store.questionsWith(["live"]), "top"), ...sortQuestions(store.questionsWith(["answered"]), "top")]
         : sortQuestions(store.questionsWith(["live", "answered"]), "recent");
     list.update(shown, viewFor);
+    // The toggle only matters once something is translated into this reader's language.
+    onlyMineRow.hidden = !shown.some((q) => translationFor(q, "text") || translationFor(q, "answer"));
   }
 
   return { el: root, render };
