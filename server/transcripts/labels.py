@@ -24,6 +24,7 @@ EN: dict[str, str] = {
     "exported": "Exported",
     "log_size": "{n} events in the log",
     "summary": "Summary",
+    "guiding_questions": "Guiding questions",
     "summary_questions": "Questions: {total} (answered {answered}, unanswered {unanswered},"
     " dismissed {dismissed}, withdrawn {withdrawn})",
     "summary_polls": "Polls: {n}",

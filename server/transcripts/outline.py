@@ -68,6 +68,11 @@ def _question(report: Report, labels: Labels, q: QuestionRow) -> QuestionItem:
     clock = report.clock
     who = _who(labels, q.author, q.org)
     status = labels(f"status.{q.status}")
+
+    def report_first(item: tuple[str, str]) -> tuple[bool, str]:
+        """The report's own language first: a reader of a ja report reads ja under the text."""
+        return (item[0] != labels.lang, item[0])
+
     facts = [
         labels("votes_n", n=q.votes),
         status,
@@ -91,7 +96,7 @@ def _question(report: Report, labels: Labels, q: QuestionRow) -> QuestionItem:
         translations=[
             (labels(key, lang=labels(f"lang.{lang}")), lang, text)
             for part, key in (("text", "translation"), ("answer", "answer_translation"))
-            for lang, text in sorted(q.translations.get(part, {}).items())
+            for lang, text in sorted(q.translations.get(part, {}).items(), key=report_first)
         ],
     )
 
@@ -161,6 +166,10 @@ def outline(report: Report, labels: Labels) -> list[Block]:
         Para(labels("summary_polls", n=len(report.polls))),
         Para(labels("summary_state", state=labels(f"state.{report.state}"))),
     ]
+
+    if report.prompts:
+        blocks.append(Heading(1, labels("guiding_questions")))
+        blocks += [Para(f"{i}. {labels.text(p)}") for i, p in enumerate(report.prompts, 1)]
 
     blocks += [Heading(1, labels("attendance")), Para(labels("attendance_note"), "note")]
     if report.attendance:

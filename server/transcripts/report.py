@@ -126,6 +126,7 @@ class Report:
     notes_editors: int
     settings: dict[str, bool] = field(default_factory=dict)
     organisations: dict[str, LangText] = field(default_factory=dict)  # registry id -> name
+    prompts: tuple[LangText, ...] = ()  # the session's guiding questions (event file)
 
     def with_status(self, *statuses: str) -> list[QuestionRow]:
         """Questions in these statuses, most votes first (ties: asked first)."""

@@ -121,6 +121,7 @@ class SessionRecord:
             organisations={o.org_id: o.name for o in self.event.organisations}
             if self.event
             else {},
+            prompts=self.room.prompts,
         )
 
     # -- collecting -------------------------------------------------------------------

@@ -12,6 +12,7 @@ JA: dict[str, str] = {
     "exported": "出力日時",
     "log_size": "ログのイベント数: {n}",
     "summary": "概要",
+    "guiding_questions": "このセッションで考える問い",
     "summary_questions": "質問: {total} 件（回答済み {answered}、未回答 {unanswered}、"
     "却下 {dismissed}、取り下げ {withdrawn}）",
     "summary_polls": "投票: {n} 件",
@@ -118,6 +119,7 @@ MN: dict[str, str] = {
     "exported": "Экспортолсон",
     "log_size": "Бүртгэлд {n} үйл явдал",
     "summary": "Хураангуй",
+    "guiding_questions": "Чиглүүлэх асуултууд",
     "summary_questions": "Асуулт: {total} (хариулсан {answered}, хариулаагүй {unanswered},"
     " татгалзсан {dismissed}, буцаасан {withdrawn})",
     "summary_polls": "Санал асуулга: {n}",

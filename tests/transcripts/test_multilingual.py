@@ -100,3 +100,33 @@ async def test_every_form_carries_the_translations_beside_the_original(
         for p in c.paragraphs
     )
     assert "翻訳（モンゴル語）: Хоргодох байрны шалгуур юу вэ?" in text
+
+
+async def test_a_report_reads_first_in_its_own_language(backend: EmbeddedBackend) -> None:
+    """Issue 14: under each question, the translation into the report's language comes
+    first (then the others); the session's guiding questions open the report in its
+    language."""
+    prompts = ({"en": "What led you to this?", "ja": "きっかけは何でしたか。"}, "Why now?")
+    event = dataclasses.replace(
+        EVENT,
+        rooms=tuple(
+            dataclasses.replace(r, prompts=prompts) if r.code == ROOM else r for r in EVENT.rooms
+        ),
+    )
+    await backend.create_event(event)
+    who = {**MOD, "pid": "1e7e000000000006", "name": "Ichiro", "roles": ["interpreter"]}
+    script = [
+        ("ask", {"text": "How are shelters chosen?", "lang": "en", "anon": False}, AIKO),
+        ("translate", {"qid": "q1", "field": "text", "lang": "ja", "text": "避難所の選び方は？"}, who),
+        ("translate", {"qid": "q1", "field": "text", "lang": "mn", "text": MN_TEXT}, who),
+    ]  # fmt: skip
+    for i, (type_, data, actor) in enumerate(script):
+        await backend.append(ROOM, type_, data, actor, f"rf-{i}")
+    mn = (await export(backend, "md", "mn")).decode()
+    assert mn.index(MN_TEXT) < mn.index("避難所の選び方は？")
+    ja = (await export(backend, "md", "ja")).decode()
+    assert ja.index("避難所の選び方は？") < ja.index(MN_TEXT)
+    assert "## このセッションで考える問い" in ja
+    assert "1. きっかけは何でしたか。" in ja and "2. Why now?" in ja
+    en = (await export(backend, "html", "en")).decode()
+    assert "Guiding questions" in en and "1. What led you to this?" in en
