@@ -115,9 +115,10 @@ async def test_a_report_reads_first_in_its_own_language(backend: EmbeddedBackend
     )
     await backend.create_event(event)
     who = {**MOD, "pid": "1e7e000000000006", "name": "Ichiro", "roles": ["interpreter"]}
+    ja_text = "避難所の選び方は？"
     script = [
         ("ask", {"text": "How are shelters chosen?", "lang": "en", "anon": False}, AIKO),
-        ("translate", {"qid": "q1", "field": "text", "lang": "ja", "text": "避難所の選び方は？"}, who),
+        ("translate", {"qid": "q1", "field": "text", "lang": "ja", "text": ja_text}, who),
         ("translate", {"qid": "q1", "field": "text", "lang": "mn", "text": MN_TEXT}, who),
     ]  # fmt: skip
     for i, (type_, data, actor) in enumerate(script):
