@@ -3,7 +3,6 @@
 // which order to take them. Pure: no DOM, no socket (tested in test/interpreting.test.js).
 
 import { LANGS } from "./i18n.js";
-import { detectTextLang } from "./lang-detect.js";
 import { sortQuestions } from "./store.js";
 
 export const TRANSLATION_MAX = 1000; // characters, as protocol/translate.py counts them
@@ -28,13 +27,14 @@ export function fieldsOf(q) {
 }
 
 /**
- * The language `field` is written in. The text's is the question's `lang` (detected by the
- * server or corrected by the asker); an answer has none on the wire, so its script says
- * (the same rule, lang-detect.js), else it is taken to be in the question's language.
+ * The language `field` is written in: the question's `lang` (detected by the server or
+ * corrected by the asker), for its written answer too, which has no `lang` on the wire
+ * (the moderator answers the asker). Not detected here: lang-detect.js would become a
+ * chunk of its own shared with the participant's page, one more request on issue 13's
+ * 80 KB first load. Null (an old record) means every workshop language is a target.
  */
-export function sourceLang(q, field) {
-  if (field === "answer") return detectTextLang(q.answer ?? "") ?? q.lang ?? null;
-  return q.lang ?? detectTextLang(q.text) ?? null;
+export function sourceLang(q, _field) {
+  return q.lang ?? null;
 }
 
 /** The languages `field` of `q` should be translated into: the workshop's, minus its own. */

@@ -13,17 +13,16 @@ test("the workshop's languages are the event's, in its order, else en, ja, mn", 
   assert.deepEqual(workshopLangs([]), ["en", "ja", "mn"]);
 });
 
-test("a question needs the languages other than its own; an answer is read from its script", () => {
+test("a question and its answer need the languages other than the question's own", () => {
   const asked = q("q1");
   assert.deepEqual(targetLangs(asked, "text"), ["en", "mn"]);
   assert.deepEqual(missingOf(asked), [{ field: "text", lang: "en" }, { field: "text", lang: "mn" }]);
-  const answered = q("q2", { answer: "Хотын төлөвлөгөөний дагуу", translations: { text: { en: "Criteria?", mn: "Шалгуур?" } } });
-  assert.equal(sourceLang(answered, "answer"), "mn");
-  assert.deepEqual(missingOf(answered), [{ field: "answer", lang: "en" }, { field: "answer", lang: "ja" }]);
-  // No script to go by (digits): the answer is taken to be in the question's language.
-  assert.equal(sourceLang(q("q3", { answer: "42" }), "answer"), "ja");
-  // An old question without lang: its script says.
-  assert.equal(sourceLang(q("q4", { lang: null, text: "When?" }), "text"), "en");
+  const answered = q("q2", { answer: "市の基準に従います。", translations: { text: { en: "Criteria?", mn: "Шалгуур?" } } });
+  assert.equal(sourceLang(answered, "answer"), "ja");
+  assert.deepEqual(missingOf(answered), [{ field: "answer", lang: "en" }, { field: "answer", lang: "mn" }]);
+  // An old question without lang: every language is a target.
+  assert.equal(sourceLang(q("q4", { lang: null, text: "When?" }), "text"), null);
+  assert.deepEqual(targetLangs(q("q4", { lang: null }), "text"), ["en", "ja", "mn"]);
   // Only the event's languages count.
   assert.deepEqual(missingOf(asked, ["ja", "mn"]), [{ field: "text", lang: "mn" }]);
 });

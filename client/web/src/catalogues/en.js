@@ -362,7 +362,7 @@ export default {
 
   // issue 14: the interpreter's page
   "interp.title": "Interpreting",
-  "interp.intro": "Translate the questions and the moderator's written answers into the workshop's other languages. Participants see a translation under the original, in their own language. You can correct a translation at any time. Ctrl+Enter sends.",
+  "interp.intro": "Translate questions and written answers into the other languages. Participants see your translation under the original; you can correct it at any time. Ctrl+Enter sends.",
   "interp.needs_heading": "Needs translation ({n})",
   "interp.needs_empty": "Every question and answer is translated.",
   "interp.done_heading": "Translated ({n})",

@@ -356,7 +356,7 @@ export default {
 
   // issue 14: the interpreter's page
   "interp.title": "通訳",
-  "interp.intro": "質問とモデレーターの書面回答を、ワークショップの他の言語に翻訳します。参加者には原文の下に、それぞれの言語の訳文が表示されます。訳文はいつでも修正できます。Ctrl+Enter で送信します。",
+  "interp.intro": "質問と書面回答を他の言語に翻訳します。訳文は参加者の画面で原文の下に表示され、いつでも修正できます。Ctrl+Enter で送信します。",
   "interp.needs_heading": "翻訳待ち（{n}）",
   "interp.needs_empty": "すべての質問と回答が翻訳済みです。",
   "interp.done_heading": "翻訳済み（{n}）",

@@ -11,7 +11,14 @@ import { charCount } from "../identity.js";
 import { el, setAttr, setText } from "../dom.js";
 import { errorText, t } from "../i18n.js";
 import { TRANSLATION_MAX } from "../interpreting.js";
-import { gist } from "./question-item.js";
+
+// The start of the original, so each Send names what it sends ("Send: Монгол · 避難所の…").
+// Not question-item.js's gist: importing that view would split the participant's shared
+// chunks into more files, each a request on a phone's first load (issue 13's 80 KB).
+const subjectOf = (text) => {
+  const one = String(text || "").replace(/\s+/g, " ").trim();
+  return one.length > 60 ? `${one.slice(0, 59)}…` : one;
+};
 
 /** onSend(text) returns the command's promise. update({saved, by, sending, subject}). */
 export function createTranslationEditor({ qid, field, lang, onSend }) {
@@ -108,7 +115,7 @@ export function createTranslationEditor({ qid, field, lang, onSend }) {
     setAttr(root, "data-state", kind);
     const verb = t(saved ? "interp.update" : "interp.send");
     setText(send, verb);
-    setAttr(send, "aria-label", `${verb}: ${langName()} · ${gist(last.subject, 60)}`);
+    setAttr(send, "aria-label", `${verb}: ${langName()} · ${subjectOf(last.subject)}`);
     send.disabled = sending || n < 1 || n > TRANSLATION_MAX || !edited;
   }
 
