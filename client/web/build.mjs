@@ -107,6 +107,7 @@ const VIEW_SOURCES = {
   moderator: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
   rapporteur: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
   presenter: ["src/room.js", "src/views/presenter.js"],
+  interpreter: ["src/room.js", "src/views/interpreter.js"],
 };
 const views = {};
 for (const [view, sources] of Object.entries(VIEW_SOURCES)) {

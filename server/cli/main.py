@@ -39,7 +39,7 @@ def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, An
         "title": event.title,
         "moderator_key": moderator_key,
         "rapporteur_key": rapporteur_key,
-        "interpreter_key": interpreter_key,  # `translate` (issue 14); its page comes next
+        "interpreter_key": interpreter_key,  # `translate` and the interpret page (issue 14)
         "rooms": [
             {
                 "code": room.code,
@@ -48,6 +48,7 @@ def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, An
                 "moderator_url": f"{base}/r/{room.code}/moderate#key={moderator_key}",
                 "presenter_url": f"{base}/r/{room.code}/present",
                 "rapporteur_url": f"{base}/r/{room.code}/rapporteur#key={rapporteur_key}",
+                "interpreter_url": f"{base}/r/{room.code}/interpret#key={interpreter_key}",
             }
             for room in event.rooms
         ],
@@ -67,6 +68,7 @@ def print_links(links: dict[str, Any], out: Any = sys.stdout) -> None:
         print(f"    moderator:    {room['moderator_url']}", file=out)
         print(f"    presenter:    {room['presenter_url']}", file=out)
         print(f"    rapporteur:   {room['rapporteur_url']}", file=out)
+        print(f"    interpreter:  {room['interpreter_url']}", file=out)
     print(file=out)
 
 

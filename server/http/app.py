@@ -138,6 +138,7 @@ def create_app(settings: Settings) -> WorkshopApp:
         Route("/r/{code}/moderate", pages.room_page),
         Route("/r/{code}/present", pages.room_page),
         Route("/r/{code}/rapporteur", pages.room_page),
+        Route("/r/{code}/interpret", pages.room_page),
         Route("/api/rooms", pages.list_rooms),
         Route("/api/rooms/{code}", pages.get_room),
         Route("/api/rooms/{code}/transcript.{fmt}", transcripts.room_transcript),

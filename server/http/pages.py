@@ -24,7 +24,12 @@ SECURITY_HEADERS = {
 
 
 # The last path segment of a room page -> its view (client/web/src/route.js).
-ROOM_VIEWS = {"moderate": "moderator", "present": "presenter", "rapporteur": "rapporteur"}
+ROOM_VIEWS = {
+    "moderate": "moderator",
+    "present": "presenter",
+    "rapporteur": "rapporteur",
+    "interpret": "interpreter",  # issue 14
+}
 
 
 async def landing(request: Request) -> Response:

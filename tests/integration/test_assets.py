@@ -25,6 +25,7 @@ PAGES = {
     "/r/SUB-PLAN/moderate": "moderator",
     "/r/SUB-PLAN/present": "presenter",
     "/r/SUB-PLAN/rapporteur": "rapporteur",
+    "/r/SUB-PLAN/interpret": "interpreter",
 }
 
 

@@ -1,5 +1,6 @@
 // A room page: identity and join form, the connection, the outbox, the shared header,
-// banners and notices, and the view chosen by the path (participant, moderator, presenter).
+// banners and notices, and the view chosen by the path (participant, moderator, presenter,
+// rapporteur, interpreter).
 
 import { Commands } from "./commands.js";
 import { RoomConnection, socketUrl } from "./connection.js";
@@ -23,16 +24,21 @@ const VIEWS = {
   moderator: () => import("./views/moderator.js").then((m) => m.createModeratorView),
   presenter: () => import("./views/presenter.js").then((m) => m.createPresenterView),
   rapporteur: () => import("./views/moderator.js").then((m) => m.createRapporteurView),
+  interpreter: () => import("./views/interpreter.js").then((m) => m.createInterpreterView),
 };
 const loadNotes = () => import("./notes.js").then((m) => m.NotesSync);
-const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur" }; // view -> role it needs
+const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur", interpreter: "interpreter" }; // view -> role it needs
+const NO_NOTES = new Set(["presenter", "interpreter"]); // views that never show the shared notes
+// What the role banner says on a page opened without its key, or with one that gave no role.
+const NO_KEY_TEXT = { interpreter: "interp.no_key" };
+const NO_ROLE_TEXT = { interpreter: "interp.not_interpreter" };
 const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", closed: "room.connection_closed" };
 
 /** Starts the room page for `code` in `view` inside `root`. */
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
   // Fetched while the join form shows and the room's info loads.
-  const parts = Promise.all([VIEWS[view](), view === "presenter" ? null : loadNotes()]);
+  const parts = Promise.all([VIEWS[view](), NO_NOTES.has(view) ? null : loadNotes()]);
   let key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
   let kept = false;
   const roomInfo = fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
@@ -101,8 +107,8 @@ export function startRoom(root, { code, view }) {
     setAttr(banner, "data-kind", failure ? "error" : text ? store.roomState : null);
     const needs = STAFF_VIEWS[view];
     let role = "";
-    if (needs && !key) role = t("room.no_key");
-    else if (needs && store.me && !store.hasRole(needs) && !store.hasRole("moderator")) role = t("room.not_moderator");
+    if (needs && !key) role = t(NO_KEY_TEXT[view] ?? "room.no_key");
+    else if (needs && store.me && !store.hasRole(needs) && !store.hasRole("moderator")) role = t(NO_ROLE_TEXT[view] ?? "room.not_moderator");
     setText(roleBanner, role);
     roleBanner.hidden = !role;
     keyBar.hidden = !(needs && key);

@@ -1,6 +1,7 @@
 // Which page this is, from location.pathname (docs/protocol.md (Part 2), "HTTP additions"):
 // "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter;
-// "/r/CODE/rapporteur" the rapporteur's read-only timeline (the server serves that path too).
+// "/r/CODE/rapporteur" the rapporteur's read-only timeline; "/r/CODE/interpret" the
+// interpreter's page (issue 14). The server serves each of these paths too.
 
 const CODE = /^[A-Z0-9-]{2,32}$/;
 
@@ -31,6 +32,7 @@ export function parseRoute(pathname) {
   if (sub === "moderate") return { page: "room", code, view: "moderator" };
   if (sub === "present") return { page: "room", code, view: "presenter" };
   if (sub === "rapporteur") return { page: "room", code, view: "rapporteur" };
+  if (sub === "interpret") return { page: "room", code, view: "interpreter" };
   return { page: "unknown" };
 }
 
@@ -40,5 +42,6 @@ export function roomPath(code, view = "participant") {
   if (view === "moderator") return `${base}/moderate`;
   if (view === "presenter") return `${base}/present`;
   if (view === "rapporteur") return `${base}/rapporteur`;
+  if (view === "interpreter") return `${base}/interpret`;
   return base;
 }

@@ -12,10 +12,12 @@ test("paths pick the view", () => {
   assert.deepEqual(parseRoute("/r/SUB-PLAN/moderate"), { page: "room", code: "SUB-PLAN", view: "moderator" });
   assert.deepEqual(parseRoute("/r/SUB-PLAN/present"), { page: "room", code: "SUB-PLAN", view: "presenter" });
   assert.deepEqual(parseRoute("/r/SUB-PLAN/rapporteur"), { page: "room", code: "SUB-PLAN", view: "rapporteur" });
+  assert.deepEqual(parseRoute("/r/sub-plan/interpret"), { page: "room", code: "SUB-PLAN", view: "interpreter" });
   assert.equal(parseRoute("/r/SUB-PLAN/other").page, "unknown");
   assert.equal(parseRoute("/r/a").page, "unknown");
   assert.equal(parseRoute("/r/bad code").page, "unknown");
   assert.equal(roomPath("SUB-PLAN", "presenter"), "/r/SUB-PLAN/present");
+  assert.equal(roomPath("SUB-PLAN", "interpreter"), "/r/SUB-PLAN/interpret");
   assert.equal(normaliseCode(" ew-train "), "EW-TRAIN");
 });
 
