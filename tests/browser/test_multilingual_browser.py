@@ -108,7 +108,9 @@ async def _translate(workshop: Workshop, text: str, into: str, words: str) -> No
         workshop.server.ws_url, "SUB-PLAN", name="Interpreter",
         key=str(workshop.links["interpreter_key"]),
     ) as interpreter:  # fmt: skip
-        assert interpreter.snapshot is not None  # it is in once connected
+        async with asyncio.timeout(10):  # the snapshot frame follows the join's reply
+            while interpreter.snapshot is None:
+                await asyncio.sleep(0.05)
         qid = next(q["qid"] for q in interpreter.snapshot["questions"] if q["text"] == text)
         await interpreter.command("translate", qid=qid, field="text", lang=into, text=words)
 
