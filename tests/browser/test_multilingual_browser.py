@@ -109,8 +109,9 @@ async def _translate(workshop: Workshop, text: str, into: str, words: str) -> No
         key=str(workshop.links["interpreter_key"]),
     ) as interpreter:  # fmt: skip
         async with asyncio.timeout(10):  # the snapshot frame follows the join's reply
-            while interpreter.snapshot is None:
-                await asyncio.sleep(0.05)
+            while (await interpreter.events().get()).get("t") != "snapshot":
+                pass
+        assert interpreter.snapshot is not None
         qid = next(q["qid"] for q in interpreter.snapshot["questions"] if q["text"] == text)
         await interpreter.command("translate", qid=qid, field="text", lang=into, text=words)
 
