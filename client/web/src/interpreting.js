@@ -27,19 +27,19 @@ export function fieldsOf(q) {
 }
 
 /**
- * The language `field` is written in: the question's `lang` (detected by the server or
- * corrected by the asker), for its written answer too, which has no `lang` on the wire
- * (the moderator answers the asker). Not detected here: lang-detect.js would become a
- * chunk of its own shared with the participant's page, one more request on issue 13's
- * 80 KB first load. Null (an old record) means every workshop language is a target.
+ * The language a question and its written answer are in: the question's `lang` (detected
+ * by the server or corrected by the asker); an answer has no `lang` on the wire (the
+ * moderator answers the asker). Not detected here: lang-detect.js would become a chunk of
+ * its own shared with the participant's page, one more request on issue 13's 80 KB first
+ * load. Null (an old record) means every workshop language is a target.
  */
-export function sourceLang(q, _field) {
+export function sourceLang(q) {
   return q.lang ?? null;
 }
 
 /** The languages `field` of `q` should be translated into: the workshop's, minus its own. */
 export function targetLangs(q, field, langs = LANGS) {
-  const own = sourceLang(q, field);
+  const own = sourceLang(q);
   return langs.filter((lang) => lang !== own);
 }
 

@@ -235,8 +235,7 @@ export function startRoom(root, { code, view }) {
 
   roomInfo.then((info) => {
     if (info?.title && !store.room) {
-      store.room = describeRoom(code, info.title, info.event);
-      store.room.prompts = Array.isArray(info.prompts) ? info.prompts : [];
+      store.room = describeRoom(code, info.title, info.event, info.prompts);
       render();
     }
   });

@@ -64,10 +64,10 @@ function normalisePoll(raw, changed) {
 }
 
 /** The room as the welcome (or /api/rooms) names it; its and its event's titles may be
- * language maps, read in the interface language. */
-export function roomInfo(code, title, event) {
+ * language maps, read in the interface language; `prompts`: its guiding questions. */
+export function roomInfo(code, title, event, prompts = []) {
   setFallbackOrder(event?.languages);
-  const room = defineText({ code }, "title", title ?? "");
+  const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [] }, "title", title ?? "");
   room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
   return room;
 }
@@ -234,9 +234,8 @@ export class RoomStore {
   applyJoin(reply) {
     this.me = reply.me ?? null;
     if (reply.room) {
-      const { code, title, event } = reply.room;
-      this.room = roomInfo(code, title, event);
-      this.room.prompts = Array.isArray(reply.room.prompts) ? reply.room.prompts : []; // issue 14
+      const { code, title, event, prompts } = reply.room;
+      this.room = roomInfo(code, title, event, prompts);
       if (reply.room.state) this.roomState = reply.room.state;
       if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
     }

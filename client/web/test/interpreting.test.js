@@ -18,10 +18,10 @@ test("a question and its answer need the languages other than the question's own
   assert.deepEqual(targetLangs(asked, "text"), ["en", "mn"]);
   assert.deepEqual(missingOf(asked), [{ field: "text", lang: "en" }, { field: "text", lang: "mn" }]);
   const answered = q("q2", { answer: "市の基準に従います。", translations: { text: { en: "Criteria?", mn: "Шалгуур?" } } });
-  assert.equal(sourceLang(answered, "answer"), "ja");
+  assert.equal(sourceLang(answered), "ja");
   assert.deepEqual(missingOf(answered), [{ field: "answer", lang: "en" }, { field: "answer", lang: "mn" }]);
   // An old question without lang: every language is a target.
-  assert.equal(sourceLang(q("q4", { lang: null, text: "When?" }), "text"), null);
+  assert.equal(sourceLang(q("q4", { lang: null, text: "When?" })), null);
   assert.deepEqual(targetLangs(q("q4", { lang: null }), "text"), ["en", "ja", "mn"]);
   // Only the event's languages count.
   assert.deepEqual(missingOf(asked, ["ja", "mn"]), [{ field: "text", lang: "mn" }]);

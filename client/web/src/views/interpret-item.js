@@ -28,7 +28,7 @@ function createField(qid, field, send) {
   /** q: the question; langs: the workshop's; sending: Set of "field:lang" in the outbox. */
   function update(q, langs, sending) {
     const words = field === "answer" ? q.answer ?? "" : q.text;
-    const own = sourceLang(q, field);
+    const own = sourceLang(q);
     const ownName = own ? t(`lang.${own}`, null, own) : t("interp.lang_unknown");
     setText(title, t(field === "answer" ? "interp.answer_in" : "interp.question_in", { lang: ownName }));
     setText(original, words);
