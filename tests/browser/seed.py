@@ -5,11 +5,10 @@ over the real server, so the browser sees what an 80-person session would send i
 from __future__ import annotations
 
 import asyncio
-import threading
 from typing import Any
 
 from client.room_client import RoomClient
-from tests.browser.support import ROOM
+from tests.browser.support import ROOM, run_in_own_loop
 from tests.conftest import Workshop
 
 PEOPLE = [
@@ -54,20 +53,7 @@ def seed(workshop: Workshop, questions: int = 30, polls: int = 6, review: bool =
     """Asks `questions` and creates `polls` (every other one open) in ROOM; with `review`,
     premoderation is on and every third question is approved. Runs its own
     event loop in a thread: the sync Playwright API owns this thread's loop."""
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(_seed(workshop, questions, polls, review))
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    assert not thread.is_alive(), "seeding the room did not finish"
-    if failure:
-        raise failure[0]
+    run_in_own_loop(_seed(workshop, questions, polls, review), "seeding the room", 120)
 
 
 def settings(workshop: Workshop, **fields: Any) -> None:
@@ -79,6 +65,4 @@ def settings(workshop: Workshop, **fields: Any) -> None:
         ) as chair:
             await chair.settings(**fields)
 
-    thread = threading.Thread(target=lambda: asyncio.run(change()))
-    thread.start()
-    thread.join(60)
+    run_in_own_loop(change(), "changing the settings")

@@ -3,6 +3,9 @@ and joining a room the way a person does."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from collections.abc import Coroutine
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -92,3 +95,23 @@ def show_queue(page: Page, status: str) -> None:
     """Selects one of the console's queue tabs (pending, live, answered, dismissed, withdrawn)."""
     page.click(f"#tab-queue-{status}")
     expect(page.locator(f"#section-{status}")).to_be_visible()
+
+
+def run_in_own_loop(work: Coroutine[Any, Any, None], what: str, timeout: float = 60) -> None:
+    """Runs `work` (room clients on real sockets, say) to its end in a thread and event
+    loop of its own: the sync Playwright API holds this thread's loop. A failure in it is
+    raised here; a thread still running after `timeout` seconds fails the test."""
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(work)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"{what} did not finish"
+    if failure:
+        raise failure[0]

@@ -5,8 +5,6 @@ questions and written answers, axe, and the page's labels in ja and mn."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from client.room_client import RoomClient
-from tests.browser.support import ROOM, TIMEOUT, Pages, join
+from tests.browser.support import ROOM, TIMEOUT, Pages, join, run_in_own_loop
 from tests.browser.test_accessibility import axe, in_lang
 from tests.conftest import Workshop
 
@@ -47,20 +45,7 @@ def in_room(workshop: Workshop, work: Callable[[RoomClient, RoomClient], Awaitab
         ):
             await work(chair, person)
 
-    failure: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            asyncio.run(run())
-        except BaseException as exc:
-            failure.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    assert not thread.is_alive(), "the room clients did not finish"
-    if failure:
-        raise failure[0]
+    run_in_own_loop(run(), "the room clients")
 
 
 def editor(item: Locator, lang: str, field: str = "text") -> Locator:
@@ -92,7 +77,7 @@ def test_an_interpreter_translates_a_question_from_the_queue_and_corrects_it(
     expect(item.locator(".interp-original")).to_have_attribute("lang", "ja")
     expect(page.locator("#title-interp-needs")).to_have_text("Needs translation (1)")
     expect(page.locator("#title-interp-done")).to_have_text("Translated (0)")
-    expect(item.locator(".interp-missing")).to_have_text("Missing: English, Монгол")
+    expect(item.locator(".interp-missing")).to_have_text("Missing: English, Mongolian")
     # One editor per other language, none for the question's own; each in its language.
     expect(item.locator(".interp-editor")).to_have_count(2)
     expect(editor(item, "ja")).to_have_count(0)
@@ -195,8 +180,8 @@ def test_the_queue_is_ordered_by_votes_with_pending_questions_and_answers(
 
 
 LABELS = {
-    "ja": ("翻訳待ち（1）", "翻訳済み（0）", "訳文（Монгол）", "送信", "未翻訳"),
-    "mn": ("Орчуулах шаардлагатай (1)", "Орчуулсан (0)", "Орчуулга · English", "Илгээх",
+    "ja": ("翻訳待ち（1）", "翻訳済み（0）", "訳文（モンゴル語）", "送信", "未翻訳"),
+    "mn": ("Орчуулах шаардлагатай (1)", "Орчуулсан (0)", "Орчуулга · Англи хэл", "Илгээх",
            "Орчуулаагүй байна"),
 }  # fmt: skip
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from playwright.sync_api import Browser, expect
 from client.room_client import RoomClient
 from tests.conftest import Workshop, running, start_event_file
 
-from .support import TIMEOUT, Pages, join
+from .support import TIMEOUT, Pages, join, run_in_own_loop
 
 EVENT = """
 title = { en = "City-to-city learning", ja = "都市間学習", mn = "Хот хоорондын суралцахуй" }
@@ -50,8 +49,7 @@ def test_titles_and_polls_follow_the_interface_language(
     browser: Browser, workshop: Workshop
 ) -> None:
     pages = Pages(browser, workshop)
-    with ThreadPoolExecutor(1) as pool:  # sync Playwright holds this thread's event loop
-        pool.submit(asyncio.run, _open_poll(workshop)).result(timeout=30)
+    run_in_own_loop(_open_poll(workshop), "opening the poll")
     page = pages.new(locale="ja-JP")
     join(page, f"{workshop.server.url}/r/SUB-PLAN", "Aiko", "仙台市")
     expect(page.locator("#room-title")).to_have_text("計画と投資", timeout=TIMEOUT)
@@ -86,7 +84,7 @@ def test_a_questions_language_comes_from_its_text_and_the_asker_may_correct_it(
     join(reader, f"{workshop.server.url}/r/SUB-PLAN", "Sara", "UNDRR")
 
     asker.fill("#ask-text", "Сургалт хэзээ вэ?")
-    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：Монгол")
+    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：モンゴル語")
     expect(asker.locator("#ask-text")).to_have_attribute("lang", "mn")
     asker.click("#ask-submit")
     seen = reader.locator(".question", has_text="Сургалт хэзээ вэ?").locator(".q-text")
@@ -94,7 +92,7 @@ def test_a_questions_language_comes_from_its_text_and_the_asker_may_correct_it(
 
     # Latin letters read as English; the asker says it is Mongolian in Latin script.
     asker.fill("#ask-text", "Surgalt hezee ve?")
-    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：English")
+    expect(asker.locator("#ask-lang option").first).to_have_text("自動判定：英語")
     asker.select_option("#ask-lang", "mn")
     asker.click("#ask-submit")
     corrected = reader.locator(".question", has_text="Surgalt hezee ve?").locator(".q-text")
@@ -133,10 +131,8 @@ def test_an_interpreters_translation_reaches_the_other_city_live(
     expect(question).to_be_visible(timeout=TIMEOUT)
     expect(question.locator(".q-translation-of-text")).to_be_hidden()
 
-    with ThreadPoolExecutor(1) as pool:
-        words = "Хоргодох байрны шалгуур юу вэ?"
-        job = _translate(workshop, "避難所の基準は何ですか？", "mn", words)
-        pool.submit(asyncio.run, job).result(timeout=30)
+    words = "Хоргодох байрны шалгуур юу вэ?"
+    run_in_own_loop(_translate(workshop, "避難所の基準は何ですか？", "mn", words), "translating")
     shown = question.locator(".q-translation-of-text .q-translation-words")
     expect(shown).to_have_text("Хоргодох байрны шалгуур юу вэ?", timeout=TIMEOUT)
     expect(shown).to_have_attribute("lang", "mn")

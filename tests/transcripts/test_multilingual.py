@@ -21,6 +21,15 @@ SIREN = {"en": "Siren", "ja": "サイレン"}  # no Mongolian: falls back
 MN_TEXT, EN_ANSWER = "Хоргодох байрны шалгуур юу вэ?", "The city has criteria."
 
 
+Script = list[tuple[str, dict[str, object], dict[str, object]]]
+
+
+async def _play(backend: EmbeddedBackend, script: Script, prefix: str) -> None:
+    """Appends (type, data, actor) records to ROOM's log, one command id each."""
+    for i, (type_, data, actor) in enumerate(script):
+        await backend.append(ROOM, type_, data, actor, f"{prefix}-{i}")
+
+
 async def _poll(backend: EmbeddedBackend) -> None:
     event = dataclasses.replace(
         EVENT,
@@ -33,14 +42,13 @@ async def _poll(backend: EmbeddedBackend) -> None:
     )  # fmt: skip
     assert all(isinstance(r, RoomInfo) for r in event.rooms)
     await backend.create_event(event)
-    script = [
+    script: Script = [
         ("poll.create", {"title": TITLE, "kind": "single", "options": [SIREN, "SMS"]}, MOD),
         ("poll.open", {"poll_id": "p1"}, MOD),
         ("poll.vote", {"poll_id": "p1", "choice": 0}, AIKO),
         ("poll.close", {"poll_id": "p1"}, MOD),
     ]
-    for i, (type_, data, actor) in enumerate(script):
-        await backend.append(ROOM, type_, data, actor, f"ml-{i}")
+    await _play(backend, script, "ml")
 
 
 async def test_reports_pick_the_report_language(backend: EmbeddedBackend) -> None:
@@ -73,14 +81,13 @@ async def test_every_form_carries_the_translations_beside_the_original(
 ) -> None:
     await backend.create_event(EVENT)
     who = {**MOD, "pid": "1e7e000000000006", "name": "Ichiro", "roles": ["interpreter"]}
-    script = [
+    script: Script = [
         ("ask", {"text": "避難所の基準は何ですか？", "lang": "ja", "anon": False}, AIKO),
         ("answer", {"qid": "q1", "text": "市の基準があります。"}, MOD),
         ("translate", {"qid": "q1", "field": "text", "lang": "mn", "text": MN_TEXT}, who),
         ("translate", {"qid": "q1", "field": "answer", "lang": "en", "text": EN_ANSWER}, who),
     ]  # fmt: skip
-    for i, (type_, data, actor) in enumerate(script):
-        await backend.append(ROOM, type_, data, actor, f"tr-{i}")
+    await _play(backend, script, "tr")
     md = (await export(backend, "md", "mn")).decode()
     assert "*Орчуулга (Монгол):* Хоргодох байрны шалгуур юу вэ?" in md
     assert "*Хариултын орчуулга (Англи):* The city has criteria." in md
@@ -116,13 +123,12 @@ async def test_a_report_reads_first_in_its_own_language(backend: EmbeddedBackend
     await backend.create_event(event)
     who = {**MOD, "pid": "1e7e000000000006", "name": "Ichiro", "roles": ["interpreter"]}
     ja_text = "避難所の選び方は？"
-    script = [
+    script: Script = [
         ("ask", {"text": "How are shelters chosen?", "lang": "en", "anon": False}, AIKO),
         ("translate", {"qid": "q1", "field": "text", "lang": "ja", "text": ja_text}, who),
         ("translate", {"qid": "q1", "field": "text", "lang": "mn", "text": MN_TEXT}, who),
     ]  # fmt: skip
-    for i, (type_, data, actor) in enumerate(script):
-        await backend.append(ROOM, type_, data, actor, f"rf-{i}")
+    await _play(backend, script, "rf")
     mn = (await export(backend, "md", "mn")).decode()
     assert mn.index(MN_TEXT) < mn.index("避難所の選び方は？")
     ja = (await export(backend, "md", "ja")).decode()

@@ -75,6 +75,13 @@ export function t(key, params, lang = current) {
   return params ? format(template, params) : template;
 }
 
+/** A language's name in running text, in the reader's language ("Mongolian", "モンゴル語",
+ * "Монгол хэл"); a language picker shows each language in itself (`lang.xx`) instead. */
+export function langName(code, lang = current) {
+  const key = `lang_name.${code}`;
+  return key in en ? t(key, null, lang) : String(code);
+}
+
 /** Whole seconds for a person: a retry_after of 0.37 s reads "1 s", never "0.37 s". */
 export function wholeSeconds(seconds) {
   const value = Number(seconds);

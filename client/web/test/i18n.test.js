@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { RETRYABLE } from "../src/codes.js";
-import { CATALOGUES, loadLangs, detectLang, errorText, format, LANGS, t, wholeSeconds } from "../src/i18n.js";
+import { CATALOGUES, loadLangs, detectLang, errorText, format, langName, LANGS, t, wholeSeconds } from "../src/i18n.js";
 
 await loadLangs(LANGS); // ja and mn are chunks fetched on demand
 
@@ -77,4 +77,12 @@ test("detectLang picks the first language we speak", () => {
   assert.equal(detectLang(["fr-FR", "en-GB"]), "en");
   assert.equal(detectLang(["de"]), "en");
   assert.equal(detectLang([]), "en");
+});
+
+test("language names in running text are the reader's, pickers keep autonyms", () => {
+  assert.equal(langName("mn", "en"), "Mongolian");
+  assert.equal(langName("mn", "ja"), "モンゴル語");
+  assert.equal(langName("ja", "mn"), "Япон хэл");
+  assert.equal(langName("fr", "en"), "fr");
+  assert.equal(t("lang.mn", null, "en"), "Монгол"); // the picker's label: the language itself
 });

@@ -8,6 +8,9 @@ export default {
   "lang.en": "English",
   "lang.ja": "日本語",
   "lang.mn": "Монгол",
+  "lang_name.en": "English",
+  "lang_name.ja": "Japanese",
+  "lang_name.mn": "Mongolian",
 
   "landing.heading": "Workshop rooms",
   "landing.intro": "Join a session with the code shown on the screen. No account needed.",

@@ -7,6 +7,9 @@ export default {
   "lang.en": "English",
   "lang.ja": "日本語",
   "lang.mn": "Монгол",
+  "lang_name.en": "英語",
+  "lang_name.ja": "日本語",
+  "lang_name.mn": "モンゴル語",
 
   "landing.heading": "ワークショップ・ルーム",
   "landing.intro": "画面に表示されたコードでセッションに参加できます。アカウントは不要です。",

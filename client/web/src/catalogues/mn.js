@@ -7,6 +7,9 @@ export default {
   "lang.en": "English",
   "lang.ja": "日本語",
   "lang.mn": "Монгол",
+  "lang_name.en": "Англи хэл",
+  "lang_name.ja": "Япон хэл",
+  "lang_name.mn": "Монгол хэл",
 
   "landing.heading": "Семинарын өрөөнүүд",
   "landing.intro": "Дэлгэц дээрх кодоор хуралдаанд нэгдэнэ үү. Бүртгэл шаардлагагүй.",

@@ -3,7 +3,7 @@
 // the outbox at once, so it is never lost to a bad connection.
 
 import { el, setAttr, setText } from "../dom.js";
-import { getLang, LANGS, onLangChange, t } from "../i18n.js";
+import { getLang, langName, LANGS, onLangChange, t } from "../i18n.js";
 import { charCount } from "../identity.js";
 import { detectTextLang } from "../lang-detect.js";
 import { TEXT_MAX } from "./question-item.js";
@@ -55,7 +55,7 @@ export function createAskBox({ send }) {
 
   function refreshLang() {
     const lang = detectTextLang(text.value) || getLang();
-    setText(langAuto, t("ask.lang_auto", { lang: t(`lang.${lang}`, null, lang) }));
+    setText(langAuto, t("ask.lang_auto", { lang: langName(lang) }));
     text.lang = textLang(); // the right voice and CJK glyphs while typing
   }
 

@@ -9,7 +9,7 @@
 
 import { charCount } from "../identity.js";
 import { el, setAttr, setText } from "../dom.js";
-import { errorText, t } from "../i18n.js";
+import { errorText, langName, t } from "../i18n.js";
 import { TRANSLATION_MAX } from "../interpreting.js";
 
 // The start of the original, so each Send names what it sends ("Send: Монгол · 避難所の…").
@@ -23,7 +23,7 @@ const subjectOf = (text) => {
 /** onSend(text) returns the command's promise. update({saved, by, sending, subject}). */
 export function createTranslationEditor({ qid, field, lang, onSend }) {
   const id = `interp-${qid}-${field}-${lang}`;
-  const langName = () => t(`lang.${lang}`, null, lang);
+  const nameOf = () => langName(lang);
   const label = el("label", { className: "interp-label", attrs: { for: `${id}-text` } });
   const area = el("textarea", {
     id: `${id}-text`,
@@ -100,7 +100,7 @@ export function createTranslationEditor({ qid, field, lang, onSend }) {
     const n = charCount(value());
     const sending = waiting || last.sending;
     const edited = value() !== saved;
-    setText(label, t("interp.into", { lang: langName() }));
+    setText(label, t("interp.into", { lang: nameOf() }));
     setText(counter, t("interp.counter", { n, max: TRANSLATION_MAX }));
     setAttr(counter, "data-over", n > TRANSLATION_MAX ? "true" : null);
     setAttr(area, "aria-invalid", n > TRANSLATION_MAX ? "true" : null);
@@ -115,7 +115,7 @@ export function createTranslationEditor({ qid, field, lang, onSend }) {
     setAttr(root, "data-state", kind);
     const verb = t(saved ? "interp.update" : "interp.send");
     setText(send, verb);
-    setAttr(send, "aria-label", `${verb}: ${langName()} · ${subjectOf(last.subject)}`);
+    setAttr(send, "aria-label", `${verb}: ${nameOf()} · ${subjectOf(last.subject)}`);
     send.disabled = sending || n < 1 || n > TRANSLATION_MAX || !edited;
   }
 

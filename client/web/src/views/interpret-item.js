@@ -7,7 +7,7 @@
 // .interp-votes, .interp-missing, .interp-field[data-field] > .interp-original.
 
 import { el, reorder, setAttr, setText } from "../dom.js";
-import { t } from "../i18n.js";
+import { langName, t } from "../i18n.js";
 import { fieldsOf, sourceLang, targetLangs } from "../interpreting.js";
 import { createTranslationEditor } from "./interpret-editor.js";
 
@@ -29,7 +29,7 @@ function createField(qid, field, send) {
   function update(q, langs, sending) {
     const words = field === "answer" ? q.answer ?? "" : q.text;
     const own = sourceLang(q);
-    const ownName = own ? t(`lang.${own}`, null, own) : t("interp.lang_unknown");
+    const ownName = own ? langName(own) : t("interp.lang_unknown");
     setText(title, t(field === "answer" ? "interp.answer_in" : "interp.question_in", { lang: ownName }));
     setText(original, words);
     setAttr(original, "lang", own);
@@ -77,7 +77,7 @@ export function createInterpretItem(qid, send) {
     setText(pinned, isPinned ? t("q.pinned") : "");
     pinned.hidden = !isPinned;
     setText(votes, t("q.votes", { n: q.votes }));
-    const names = [...new Set(gaps.map((g) => g.lang))].map((lang) => t(`lang.${lang}`, null, lang));
+    const names = [...new Set(gaps.map((g) => g.lang))].map((lang) => langName(lang));
     setText(missing, names.length ? t("interp.missing", { langs: names.join(", ") }) : t("interp.all_done"));
     setAttr(missing, "data-done", names.length ? null : "true");
     const wanted = fieldsOf(q);

@@ -10,7 +10,7 @@
 // #interp-missing-by-lang.
 
 import { el, reorder, setText } from "../dom.js";
-import { t } from "../i18n.js";
+import { langName, t } from "../i18n.js";
 import { interpreterQueue, missingOf, sendingOf, workshopLangs } from "../interpreting.js";
 import { createInterpretItem } from "./interpret-item.js";
 
@@ -48,7 +48,7 @@ export function createInterpreterView({ store, commands, outbox, notice }) {
 
   function send(qid, field, lang, text) {
     const sent = commands.send("translate", { qid, field, lang, text });
-    sent.then(() => notice.show(t("interp.sent", { lang: t(`lang.${lang}`, null, lang) })), () => {});
+    sent.then(() => notice.show(t("interp.sent", { lang: langName(lang) })), () => {});
     return sent;
   }
 
@@ -70,7 +70,7 @@ export function createInterpreterView({ store, commands, outbox, notice }) {
     };
     const counts = langs
       .filter((lang) => queue.missing[lang] > 0)
-      .map((lang) => t("interp.lang_count", { lang: t(`lang.${lang}`, null, lang), n: queue.missing[lang] }));
+      .map((lang) => t("interp.lang_count", { lang: langName(lang), n: queue.missing[lang] }));
     setText(byLang, counts.length ? t("interp.missing_by_lang", { counts: counts.join(" · ") }) : "");
     byLang.hidden = counts.length === 0;
     needs.update(queue.needs.map(place));

@@ -4,7 +4,7 @@
 // tap away. Votes stay on the question.
 
 import { el, setAttr, setText } from "../dom.js";
-import { getLang, t } from "../i18n.js";
+import { getLang, langName, t } from "../i18n.js";
 import { local } from "../storage.js";
 
 const ONLY_MINE_KEY = "workshop.only_my_language";
@@ -36,7 +36,7 @@ export function createTranslation(field) {
     const found = translationFor(q, field);
     root.hidden = !found;
     if (!found) return null;
-    setText(label, t(`q.translation_by.${found.by}`, { lang: t(`lang.${found.lang}`, null, found.lang) }));
+    setText(label, t(`q.translation_by.${found.by}`, { lang: langName(found.lang) }));
     setText(text, found.text);
     setAttr(text, "lang", found.lang);
     return found;
