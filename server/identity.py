@@ -7,6 +7,7 @@ token this server signed, and a role only from a key signed for the room's event
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
@@ -16,9 +17,13 @@ ROLES = ("moderator", "rapporteur", "interpreter")
 class Identity:
     """Issues and checks identity tokens and role keys with the server's secret."""
 
-    def __init__(self, secret: bytes) -> None:
-        self._tokens = URLSafeSerializer(secret, salt="workshop.identity")
-        self._keys = URLSafeSerializer(secret, salt="workshop.role")
+    def __init__(self, secret: bytes, retired: Sequence[bytes] = ()) -> None:
+        # A token or key signed with a retired secret still reads during a rotation's
+        # overlap window (issue 15); new ones are signed with `secret` (itsdangerous signs
+        # with the last of the chain and verifies with any).
+        chain = [*retired, secret]
+        self._tokens = URLSafeSerializer(chain, salt="workshop.identity")
+        self._keys = URLSafeSerializer(chain, salt="workshop.role")
 
     @staticmethod
     def new_pid() -> str:

@@ -1,0 +1,103 @@
+"""The keys staff links carry after `#` (issue 15; docs/protocol.md "Staff links").
+
+A key is the server's signature over `[kid, event_id, role, room]` (room None = every room
+of the event), under its own salt: it says which invitation it is, and the event's staff
+book (`book.StaffBook`) says whether that invitation still works. Revoking a link is a
+record in the book, not a change of secret.
+
+First-round keys, signed over `[event_id, role]` under the salt "workshop.role", are read
+as the event-wide invitations `legacy-moderator`, `legacy-rapporteur` and
+`legacy-interpreter`, which every event's book holds from its creation: they keep working
+and can be revoked like any other.
+
+Rotation: a key signed with a retired secret is still read during the overlap window
+(the caller passes the retired secrets); new keys are signed with the current one.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .book import KID, STAFF_ROLES
+
+STAFF_SALT = "workshop.staff"
+LEGACY_SALT = "workshop.role"
+LEGACY_ROLES = ("moderator", "rapporteur", "interpreter")
+KEY_MAX = 512  # a longer string is not one of ours: refused before any decoding
+
+
+class Grant(NamedTuple):
+    """What a valid key says: the invitation's kid, its event, role and room scope."""
+
+    kid: str
+    event_id: str
+    role: str
+    room: str | None
+
+
+def legacy_kid(role: str) -> str:
+    return f"legacy-{role}"
+
+
+def new_kid() -> str:
+    return secrets.token_urlsafe(9)  # 12 characters, 72 bits
+
+
+class StaffKeys:
+    """Signs keys with `secret`; reads keys signed with it or with a `retired` one."""
+
+    def __init__(self, secret: bytes, retired: Sequence[bytes] = ()) -> None:
+        chain = [*retired, secret]  # itsdangerous signs with the last, verifies with any
+        self._staff = URLSafeSerializer(chain, salt=STAFF_SALT)
+        self._legacy = URLSafeSerializer(chain, salt=LEGACY_SALT)
+
+    def sign(self, kid: str, event_id: str, role: str, room: str | None) -> str:
+        if not KID.fullmatch(kid) or role not in STAFF_ROLES:
+            raise ValueError("not a staff invitation")
+        return self._staff.dumps([kid, event_id, role, room])
+
+    def read(self, key: str | None) -> Grant | None:
+        """The grant a key carries, or None for anything not signed by this server."""
+        if not isinstance(key, str) or not key or len(key) > KEY_MAX:
+            return None
+        try:
+            data = self._staff.loads(key)
+        except BadSignature:
+            return self._read_legacy(key)
+        if (
+            isinstance(data, list)
+            and len(data) == 4
+            and isinstance(data[0], str)
+            and isinstance(data[1], str)
+            and data[2] in STAFF_ROLES
+            and (data[3] is None or isinstance(data[3], str))
+        ):
+            return Grant(data[0], data[1], data[2], data[3])
+        return None
+
+    def _read_legacy(self, key: str) -> Grant | None:
+        try:
+            data = self._legacy.loads(key)
+        except BadSignature:
+            return None
+        if (
+            isinstance(data, list)
+            and len(data) == 2
+            and isinstance(data[0], str)
+            and data[1] in LEGACY_ROLES
+        ):
+            return Grant(legacy_kid(data[1]), data[0], data[1], None)
+        return None
+
+
+def legacy_invitations() -> list[tuple[str, dict[str, object]]]:
+    """The `staff.invited` records every event's book starts with (its first-round
+    event-wide links), to fold at the event's creation time."""
+    return [
+        ("staff.invited", {"kid": legacy_kid(role), "role": role, "room": None, "label": ""})
+        for role in LEGACY_ROLES
+    ]
