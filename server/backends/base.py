@@ -46,6 +46,8 @@ __all__ = [
     "SavedSnapshot",
     "UnknownRoom",
     "checked_import",
+    "desk_code",
+    "desk_event",
     "new_epoch",
 ]
 
@@ -55,6 +57,23 @@ DEDUPE_TTL = 24 * 3600.0
 PRESENCE_TTL = 20.0
 """Seconds a process's presence set lives unless it is set again: with a read every
 `PRESENCE_TTL / 4`, a dead process's members are dropped within 25 s (issue 12: 30 s)."""
+
+
+DESK_PREFIX = "~"
+"""Starts the code of an event's desk log; never the first character of a room code."""
+
+
+def desk_code(event_id: str) -> str:
+    """The code of the event's desk log (issue 15): the staff book and, later, the
+    programme's changes, with every guarantee of a room's log (`RoomLog`). It is made with
+    the event and is never listed as a room; a client cannot join it (room codes are
+    letters, digits and hyphens)."""
+    return DESK_PREFIX + event_id
+
+
+def desk_event(code: str) -> str | None:
+    """The event a desk log's code belongs to, or None for a room's code."""
+    return code[len(DESK_PREFIX) :] if code.startswith(DESK_PREFIX) else None
 
 
 def new_epoch() -> str:
@@ -196,6 +215,10 @@ class RoomLog(ABC):
        one's is seq 1 of a new log (drop the state folded so far). Records of the old
        life not yet handed out are gone. While the new log is empty no record is
        handed out; `watch_life` (and `head`) tell of the new life at once.
+    Each event also has a **desk log**, `desk_code(event_id)`, with all of these
+    guarantees: made with the event (for an event stored before desks existed, when a
+    process first touches it), read and appended like a room's, never listed as a room.
+
     7. **Snapshots.** One per room; a save whose seq is lower than the stored one is
        ignored, so the latest state wins. A Redis snapshot belongs to the epoch it
        was folded from and is not loaded in another.

@@ -162,7 +162,7 @@ class EmbeddedBackend(Backend):
     ) -> Position:
         """See `RoomLog.append`. Concurrent appends share one commit."""
         self._check_running()
-        if room not in self._catalogue.rooms:
+        if not self._catalogue.has_log(room):
             raise UnknownRoom(room)
         pid = actor.get("pid") if actor is not None else None
         job = AppendJob(
@@ -246,7 +246,7 @@ class EmbeddedBackend(Backend):
     async def save_snapshot(self, room: str, seq: int, blob: bytes) -> None:
         """See `RoomLog.save_snapshot`."""
         self._check_running()
-        if room not in self._catalogue.rooms:
+        if not self._catalogue.has_log(room):
             raise UnknownRoom(room)
         sql = (
             "INSERT INTO snapshots (room, seq, blob) VALUES (?, ?, ?) ON CONFLICT (room)"

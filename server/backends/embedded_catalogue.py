@@ -19,7 +19,16 @@ from typing import Any
 
 from protocol.lang_text import text_in
 
-from .base import BackendError, Catalogue, Conflict, EventInfo, Position, RoomInfo, new_epoch
+from .base import (
+    BackendError,
+    Catalogue,
+    Conflict,
+    EventInfo,
+    Position,
+    RoomInfo,
+    desk_code,
+    new_epoch,
+)
 
 __all__ = ["EmbeddedCatalogue"]
 
@@ -38,6 +47,7 @@ class EmbeddedCatalogue:
         self.data_dir = data_dir
         self.events: dict[str, EventInfo] = {}
         self.rooms: dict[str, RoomInfo] = {}
+        self.desks: set[str] = set()  # the events' desk logs (base.desk_code)
         self._write = write
         self._load = load
         self._learned = learned
@@ -51,6 +61,10 @@ class EmbeddedCatalogue:
             return
         events, heads = found
         for event_id, event in events.items():
+            desk = desk_code(event_id)
+            if desk not in self.desks and desk in heads:
+                self.desks.add(desk)
+                self._learned(desk, heads[desk])
             if event_id in self.events:
                 continue
             self.events[event_id] = event
@@ -63,6 +77,8 @@ class EmbeddedCatalogue:
         """`Catalogue.create_event`, in one transaction."""
         Catalogue.check_event(event)
         epochs = {room.code: new_epoch() for room in event.rooms}
+        desk = desk_code(event.event_id)
+        epochs[desk] = new_epoch()
 
         def insert(conn: sqlite3.Connection) -> None:
             found = conn.execute("SELECT 1 FROM events WHERE event_id = ?", (event.event_id,))
@@ -88,7 +104,8 @@ class EmbeddedCatalogue:
                 [
                     (r.code, text_in(r.title, None, event.languages), r.event_id, epochs[r.code])
                     for r in event.rooms
-                ],
+                ]
+                + [(desk, "", event.event_id, epochs[desk])],
             )
 
         await self._write(insert)
@@ -96,6 +113,12 @@ class EmbeddedCatalogue:
         for room in event.rooms:
             self.rooms[room.code] = room
             self._learned(room.code, Position(0, epochs[room.code]))
+        self.desks.add(desk)
+        self._learned(desk, Position(0, epochs[desk]))
+
+    def has_log(self, code: str) -> bool:
+        """True for a room's code and for a desk log's."""
+        return code in self.rooms or code in self.desks
 
     async def event(self, event_id: str) -> EventInfo | None:
         """`Catalogue.get_event`."""

@@ -50,6 +50,8 @@ from .base import (
     RoomInfo,
     SavedSnapshot,
     UnknownRoom,
+    desk_code,
+    desk_event,
     new_epoch,
 )
 from .redis_append import Appender
@@ -337,7 +339,11 @@ class RedisBackend(Backend):
         await self._catalogue.restore_room(room)
         reply = await self._script("head", room_keys(room).head_keys, [new_epoch()])
         at, created = Position(int(reply[0]), text(reply[1])), bool(reply[2])
-        if created:
+        if created and desk_event(room) is not None and at.seq == 0:
+            # An event stored before desk logs existed gets its desk on first touch (or
+            # Redis lost it: then the staff book starts over, as a room's log would).
+            log.info("desk log %s made; epoch %s", room, at.epoch)
+        elif created:
             self.stats["new_logs"] += 1
             log.warning("room %s had no log in Redis (lost data?); new epoch %s", room, at.epoch)
         return at
@@ -370,8 +376,8 @@ class RedisBackend(Backend):
         self._check_running()
         self.check_event(event)
         await self._catalogue.create(event)
-        for room in event.rooms:
-            await self._script("head", room_keys(room.code).head_keys, [new_epoch()])
+        for code in [*(room.code for room in event.rooms), desk_code(event.event_id)]:
+            await self._script("head", room_keys(code).head_keys, [new_epoch()])
 
     async def get_event(self, event_id: str) -> EventInfo | None:
         """See `Catalogue.get_event`."""
@@ -388,6 +394,8 @@ class RedisBackend(Backend):
         """See `Catalogue.get_room`; rooms never change, so a known one is answered from
         memory."""
         self._check_running()
+        if desk_event(code) is not None:
+            return None  # a desk log is not a room
         try:
             return await self._catalogue.room(code)
         except UnknownRoom:

@@ -20,7 +20,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from .base import Conflict, EventInfo, RoomInfo, UnknownRoom
+from .base import Conflict, EventInfo, RoomInfo, UnknownRoom, desk_event
 from .redis_keys import (
     CATALOGUE_EVENTS,
     CATALOGUE_ROOMS,
@@ -86,10 +86,16 @@ class RedisCatalogue:
         return _oldest_first(found.values())
 
     async def room(self, code: str) -> RoomInfo:
-        """The room from memory or from Redis; UnknownRoom if neither has it."""
+        """The room from memory or from Redis; UnknownRoom if neither has it. A desk log's
+        code (base.desk_code) gives a title-less entry for its event, if the event exists."""
         known = self.rooms.get(code)
         if known is not None:
             return known
+        desk_of = desk_event(code)
+        if desk_of is not None:
+            if desk_of in self.events or await self.event(desk_of) is not None:
+                return RoomInfo(code, "", desk_of)
+            raise UnknownRoom(code)
         with redis_errors("catalogue"):
             event_id = await self._redis.hget(CATALOGUE_ROOMS, code)
         if event_id is not None:
@@ -103,6 +109,8 @@ class RedisCatalogue:
         """Make sure Redis lists the room again (its log was found missing); UnknownRoom
         if nobody knows it."""
         info = await self.room(code)
+        if desk_event(code) is not None:
+            return info  # listed with its event
         with redis_errors("catalogue"):
             listed = await self._redis.hexists(CATALOGUE_ROOMS, code)
         if not listed and info.event_id in self.events:

@@ -18,7 +18,17 @@ from typing import Any
 
 import msgpack
 
-from .base import BackendError, BackendUnavailable, EventInfo, Position, Record, RoomInfo
+from .base import (
+    BackendError,
+    BackendUnavailable,
+    EventInfo,
+    Position,
+    Record,
+    RoomInfo,
+    desk_code,
+    desk_event,
+    new_epoch,
+)
 from .event_info import with_extra
 
 # 2: events.extra, a JSON document of the language maps, the registry and the rooms' slots
@@ -80,8 +90,19 @@ def init_schema(conn: sqlite3.Connection) -> None:
     if version > SCHEMA_VERSION:
         raise BackendError(f"database schema {version} is newer than {SCHEMA_VERSION}")
     upgrade = "ALTER TABLE events ADD COLUMN extra TEXT;" if version == 1 else ""
-    conn.executescript(
-        f"BEGIN; {SCHEMA} {upgrade} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+    conn.executescript(f"BEGIN; {SCHEMA} {upgrade} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+    add_missing_desks(conn)
+
+
+def add_missing_desks(conn: sqlite3.Connection) -> None:
+    """Give each event stored before desk logs existed its desk (an empty log, a new epoch)."""
+    missing = conn.execute(
+        "SELECT event_id FROM events WHERE ? || event_id NOT IN (SELECT code FROM rooms)",
+        (desk_code(""),),
+    ).fetchall()
+    conn.executemany(  # autocommit: each desk on its own; a repeat is ignored
+        "INSERT OR IGNORE INTO rooms (code, title, event_id, epoch) VALUES (?, '', ?, ?)",
+        [(desk_code(event_id), event_id, new_epoch()) for (event_id,) in missing],
     )
 
 
@@ -92,8 +113,9 @@ def load_catalogue(conn: sqlite3.Connection) -> tuple[dict[str, EventInfo], dict
     for code, title, event_id, epoch, last_seq in conn.execute(
         "SELECT code, title, event_id, epoch, last_seq FROM rooms ORDER BY rowid"
     ):
-        rooms.setdefault(event_id, []).append(RoomInfo(code, title, event_id))
         heads[code] = Position(last_seq, epoch)
+        if desk_event(code) is None:  # a desk log has a head but is not a room
+            rooms.setdefault(event_id, []).append(RoomInfo(code, title, event_id))
     events: dict[str, EventInfo] = {}
     for event_id, title, tzs, langs, created, extra in conn.execute(
         "SELECT event_id, title, timezones, languages, created, extra FROM events ORDER BY rowid"

@@ -1,4 +1,5 @@
-"""Contract: an acknowledged append survives kill -9 of the process that made it."""
+"""Contract: an acknowledged append survives kill -9 of the process that made it, in a
+room's log and in an event's desk log (issue 15)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import os
 import signal
 import sys
 from pathlib import Path
+
+import pytest
+
+from server.backends.base import desk_code
 
 from .support import EVENT, ROOM, Kit
 
@@ -33,10 +38,11 @@ asyncio.run(main())
 """
 
 
-async def test_acknowledged_appends_survive_kill_9(kit: Kit) -> None:
+@pytest.mark.parametrize("code", [ROOM, desk_code(EVENT.event_id)], ids=["room", "desk"])
+async def test_acknowledged_appends_survive_kill_9(kit: Kit, code: str) -> None:
     async with kit.open() as setup:
         await setup.create_event(EVENT)
-    source = f"ROOM = {ROOM!r}\nWORKERS = {WORKERS}\n{kit.child_setup}{CHILD}"
+    source = f"ROOM = {code!r}\nWORKERS = {WORKERS}\n{kit.child_setup}{CHILD}"
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
@@ -66,13 +72,13 @@ async def test_acknowledged_appends_survive_kill_9(kit: Kit) -> None:
     assert len(acked) >= ACKS_BEFORE_KILL
 
     async with kit.open() as after:
-        head = (await after.head(ROOM)).seq
-        log = {r.seq: r async for r in after.read_all(ROOM)}
+        head = (await after.head(code)).seq
+        log = {r.seq: r async for r in after.read_all(code)}
         assert sorted(log) == list(range(1, head + 1))  # gapless
         for seq, w, n in acked:
             assert log[seq].data == {"w": w, "n": n}
             assert log[seq].actor == {"pid": f"w{w}"} and log[seq].cid == f"c{n}"
         w, n = acked[-1][1:]  # dedupe was persisted with the record
-        repeat = await after.append(ROOM, "ask", {}, {"pid": f"w{w}"}, f"c{n}")
+        repeat = await after.append(code, "ask", {}, {"pid": f"w{w}"}, f"c{n}")
         assert repeat.seq == acked[-1][0]
-        assert (await after.append(ROOM, "ask", {}, None, None)).seq == head + 1
+        assert (await after.append(code, "ask", {}, None, None)).seq == head + 1

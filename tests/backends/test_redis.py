@@ -15,12 +15,14 @@ import msgpack
 import pytest
 from redis.crc import key_slot
 
-from server.backends.base import BackendUnavailable
+from server.backends.base import BackendUnavailable, desk_code
 from server.backends.redis import RedisBackend
 from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
 
 from .support import EVENT, OTHER, ROOM, Tail, eventually, open_redis
+
+DESK = desk_code(EVENT.event_id)
 
 ACTOR = {"pid": "e5e5e5e5e5e5e5e5", "name": "Enkh", "org": "Ulaanbaatar", "roles": []}
 WAIT = 20.0  # seconds; a generous bound, never a timing claim
@@ -56,10 +58,10 @@ async def test_every_key_carries_its_hash_tag(pair: tuple[RedisBackend, RedisBac
     slots: dict[str, set[int]] = {}
     for key in keys:
         tag = key[key.index("{") : key.index("}") + 1]
-        assert tag in ("{room:PLAN}", "{room:WARN}", "{catalogue}"), key
+        assert tag in ("{room:PLAN}", "{room:WARN}", f"{{room:{DESK}}}", "{catalogue}"), key
         slots.setdefault(tag, set()).add(key_slot(key.encode()))
     assert {len(s) for s in slots.values()} == {1}  # one shard per room in a Cluster
-    assert len(slots) == 3
+    assert len(slots) == 4  # the two rooms, the event's desk log, the catalogue
 
 
 async def test_unsafe_redis_settings_are_warned(
