@@ -43,6 +43,7 @@ from .base import (
     SavedSnapshot,
     UnknownRoom,
     checked_import,
+    desk_event,
 )
 from .embedded_catalogue import EmbeddedCatalogue
 from .memory_presence import MemoryPresence
@@ -177,12 +178,23 @@ class EmbeddedBackend(Backend):
         return cast(Position, await self._submit(job))
 
     async def head(self, room: str) -> Position:
-        """See `RoomLog.head`; answered from memory."""
+        """See `RoomLog.head`; answered from memory, but for a desk log, which the CLI
+        may write beside this process (`workshop staff`): the file says how far it goes."""
         self._check_running()
         try:
-            return self._heads[room]
+            cached = self._heads[room]
         except KeyError:
             raise UnknownRoom(room) from None
+        if desk_event(room) is None:
+            return cached
+        stored = cast(
+            Position | None,
+            await self._on_reader(store.stored_head, self._read_conn, room),
+        )
+        if stored is None or stored.epoch != cached.epoch or stored.seq <= cached.seq:
+            return cached
+        self._heads[room] = stored  # records another process wrote: readable, not live
+        return stored
 
     async def read(
         self, room: str, first: int, last: int | None = None, limit: int = 1000

@@ -44,7 +44,8 @@ def connection_pool(url: str, **options: Any) -> ConnectionPool:
     for item in parts.netloc.rpartition("@")[2].split(","):
         host, _, port = item.rpartition(":")
         sentinels.append((host, int(port)) if host else (item, 26379))
-    timeouts = {k: options[k] for k in ("socket_timeout", "socket_connect_timeout") if k in options}
+    names = ("socket_timeout", "socket_connect_timeout")
+    timeouts: dict[str, Any] = {k: options[k] for k in names if k in options}
     sentinel = Sentinel(sentinels, sentinel_kwargs={**timeouts, "protocol": 2})
     return SentinelConnectionPool(
         path[0],

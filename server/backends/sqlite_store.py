@@ -147,6 +147,13 @@ def read_records(
     ]
 
 
+def stored_head(conn: sqlite3.Connection, room: str) -> Position | None:
+    """The room's last committed seq and epoch as the file holds them (another process
+    may have written since this one last looked), or None for an unknown room."""
+    row = conn.execute("SELECT last_seq, epoch FROM rooms WHERE code = ?", (room,)).fetchone()
+    return None if row is None else Position(int(row[0]), str(row[1]))
+
+
 def read_snapshot(conn: sqlite3.Connection, room: str) -> tuple[int, bytes] | None:
     """The room's stored `(seq, blob)`, or None."""
     row = conn.execute("SELECT seq, blob FROM snapshots WHERE room = ?", (room,)).fetchone()

@@ -5,8 +5,10 @@ everything queued, assigns seqs, checks dedupe (also between appends of the same
 batch), inserts a run of appends in one transaction and commits once, so one fsync
 covers the batch. What each job came to goes back to the loop as a `Completion`,
 with `call_soon_threadsafe`, in commit order, so the loop hands new records to
-subscribers in seq order. Only this thread writes, so its cached head per room is
-authoritative.
+subscribers in seq order. Only this thread writes a room's log, so its cached head
+per room is authoritative; a desk log (`base.desk_code`) is the exception: the CLI writes
+it beside a running server (`workshop staff`), so its head is read from the file, inside
+the transaction, every time.
 """
 
 from __future__ import annotations
@@ -23,8 +25,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .base import BackendError, BackendUnavailable, LogNotEmpty, Position, Record, UnknownRoom
-from .sqlite_store import connect, unpack
+from .base import (
+    BackendError,
+    BackendUnavailable,
+    LogNotEmpty,
+    Position,
+    Record,
+    UnknownRoom,
+    desk_event,
+)
+from .sqlite_store import connect, stored_head, unpack
 
 __all__ = ["AppendJob", "CallJob", "Completion", "ImportJob", "Writer"]
 
@@ -201,8 +211,10 @@ class Writer:
                 raise sqlite3.OperationalError(f"cannot open {self._path}")
             conn.execute("BEGIN IMMEDIATE")
             for job in jobs:
-                head = heads.get(job.room) or self._heads.get(job.room)
-                head = head or _room_head(conn, job.room)
+                head = heads.get(job.room)
+                if head is None and desk_event(job.room) is None:
+                    head = self._heads.get(job.room)
+                head = head or stored_head(conn, job.room)
                 if head is None:
                     completions.append(Completion(job.future, UnknownRoom(job.room), job.room))
                     continue
@@ -249,7 +261,7 @@ class Writer:
             if conn is None:
                 raise sqlite3.OperationalError(f"cannot open {self._path}")
             conn.execute("BEGIN IMMEDIATE")
-            head = _room_head(conn, job.room)
+            head = stored_head(conn, job.room)
             if head is None:
                 _rollback(conn)
                 return Completion(job.future, UnknownRoom(job.room), job.room)
@@ -283,11 +295,6 @@ class Writer:
             conn.execute("DELETE FROM dedupe WHERE ts < ?", (time.time() - self._dedupe_ttl(),))
         except sqlite3.Error as exc:
             log.warning("dedupe sweep failed: %s", exc)
-
-
-def _room_head(conn: sqlite3.Connection, room: str) -> Position | None:
-    row = conn.execute("SELECT last_seq, epoch FROM rooms WHERE code = ?", (room,)).fetchone()
-    return None if row is None else Position(int(row[0]), str(row[1]))
 
 
 def _deduped(conn: sqlite3.Connection, key: tuple[str, str, str], oldest: float) -> int | None:

@@ -1,11 +1,11 @@
 """`workshop`: serve rooms, create events, print invite links.
 
-    workshop serve [--host H] [--port P] [--data-dir D] [--seed FILE.toml] [limits...]
-    workshop serve --redis-url URL [--workers N] ...   (WORKSHOP_SECRET must be set)
-    workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
-    workshop links [--data-dir D] [--json] [--base-url URL]
-    workshop export ROOM --format json|csv|md|html|docx|zip [--out FILE] [--lang en|ja|mn]
-    workshop import FILE [FILE ...] [--room CODE]
+workshop serve [--host H] [--port P] [--data-dir D] [--seed FILE.toml] [limits...]
+workshop serve --redis-url URL [--workers N] ...   (WORKSHOP_SECRET must be set)
+workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
+workshop links [--data-dir D] [--json] [--base-url URL]
+workshop export ROOM --format json|csv|md|html|docx|zip [--out FILE] [--lang en|ja|mn]
+workshop import FILE [FILE ...] [--room CODE]
 """
 
 from __future__ import annotations
@@ -25,21 +25,24 @@ from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
-from server.identity import Identity
 from server.settings import Settings, env_name
+from server.staff.keys import StaffKeys
 
 
-def event_links(event: EventInfo, identity: Identity, base: str) -> dict[str, Any]:
-    """The invite links of one event (keys after '#', which browsers never send)."""
-    moderator_key = identity.role_key(event.event_id, "moderator")
-    rapporteur_key = identity.role_key(event.event_id, "rapporteur")
-    interpreter_key = identity.role_key(event.event_id, "interpreter")
+def event_links(event: EventInfo, keys: StaffKeys, base: str) -> dict[str, Any]:
+    """The founding invite links of one event (keys after '#', which browsers never send):
+    the same keys each time, revocable with `workshop staff revoke event-<role>`."""
+    moderator_key = keys.founding_key(event.event_id, "moderator")
+    rapporteur_key = keys.founding_key(event.event_id, "rapporteur")
+    interpreter_key = keys.founding_key(event.event_id, "interpreter")
+    organiser_key = keys.founding_key(event.event_id, "organiser")
     return {
         "event_id": event.event_id,
         "title": event.title,
         "moderator_key": moderator_key,
         "rapporteur_key": rapporteur_key,
         "interpreter_key": interpreter_key,  # `translate` and the interpret page (issue 14)
+        "organiser_key": organiser_key,  # staff links and the programme (issue 15)
         "rooms": [
             {
                 "code": room.code,
@@ -76,14 +79,13 @@ async def _with_backend(settings: Settings, work: Any) -> Any:
     backend: Backend = make_backend(settings)
     await backend.start()
     try:
-        identity = Identity(await backend.get_secret())
-        return await work(backend, identity)
+        return await work(backend, StaffKeys(await backend.get_secret()))
     finally:
         await backend.close()
 
 
-async def _all_links(backend: Backend, identity: Identity, base: str) -> list[dict[str, Any]]:
-    return [event_links(e, identity, base) for e in await backend.list_events()]
+async def _all_links(backend: Backend, keys: StaffKeys, base: str) -> list[dict[str, Any]]:
+    return [event_links(e, keys, base) for e in await backend.list_events()]
 
 
 def cmd_create_event(args: argparse.Namespace) -> int:
@@ -94,9 +96,9 @@ def cmd_create_event(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    async def work(backend: Backend, identity: Identity) -> dict[str, Any]:
+    async def work(backend: Backend, keys: StaffKeys) -> dict[str, Any]:
         await backend.create_event(event)
-        return event_links(event, identity, settings.base_url)
+        return event_links(event, keys, settings.base_url)
 
     try:
         links = asyncio.run(_with_backend(settings, work))
@@ -113,8 +115,8 @@ def cmd_create_event(args: argparse.Namespace) -> int:
 def cmd_links(args: argparse.Namespace) -> int:
     settings = settings_from(args)
 
-    async def work(backend: Backend, identity: Identity) -> list[dict[str, Any]]:
-        return await _all_links(backend, identity, settings.base_url)
+    async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
+        return await _all_links(backend, keys, settings.base_url)
 
     all_links = asyncio.run(_with_backend(settings, work))
     if args.json:
@@ -137,10 +139,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     seed = Path(args.seed) if args.seed else None
 
-    async def work(backend: Backend, identity: Identity) -> list[dict[str, Any]]:
+    async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
         if seed is not None and not await backend.list_events():
             await backend.create_event(load_event(seed))
-        return await _all_links(backend, identity, settings.base_url)
+        return await _all_links(backend, keys, settings.base_url)
 
     try:
         all_links = asyncio.run(_with_backend(settings, work))
@@ -231,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.transcripts import add_transcript_commands  # export, import (issue 6)
 
     add_transcript_commands(sub)
+    from server.cli.staff import add_staff_commands  # staff add|list|revoke (issue 15)
+
+    add_staff_commands(sub)
     return parser
 
 

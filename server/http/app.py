@@ -19,6 +19,7 @@ from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
 from server.live.hub import Hub
 from server.settings import Settings, from_sources
+from server.staff.keys import StaffKeys
 
 log = logging.getLogger("workshop")
 
@@ -119,8 +120,9 @@ def create_app(settings: Settings) -> WorkshopApp:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         backend = make_backend(settings)
         await backend.start()
-        identity = Identity(await backend.get_secret())
-        hub = Hub(backend, settings)
+        secret = await backend.get_secret()
+        identity = Identity(secret)
+        hub = Hub(backend, settings, StaffKeys(secret))
         socket.endpoint = SocketEndpoint(hub, identity, settings)
         app.state.backend = backend
         app.state.hub = hub

@@ -1,9 +1,11 @@
 """HTTP: `GET /api/rooms/{code}/transcript.{json,csv,md,html,docx}` and
 `GET /api/events/{event_id}/transcript.zip` (issue 6; PROTOCOL.md "HTTP").
 
-Only `Authorization: Bearer <key>` with the moderator or rapporteur key of the room's
-event gets data. No header or a malformed one: 401 with `WWW-Authenticate: Bearer`. A
-key that is not valid, a key of another event, or a participant's identity token: 403.
+Only `Authorization: Bearer <key>` with a staff key that gives the rapporteur role (a
+moderator, rapporteur or organiser link of the room's event, for that room or the whole
+event; an event's zip needs an event-wide one; never a revoked one) gets data. No header
+or a malformed one: 401 with `WWW-Authenticate: Bearer`. A key that is not valid, a key
+of another event, or a participant's identity token: 403.
 Keys are never read from the URL and never logged. `?lang=ja|mn` picks the report's
 language (English by default). Every response is an attachment and is not cached.
 """
@@ -20,8 +22,8 @@ from typing import IO
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from server.backends.base import BackendUnavailable
-from server.identity import Identity
+from server.backends.base import BackendUnavailable, EventInfo
+from server.staff.access import StaffAccess
 from server.transcripts.export import (
     FORMATS,
     MEDIA_TYPES,
@@ -53,9 +55,9 @@ def bearer(request: Request) -> str | None:
     return found.group(1) if found else None
 
 
-def may_export(identity: Identity, key: str, event_id: str) -> bool:
-    """Moderators and rapporteurs of this event (a moderator key gives both roles)."""
-    return "rapporteur" in identity.roles_for(key, event_id)
+async def may_export(staff: StaffAccess, key: str, event: EventInfo, room: str | None) -> bool:
+    """Whoever the key makes a rapporteur in `room` (None: every room of the event)."""
+    return "rapporteur" in (await staff.admit(key, event, room)).roles
 
 
 def _headers(name: str, length: int | None = None) -> dict[str, str]:
@@ -81,7 +83,8 @@ async def room_transcript(request: Request) -> Response:
         room = await backend.get_room(code)
         if room is None:
             return _refuse(404, "not_found")
-        if not may_export(request.app.state.identity, key, room.event_id):
+        event = await backend.get_event(room.event_id)
+        if event is None or not await may_export(request.app.state.hub.staff, key, event, code):
             return _refuse(403, "forbidden")
         lang = pick_lang(request.query_params.get("lang"))
         record = await session_record(backend, code)
@@ -117,7 +120,7 @@ async def event_transcripts(request: Request) -> Response:
         if event is None:
             spool.close()
             return _refuse(404, "not_found")
-        if not may_export(request.app.state.identity, key, event.event_id):
+        if not await may_export(request.app.state.hub.staff, key, event, None):
             spool.close()
             return _refuse(403, "forbidden")
         lang = pick_lang(request.query_params.get("lang"))

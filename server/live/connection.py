@@ -35,6 +35,7 @@ from server.live.outbound import Outbound
 from server.live.room import Actor, LiveRoom
 from server.live.wire import DirectLine
 from server.settings import Settings
+from server.staff.keys import Grant
 
 log = logging.getLogger("workshop.connection")
 
@@ -59,6 +60,7 @@ class Connection:
         "_in_flight",
         "_out",
         "_room_for_more",
+        "_staff",
         "_tasks",
         "actor",
         "hub",
@@ -93,6 +95,7 @@ class Connection:
         self._in_flight = 0  # commands awaiting their reply
         self._room_for_more: asyncio.Future[None] | None = None  # receive() waits for one
         self._tasks: set[asyncio.Task[None]] | None = None
+        self._staff: Grant | None = None  # the staff link this connection joined with
 
     # -- sending -----------------------------------------------------------------------
     # The room calls `send` once per member in its fan-out loop. The hop into the outbound
@@ -247,7 +250,8 @@ class Connection:
         if not await room.confirm_life():  # never welcome with the state of a lost log
             self.reply(Err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry"))
             return
-        roles = self.identity.roles_for(cmd.key, room.event.event_id)
+        admitted = await self.hub.staff.admit(cmd.key, room.event, room.code)
+        roles = admitted.roles
         if cmd.key and not roles:
             msg = "this link's key is not valid for this room"
             self.reply(Err(cmd.id, ErrorCode.UNAUTHORIZED, msg))
@@ -266,14 +270,25 @@ class Connection:
             pid = self.identity.new_pid()
         if self.room is not None:
             self.room.leave(self)
+        self._hold(admitted.grant)
         org_id = room.registry.resolve(cmd.org_id, cmd.org)
         org = cmd.org or (room.registry.name(org_id, cmd.lang) if org_id else "")
         self.actor = Actor(pid, cmd.name, org, tuple(roles), screen=cmd.screen, org_id=org_id)
         self.room = room
         room.welcome(self, cmd, self.identity.issue_token(pid))
 
+    def _hold(self, grant: Grant | None) -> None:
+        """Be closed if the staff link this connection joined with is revoked."""
+        desks = self.hub.staff.desks
+        if self._staff is not None:
+            desks.release(self._staff.event_id, self._staff.kid, self)
+        self._staff = grant
+        if grant is not None:
+            desks.hold(grant.event_id, grant.kid, self)
+
     def disconnected(self) -> None:
         """The socket is gone: leave the room and drop what was queued for it."""
+        self._hold(None)
         if self.room is not None:
             self.room.leave(self)
         self._out.disconnected()

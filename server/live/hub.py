@@ -13,6 +13,9 @@ from server.limits import AddressLimits, Bucket
 from server.live.room import LiveRoom
 from server.live.wire import Cork
 from server.settings import Settings
+from server.staff.access import StaffAccess
+from server.staff.desk import Desks
+from server.staff.keys import StaffKeys
 
 
 class RoomUnavailable(Exception):
@@ -37,7 +40,7 @@ class Hub:
     its outcome (room.OUTCOME_TIMEOUT) and spares a room its reload on a quick rejoin.
     """
 
-    def __init__(self, backend: Backend, settings: Settings) -> None:
+    def __init__(self, backend: Backend, settings: Settings, keys: StaffKeys | None = None) -> None:
         self.backend = backend
         self.settings = settings
         self.process_id = uuid.uuid4().hex[:12]
@@ -48,6 +51,7 @@ class Hub:
         self._idle_since: dict[str, float] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.cork = Cork()  # direct writes of one loop step, per socket (server/live/wire.py)
+        self.staff = StaffAccess(keys, Desks(backend))  # staff keys and the events' books
 
     async def room(self, code: str) -> LiveRoom | None:
         """The hot room for `code`, loading it if needed; None if no such room exists."""
@@ -131,3 +135,4 @@ class Hub:
         for room in list(self.rooms.values()):
             await room.close()
         self.rooms.clear()
+        await self.staff.desks.close()

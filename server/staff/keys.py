@@ -5,10 +5,12 @@ of the event), under its own salt: it says which invitation it is, and the event
 book (`book.StaffBook`) says whether that invitation still works. Revoking a link is a
 record in the book, not a change of secret.
 
-First-round keys, signed over `[event_id, role]` under the salt "workshop.role", are read
-as the event-wide invitations `legacy-moderator`, `legacy-rapporteur` and
-`legacy-interpreter`, which every event's book holds from its creation: they keep working
-and can be revoked like any other.
+Every event's book holds, from its creation, one event-wide **founding** invitation per
+role, kid `event-<role>`: the links `workshop create-event`, `workshop links` and `make run`
+print (the same key each time: nothing piles up). First-round keys, signed over
+`[event_id, role]` under the salt "workshop.role", read as the founding invitation of
+their role: they keep working, and revoking `event-moderator` ends the old moderator key
+and the new one together.
 
 Rotation: a key signed with a retired secret is still read during the overlap window
 (the caller passes the retired secrets); new keys are signed with the current one.
@@ -39,8 +41,8 @@ class Grant(NamedTuple):
     room: str | None
 
 
-def legacy_kid(role: str) -> str:
-    return f"legacy-{role}"
+def founding_kid(role: str) -> str:
+    return f"event-{role}"
 
 
 def new_kid() -> str:
@@ -90,14 +92,18 @@ class StaffKeys:
             and isinstance(data[0], str)
             and data[1] in LEGACY_ROLES
         ):
-            return Grant(legacy_kid(data[1]), data[0], data[1], None)
+            return Grant(founding_kid(data[1]), data[0], data[1], None)
         return None
 
+    def founding_key(self, event_id: str, role: str) -> str:
+        """The key of an event's founding invitation for `role` (deterministic)."""
+        return self.sign(founding_kid(role), event_id, role, None)
 
-def legacy_invitations() -> list[tuple[str, dict[str, object]]]:
-    """The `staff.invited` records every event's book starts with (its first-round
-    event-wide links), to fold at the event's creation time."""
+
+def founding_invitations() -> list[tuple[str, dict[str, object]]]:
+    """The `staff.invited` records every event's book starts with (its event-wide founding
+    links, one per role), to fold at the event's creation time."""
     return [
-        ("staff.invited", {"kid": legacy_kid(role), "role": role, "room": None, "label": ""})
-        for role in LEGACY_ROLES
+        ("staff.invited", {"kid": founding_kid(role), "role": role, "room": None, "label": ""})
+        for role in STAFF_ROLES
     ]

@@ -79,6 +79,7 @@ def fuzz(moderator: ClientConnection, joiner: ClientConnection) -> set[str]:
         max_examples=300,
         deadline=None,
         database=None,
+        derandomize=True,  # the same frames every run: a failure in CI replays here
         suppress_health_check=[HealthCheck.too_slow],
     )
     @given(mutated_frames())

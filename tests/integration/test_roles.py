@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from server.identity import Identity
+from server.staff.keys import StaffKeys
 from tests.conftest import Workshop
 from tests.support.server import create_event
 
@@ -70,7 +71,7 @@ async def test_invalid_key_is_unauthorized_and_the_connection_stays(workshop: Wo
 
 async def test_role_key_signed_with_another_secret_is_unauthorized(workshop: Workshop) -> None:
     event_id = workshop.links["event_id"]
-    forged = Identity(b"not this server's secret").role_key(event_id, "moderator")
+    forged = StaffKeys(b"not this server's secret").founding_key(event_id, "moderator")
     raw = await Raw.open(workshop.server.ws_url)
     try:
         refused = await raw.join(key=forged)

@@ -22,6 +22,7 @@ from server.identity import Identity
 from server.live.connection import Connection
 from server.live.hub import Hub
 from server.settings import Settings
+from server.staff.keys import StaffKeys
 
 from .support import EVENT, ROOM, until
 
@@ -54,7 +55,7 @@ async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
     await backend.start()
     await backend.create_event(EVENT)
     lifted = Settings(command_rate=1000.0, command_burst=1000, ask_rate=1000.0, ask_burst=1000)
-    hub = Hub(backend, lifted)
+    hub = Hub(backend, lifted, StaffKeys(SECRET))
     try:
         yield hub
     finally:
@@ -111,7 +112,7 @@ async def test_join_then_ask_and_a_participant_cannot_moderate(hub: Hub) -> None
 
 async def test_a_moderator_key_gives_the_role(hub: Hub) -> None:
     conn, socket = connect(hub)
-    key = Identity(SECRET).role_key(EVENT.event_id, "moderator")
+    key = StaffKeys(SECRET).founding_key(EVENT.event_id, "moderator")
     await conn.receive(frame("join", 1, room=ROOM.code, name="Chair", key=key))
     await until(lambda: len(socket.frames) >= 2)
     assert conn.actor.roles == ("moderator", "rapporteur")  # all a rapporteur can, and more

@@ -7,7 +7,7 @@ from itsdangerous import URLSafeSerializer
 
 from server.identity import Identity
 from server.staff.book import StaffBook
-from server.staff.keys import Grant, StaffKeys, legacy_invitations, new_kid
+from server.staff.keys import Grant, StaffKeys, founding_invitations, new_kid
 
 SECRET = b"s" * 32
 OTHER = b"o" * 32
@@ -160,15 +160,20 @@ def test_rotation_keeps_participants_identities_through_the_window() -> None:
 
 
 def test_first_round_keys_read_as_revocable_event_wide_invitations() -> None:
-    identity, keys = Identity(SECRET), StaffKeys(SECRET)
-    book = StaffBook().replay((t, d, 1.0) for t, d in legacy_invitations())
-    old = identity.role_key("mcr2030", "moderator")
-    assert keys.read(old) == Grant("legacy-moderator", "mcr2030", "moderator", None)
+    keys = StaffKeys(SECRET)
+    book = StaffBook().replay((t, d, 1.0) for t, d in founding_invitations())
+    first_round = URLSafeSerializer(SECRET, salt="workshop.role")
+    old = first_round.dumps(["mcr2030", "moderator"])
+    assert keys.read(old) == Grant("event-moderator", "mcr2030", "moderator", None)
     assert roles(keys, book, old, "mcr2030", "SUB-PLAN") == ["moderator", "rapporteur"]
-    book.apply("staff.revoked", {"kid": "legacy-moderator"}, 2.0)
+    book.apply("staff.revoked", {"kid": "event-moderator"}, 2.0)
     assert roles(keys, book, old, "mcr2030", "SUB-PLAN") == []
-    rapporteur = identity.role_key("mcr2030", "rapporteur")
+    rapporteur = first_round.dumps(["mcr2030", "rapporteur"])
     assert roles(keys, book, rapporteur, "mcr2030", "SUB-PLAN") == ["rapporteur"]
+    founding = keys.founding_key("mcr2030", "moderator")  # what `workshop links` prints now
+    assert keys.read(founding) == Grant("event-moderator", "mcr2030", "moderator", None)
+    assert founding == keys.founding_key("mcr2030", "moderator")  # the same each time
+    assert roles(keys, book, founding, "mcr2030", "SUB-PLAN") == []  # revoked with the old
 
 
 def test_new_kids_are_distinct_and_valid() -> None:
