@@ -381,8 +381,9 @@ class Catalogue(ABC):
     """Workshop events and their rooms, and the server's signing secret.
 
     Guarantees: an event is added with all its rooms or not at all, each room with
-    a new empty log and epoch; entries never change once made; room codes are
-    compared exactly; the secret is the same for every process and across restarts.
+    a new empty log and epoch; an event changes only as a whole (`change_event`), and
+    its rooms are never removed nor moved to another event; room codes are compared
+    exactly; the secret is the same for every process and across restarts.
     """
 
     @abstractmethod
@@ -390,6 +391,17 @@ class Catalogue(ABC):
         """Add the event and its rooms, each with a new empty log and epoch, all
         or nothing. Raises Conflict if the event id or any room code exists,
         ValueError if a room's event_id is not the event's or codes repeat."""
+
+    @abstractmethod
+    async def change_event(
+        self, event_id: str, change: Callable[[EventInfo], EventInfo]
+    ) -> EventInfo:
+        """Replace the event by `change(event)` in one atomic step, and return it: its
+        titles, the rooms' titles, slots, order and archived flags; each room `change`
+        adds gets a new empty log and epoch (an organiser's programme, issue 15). `change`
+        is pure and may run more than once. Raises LookupError if there is no such event,
+        Conflict if an added room's code exists, ValueError (`check_change`) if it drops
+        a room or changes the event's id."""
 
     @abstractmethod
     async def get_event(self, event_id: str) -> EventInfo | None:
@@ -411,6 +423,20 @@ class Catalogue(ABC):
     async def get_secret(self) -> bytes:
         """The server secret for signing keys and tokens (at least 32 bytes),
         the same for every process and across restarts."""
+
+    @staticmethod
+    def check_change(old: EventInfo, new: EventInfo) -> list[RoomInfo]:
+        """The rooms `new` adds to `old`; ValueError if it is not a change of `old` that a
+        catalogue keeps: the same event, every room still there (rooms are archived, never
+        removed: their logs stay readable), rooms distinct and of this event."""
+        Catalogue.check_event(new)
+        if new.event_id != old.event_id or new.created != old.created:
+            raise ValueError("a change keeps the event's id and creation time")
+        codes = {r.code for r in new.rooms}
+        if any(r.code not in codes for r in old.rooms):
+            raise ValueError("a room cannot be removed, only archived")
+        known = {r.code for r in old.rooms}
+        return [r for r in new.rooms if r.code not in known]
 
     @staticmethod
     def check_event(event: EventInfo) -> None:

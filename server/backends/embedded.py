@@ -295,6 +295,12 @@ class EmbeddedBackend(Backend):
         """See `Catalogue.create_event`; one transaction."""
         await self._catalogue.create(event)
 
+    async def change_event(
+        self, event_id: str, change: Callable[[EventInfo], EventInfo]
+    ) -> EventInfo:
+        """See `Catalogue.change_event`; one transaction."""
+        return await self._catalogue.change(event_id, change)
+
     async def get_event(self, event_id: str) -> EventInfo | None:
         """See `Catalogue.get_event`."""
         return await self._catalogue.event(event_id)

@@ -1,9 +1,9 @@
 """The embedded backend's catalogue: events and rooms in the SQLite file, and the secret.
 
-The catalogue is small and entries never change once made, so it is read once at
-start and kept in memory. Another process on the same data dir (`workshop
-create-event` while the server runs) may add events: a lookup that misses reads the
-file again and takes the new entries. The secret is a file of its own,
+The catalogue is small and changes seldom (an organiser's programme, `change`), so it
+is read once at start and kept in memory. Another process on the same data dir
+(`workshop create-event` while the server runs) may add events: a lookup that misses
+reads the file again and takes the new and changed entries. The secret is a file of its own,
 `data_dir/secret` (mode 0600), made once.
 """
 
@@ -29,6 +29,7 @@ from .base import (
     desk_code,
     new_epoch,
 )
+from .sqlite_store import load_catalogue
 
 __all__ = ["EmbeddedCatalogue"]
 
@@ -65,13 +66,7 @@ class EmbeddedCatalogue:
             if desk not in self.desks and desk in heads:
                 self.desks.add(desk)
                 self._learned(desk, heads[desk])
-            if event_id in self.events:
-                continue
-            self.events[event_id] = event
-            for room in event.rooms:
-                if room.code not in self.rooms:
-                    self.rooms[room.code] = room
-                    self._learned(room.code, heads[room.code])
+            self._take(event, heads)  # new, or changed by an organiser (issue 15)
 
     async def create(self, event: EventInfo) -> None:
         """`Catalogue.create_event`, in one transaction."""
@@ -115,6 +110,53 @@ class EmbeddedCatalogue:
             self._learned(room.code, Position(0, epochs[room.code]))
         self.desks.add(desk)
         self._learned(desk, Position(0, epochs[desk]))
+
+    async def change(self, event_id: str, change: Callable[[EventInfo], EventInfo]) -> EventInfo:
+        """`Catalogue.change_event`, in one transaction on the file's current entry."""
+        epochs: dict[str, str] = {}
+
+        def update(conn: sqlite3.Connection) -> EventInfo:
+            old = load_catalogue(conn)[0].get(event_id)
+            if old is None:
+                raise LookupError(f"no event {event_id!r}")
+            new = change(old)
+            added = Catalogue.check_change(old, new)
+            for room in added:
+                if conn.execute("SELECT 1 FROM rooms WHERE code = ?", (room.code,)).fetchone():
+                    raise Conflict(f"room {room.code!r} exists")
+            conn.execute(
+                "UPDATE events SET title = ?, extra = ? WHERE event_id = ?",
+                (
+                    text_in(new.title, None, new.languages),
+                    json.dumps(new.extra(), ensure_ascii=False),
+                    event_id,
+                ),
+            )
+            conn.executemany(
+                "UPDATE rooms SET title = ? WHERE code = ?",
+                [(text_in(r.title, None, new.languages), r.code) for r in new.rooms],
+            )
+            epochs.update({room.code: new_epoch() for room in added})
+            conn.executemany(
+                "INSERT INTO rooms (code, title, event_id, epoch) VALUES (?, ?, ?, ?)",
+                [
+                    (r.code, text_in(r.title, None, new.languages), event_id, epochs[r.code])
+                    for r in added
+                ],
+            )
+            return new
+
+        event: EventInfo = await self._write(update)
+        self._take(event, {code: Position(0, epoch) for code, epoch in epochs.items()})
+        return event
+
+    def _take(self, event: EventInfo, heads: dict[str, Position]) -> None:
+        """Hold `event` as it now stands; announce its rooms this process did not know."""
+        self.events[event.event_id] = event
+        for room in event.rooms:
+            if room.code not in self.rooms:
+                self._learned(room.code, heads[room.code])
+            self.rooms[room.code] = room
 
     def has_log(self, code: str) -> bool:
         """True for a room's code and for a desk log's."""

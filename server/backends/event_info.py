@@ -26,6 +26,7 @@ class RoomInfo:
     starts: str | None = None  # ISO 8601 with its offset, from the event file
     ends: str | None = None
     prompts: tuple[LangText, ...] = ()  # the session's guiding questions, as the file has them
+    archived: bool = False  # put away by an organiser: not listed, still readable (issue 15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +47,11 @@ class EventInfo:
         return {
             "title": self.title,
             "organisations": [org.to_dict() for org in self.organisations],
+            "order": [r.code for r in self.rooms],  # an organiser may reorder (issue 15)
             "rooms": {
                 r.code: {"title": r.title, "starts": r.starts, "ends": r.ends,
-                         **({"prompts": list(r.prompts)} if r.prompts else {})}
+                         **({"prompts": list(r.prompts)} if r.prompts else {}),
+                         **({"archived": True} if r.archived else {})}
                 for r in self.rooms
             },
         }
@@ -60,6 +63,8 @@ def with_extra(event: EventInfo, extra: Mapping[str, Any] | None) -> EventInfo:
     if not extra:
         return event
     rooms = extra.get("rooms") or {}
+    order = {code: i for i, code in enumerate(extra.get("order") or ())}
+    ordered = sorted(event.rooms, key=lambda r: order.get(r.code, len(order)))  # stable
     return replace(
         event,
         title=extra.get("title") or event.title,
@@ -67,8 +72,9 @@ def with_extra(event: EventInfo, extra: Mapping[str, Any] | None) -> EventInfo:
         rooms=tuple(
             replace(r, title=rooms[r.code].get("title") or r.title,
                     starts=rooms[r.code].get("starts"), ends=rooms[r.code].get("ends"),
-                    prompts=tuple(rooms[r.code].get("prompts") or ()))
+                    prompts=tuple(rooms[r.code].get("prompts") or ()),
+                    archived=bool(rooms[r.code].get("archived")))
             if r.code in rooms else r
-            for r in event.rooms
+            for r in ordered
         ),
     )  # fmt: skip

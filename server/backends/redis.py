@@ -83,7 +83,9 @@ Entries = list[tuple[bytes, dict[bytes, bytes]]]  # XRANGE's reply (decode_respo
 class RedisBackend(Backend):
     """Room logs, live tail, snapshots, dedupe, presence and catalogue in one Redis.
 
-    `secret` is the signing secret every process shares (WORKSHOP_SECRET). Commands
+    `secret` is the signing secret every process shares (WORKSHOP_SECRET); live messages
+    MAC'd with a `retired` one (WORKSHOP_RETIRED_SECRETS, during a rotation's rolling
+    restart, server/secret_rotation.py) are accepted too. Commands
     time out after `socket_timeout` seconds and are never retried by the client, so a
     Redis that is down shows as BackendUnavailable quickly. `stats` counts what the
     live tail did (`garbage`, `pubsub_reconnects`, `gaps`, `caught_up`, ...);
@@ -97,6 +99,7 @@ class RedisBackend(Backend):
         url: str,
         *,
         secret: bytes,
+        retired: tuple[bytes, ...] = (),
         socket_timeout: float = 2.0,
         connect_timeout: float = 1.0,
         batch: int = 100,
@@ -122,7 +125,7 @@ class RedisBackend(Backend):
             ping_every=ping_every,
             position_check=position_check,
             heads=functools.partial(read_heads, self._redis),
-            live_key=self._live_key,
+            live_keys=(self._live_key, *(live_key(old) for old in retired)),
         )
         self._appender: Appender | None = None
         self._making: dict[str, asyncio.Future[Position]] = {}
@@ -379,6 +382,17 @@ class RedisBackend(Backend):
         for code in [*(room.code for room in event.rooms), desk_code(event.event_id)]:
             await self._script("head", room_keys(code).head_keys, [new_epoch()])
 
+    async def change_event(
+        self, event_id: str, change: Callable[[EventInfo], EventInfo]
+    ) -> EventInfo:
+        """See `Catalogue.change_event`: compare and set on the catalogue, then each
+        added room's log is made with a fresh epoch."""
+        self._check_running()
+        event, added = await self._catalogue.change(event_id, change)
+        for room in added:
+            await self._script("head", room_keys(room.code).head_keys, [new_epoch()])
+        return event
+
     async def get_event(self, event_id: str) -> EventInfo | None:
         """See `Catalogue.get_event`."""
         self._check_running()
@@ -391,8 +405,8 @@ class RedisBackend(Backend):
         return await self._catalogue.all_events()
 
     async def get_room(self, code: str) -> RoomInfo | None:
-        """See `Catalogue.get_room`; rooms never change, so a known one is answered from
-        memory."""
+        """See `Catalogue.get_room`; a known room is answered from memory (an organiser's
+        change reaches it through the desk log, server/staff/desk.py)."""
         self._check_running()
         if desk_event(code) is not None:
             return None  # a desk log is not a room

@@ -2,7 +2,9 @@
 
 The catalogue lives under one hash tag (`ws:{catalogue}:...`): a hash of events and a
 hash of room codes, changed only by `lua/catalogue.lua`, all or nothing. Every process
-also keeps each entry it has seen, because rooms never change once made:
+also keeps each entry it has seen; an entry changes only by an organiser's programme
+(`change`, compare and set), which the event's desk log announces to every process
+(server/staff/desk.py), and each then reads the event again:
 
 - a known room is answered from memory (also while Redis is unreachable);
 - if Redis lost the catalogue (restarted without its data), the process puts back
@@ -20,7 +22,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from .base import Conflict, EventInfo, RoomInfo, UnknownRoom, desk_event
+from .base import Catalogue, Conflict, EventInfo, RoomInfo, UnknownRoom, desk_event
 from .redis_keys import (
     CATALOGUE_EVENTS,
     CATALOGUE_ROOMS,
@@ -32,6 +34,7 @@ from .redis_keys import (
 
 log = logging.getLogger(__name__)
 
+CHANGE_TRIES = 8  # compare-and-set rounds before `change` gives up (organisers are few)
 RunScript = Callable[[str, list[str], list[Any]], Awaitable[Any]]
 
 
@@ -53,6 +56,35 @@ class RedisCatalogue:
         if reply.startswith("room:"):
             raise Conflict(f"room {reply[5:]!r} exists")
         self._remember(event)
+
+    async def change(
+        self, event_id: str, change: Callable[[EventInfo], EventInfo]
+    ) -> tuple[EventInfo, list[RoomInfo]]:
+        """`Catalogue.change_event`: read, change, compare and set, again if another
+        process changed the entry in between. Returns the event and the rooms it added."""
+        for _ in range(CHANGE_TRIES):
+            with redis_errors("catalogue"):
+                blob = await self._redis.hget(CATALOGUE_EVENTS, event_id)
+            if blob is None:
+                raise LookupError(f"no event {event_id!r}")
+            old = decode_event(cast(bytes, blob))
+            new = change(old)
+            added = Catalogue.check_change(old, new)
+            reply = text(
+                await self._run_script(
+                    "catalogue",
+                    [CATALOGUE_EVENTS, CATALOGUE_ROOMS],
+                    ["update", event_id, encode_event(new), blob, *(r.code for r in added)],
+                )
+            )
+            if reply == "ok":
+                self._remember(new)
+                return new, added
+            if reply == "missing":
+                raise LookupError(f"no event {event_id!r}")
+            if reply.startswith("room:"):
+                raise Conflict(f"room {reply[5:]!r} exists")
+        raise Conflict(f"event {event_id!r} keeps changing; retry")
 
     async def event(self, event_id: str) -> EventInfo | None:
         """The event from Redis (put back from memory if Redis lost it), or None."""

@@ -81,10 +81,10 @@ class RoomFeed:
         spawn: Spawn,
         max_backoff: float,
         *,
-        live_key: bytes,
+        live_keys: tuple[bytes, ...],
     ) -> None:
         self.room = room
-        self._live_key = live_key
+        self._live_keys = live_keys  # the current secret's, then retired ones' (a rotation)
         self._nonces: dict[bytes, None] = {}  # oldest first
         self.channel = room_keys(room).channel
         self.callbacks: dict[LiveCallback, None] = {}
@@ -178,8 +178,8 @@ class RoomFeed:
         """Whether a live record was published by a server process, and only once: a
         valid MAC, and a nonce not seen before. Otherwise it is dropped, counted, and
         the feed reads the stream, which is the log, instead."""
-        mac = live_mac(self._live_key, self.channel, live.nonce, live.body)
-        if not hmac.compare_digest(mac, live.mac):
+        macs = (live_mac(key, self.channel, live.nonce, live.body) for key in self._live_keys)
+        if not any(hmac.compare_digest(mac, live.mac) for mac in macs):
             self._forged("no valid MAC")
             return False
         if live.nonce in self._nonces:

@@ -47,7 +47,7 @@ class Listener:
         max_backoff: float = 5.0,
         position_check: float = 5.0,
         heads: Callable[[list[str]], Awaitable[list[tuple[str | None, int]]]] | None = None,
-        live_key: bytes = b"",
+        live_keys: tuple[bytes, ...] = (b"",),
     ) -> None:
         self.feeds: dict[str, RoomFeed] = {}
         self._by_channel: dict[bytes, RoomFeed] = {}
@@ -59,7 +59,7 @@ class Listener:
         self.max_backoff = max_backoff
         self.position_check = position_check
         self._heads = heads
-        self._live_key = live_key
+        self._live_keys = live_keys
         self.connected = asyncio.Event()
         self._conn: Any = None
         self._send_lock = asyncio.Lock()
@@ -127,7 +127,7 @@ class Listener:
                 self._slots,
                 self._spawn,
                 self.max_backoff,
-                live_key=self._live_key,
+                live_keys=self._live_keys,
             )
             self.feeds[room] = feed
             self._by_channel[feed.channel] = feed

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
 
 from server.backends.base import Backend
+from server.secret_rotation import RETIRED_ENV, accepted, parse_env
 from server.settings import Settings
 
 SECRET_ENV = "WORKSHOP_SECRET"
@@ -34,8 +36,12 @@ def make_backend(settings: Settings) -> Backend:
     if settings.redis_url:
         from server.backends.redis import RedisBackend
 
+        retired = accepted(parse_env(os.environ.get(RETIRED_ENV, "")), time.time())
         backend = RedisBackend(
-            settings.redis_url, secret=redis_secret(), position_check=settings.position_check
+            settings.redis_url,
+            secret=redis_secret(),
+            retired=retired,
+            position_check=settings.position_check,
         )
     else:
         from server.backends.embedded import EmbeddedBackend

@@ -43,6 +43,7 @@ def event_links(event: EventInfo, keys: StaffKeys, base: str) -> dict[str, Any]:
         "rapporteur_key": rapporteur_key,
         "interpreter_key": interpreter_key,  # `translate` and the interpret page (issue 14)
         "organiser_key": organiser_key,  # staff links and the programme (issue 15)
+        "organiser_url": f"{base}/e/{event.event_id}/organise#key={organiser_key}",
         "rooms": [
             {
                 "code": room.code,
@@ -65,6 +66,7 @@ def _titled(text: LangText) -> str:
 
 def print_links(links: dict[str, Any], out: Any = sys.stdout) -> None:
     print(f"\n{_titled(links['title'])}  (event {links['event_id']})", file=out)
+    print(f"  organiser:      {links['organiser_url']}", file=out)
     for room in links["rooms"]:
         print(f"\n  {_titled(room['title'])}  [{room['code']}]", file=out)
         print(f"    participants: {room['url']}", file=out)
@@ -112,8 +114,21 @@ def cmd_create_event(args: argparse.Namespace) -> int:
     return 0
 
 
+def admin_link(keys: StaffKeys, base: str) -> str:
+    """The server's admin page with its key after '#' (issue 15; server/http/events.py)."""
+    return f"{base}/admin#key={keys.admin_key()}"
+
+
 def cmd_links(args: argparse.Namespace) -> int:
     settings = settings_from(args)
+    if args.admin:
+
+        async def admin(backend: Backend, keys: StaffKeys) -> str:
+            return admin_link(keys, settings.base_url)
+
+        link = asyncio.run(_with_backend(settings, admin))
+        print(json.dumps({"admin_url": link}) if args.json else link)
+        return 0
 
     async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
         return await _all_links(backend, keys, settings.base_url)
@@ -139,9 +154,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     seed = Path(args.seed) if args.seed else None
 
+    first_start: list[str] = []
+
     async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
-        if seed is not None and not await backend.list_events():
-            await backend.create_event(load_event(seed))
+        if not await backend.list_events():
+            first_start.append(admin_link(keys, settings.base_url))
+            if seed is not None:
+                await backend.create_event(load_event(seed))
         return await _all_links(backend, keys, settings.base_url)
 
     try:
@@ -154,6 +173,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 1
     for links in all_links:
         print_links(links)
+    for link in first_start:  # once: later, `workshop links --admin` prints it
+        print(f"  server admin (creates events; keep it to yourself): {link}\n")
     sys.stdout.flush()
     run_server(settings)
     return 0
@@ -226,6 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     links = sub.add_parser("links", help="print every event's invite links")
     links.add_argument("--json", action="store_true")
+    links.add_argument("--admin", action="store_true", help="print the server's admin link")
     links.add_argument("--base-url", help="base URL for the printed links")
     add_settings(links, SHARED)
     links.set_defaults(func=cmd_links)
@@ -236,6 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.staff import add_staff_commands  # staff add|list|revoke (issue 15)
 
     add_staff_commands(sub)
+    from server.cli.rotate import add_rotate_command  # rotate-secret (issue 15)
+
+    add_rotate_command(sub)
     return parser
 
 

@@ -117,11 +117,14 @@ async def _event(backend: Backend, event_id: str | None, room: str | None) -> Ev
 
 
 def link_urls(event: EventInfo, link: StaffLink, key: str, base: str) -> dict[str, str]:
-    """The pages the link opens, by room code (an organiser's: every room's moderator
-    page until the organiser page exists), each with the key after '#'."""
+    """The pages the link opens, by room code (an organiser's: the organiser page under
+    "organise", then every room's moderator page), each with the key after '#'."""
     page = ROLE_PAGES.get(link.role, "moderate")
     codes = [link.room] if link.room is not None else [room.code for room in event.rooms]
-    return {code: f"{base}/r/{code}/{page}#key={key}" for code in codes}
+    urls = {code: f"{base}/r/{code}/{page}#key={key}" for code in codes}
+    if link.role == "organiser":  # the organiser page first (issue 15), then the rooms
+        return {"organise": f"{base}/e/{event.event_id}/organise#key={key}", **urls}
+    return urls
 
 
 async def _add(desk: Desk, event: EventInfo, keys: StaffKeys, args: argparse.Namespace) -> str:

@@ -3,8 +3,11 @@ backend, the hub and the WebSocket endpoint (kept on `app.state`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import os
+import time
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
@@ -13,11 +16,12 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.backends.select import make_backend
-from server.http import assets, hosts, pages, transcripts
+from server.http import assets, events, hosts, organise, pages, transcripts
 from server.http.hosts import AllowedHosts
 from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
 from server.live.hub import Hub
+from server.secret_rotation import Retired, accepted, retired_for
 from server.settings import Settings, from_sources
 from server.staff.keys import StaffKeys
 
@@ -70,6 +74,20 @@ class QuietHandshakes(logging.Filter):
         return record.levelno > logging.INFO or record.msg not in self.NOISE
 
 
+class NoQueries(logging.Filter):
+    """Drops the query string from uvicorn's access lines: a key pasted into a URL by
+    mistake (`?key=...`) must not reach the log (issue 15's canary test). The app reads
+    no secret from a query; `?lang=` and the like are not worth the risk."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, mark, _ = args[2].partition("?")
+            if mark:
+                record.args = (*args[:2], path + "?…", *args[3:])
+        return True
+
+
 class LateSocket:
     """Routes `/ws` to the endpoint the lifespan builds."""
 
@@ -108,11 +126,27 @@ class WorkshopApp:
         return self.http(scope, receive, send)
 
 
+async def _retire(
+    retired: list[Retired], secret: bytes, hub: Hub, endpoint: SocketEndpoint
+) -> None:
+    """At the end of each retired secret's overlap window, stop accepting it: keys and
+    tokens signed with it then read as not this server's (issue 15, rotate-secret)."""
+    for ends in sorted({r.until for r in retired if r.until > time.time()}):
+        await asyncio.sleep(max(0.0, ends - time.time()))
+        still = accepted(retired, time.time())
+        hub.staff.keys = StaffKeys(secret, still)
+        endpoint.identity = Identity(secret, still)
+        log.info("a retired secret's overlap window ended: its keys and tokens are refused")
+
+
 def create_app(settings: Settings) -> WorkshopApp:
     """Build the ASGI app for one server process."""
     uvicorn_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, QuietHandshakes) for f in uvicorn_log.filters):
         uvicorn_log.addFilter(QuietHandshakes())
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, NoQueries) for f in access_log.filters):
+        access_log.addFilter(NoQueries())
     logging.getLogger("websockets.server").setLevel(logging.WARNING)  # "connection open"
     socket = LateSocket()
 
@@ -121,9 +155,13 @@ def create_app(settings: Settings) -> WorkshopApp:
         backend = make_backend(settings)
         await backend.start()
         secret = await backend.get_secret()
-        identity = Identity(secret)
-        hub = Hub(backend, settings, StaffKeys(secret))
+        retired = retired_for(settings.data_dir, settings.redis_url, dict(os.environ))
+        identity = Identity(secret, accepted(retired, time.time()))
+        hub = Hub(backend, settings, StaffKeys(secret, accepted(retired, time.time())))
         socket.endpoint = SocketEndpoint(hub, identity, settings)
+        expiry = asyncio.get_running_loop().create_task(
+            _retire(retired, secret, hub, socket.endpoint)
+        )
         app.state.backend = backend
         app.state.hub = hub
         app.state.identity = identity
@@ -131,6 +169,7 @@ def create_app(settings: Settings) -> WorkshopApp:
         try:
             yield
         finally:
+            expiry.cancel()
             await hub.close()
             await backend.close()
 
@@ -145,6 +184,18 @@ def create_app(settings: Settings) -> WorkshopApp:
         Route("/api/rooms/{code}", pages.get_room),
         Route("/api/rooms/{code}/transcript.{fmt}", transcripts.room_transcript),
         Route("/api/events/{event_id}/transcript.zip", transcripts.event_transcripts),
+        Route("/r/{code}/handout", pages.room_page),
+        Route("/e/{event_id}/organise", pages.organiser_page),
+        Route("/admin", pages.admin_page),
+        Route("/api/events", events.events, methods=["GET"]),
+        Route("/api/events", events.create_event, methods=["POST"]),
+        Route("/api/events/{event_id}/organise", organise.overview),
+        Route("/api/events/{event_id}/rooms", organise.create_room, methods=["POST"]),
+        Route("/api/events/{event_id}/rooms/order", organise.order_rooms, methods=["PUT"]),
+        Route("/api/events/{event_id}/rooms/{code}", organise.change_room, methods=["PATCH"]),
+        Route("/api/events/{event_id}/staff", organise.invite, methods=["POST"]),
+        Route("/api/events/{event_id}/staff/{kid}/revoke", organise.revoke, methods=["POST"]),
+        Route("/api/rooms/{code}/qr.svg", organise.room_qr),
         Route("/healthz", pages.healthz),
         Route("/readyz", pages.readyz),
         Route("/sw.js", assets.service_worker),

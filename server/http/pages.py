@@ -29,6 +29,7 @@ ROOM_VIEWS = {
     "present": "presenter",
     "rapporteur": "rapporteur",
     "interpret": "interpreter",  # issue 14
+    "handout": "handout",  # the printable page of a room's link and QR code (issue 15)
 }
 
 
@@ -42,11 +43,23 @@ async def room_page(request: Request) -> Response:
     return assets.page(request, "room.html", view)
 
 
+async def organiser_page(request: Request) -> Response:
+    """/e/{event_id}/organise: the organiser's page (its key after '#', never sent)."""
+    return assets.page(request, "room.html", "organiser")
+
+
+async def admin_page(request: Request) -> Response:
+    """/admin: the server admin's page, which creates events (its key after '#')."""
+    return assets.page(request, "room.html", "admin")
+
+
 async def list_rooms(request: Request) -> Response:
     backend = request.app.state.backend
     events = {e.event_id: e for e in await backend.list_events()}
     rooms = []
     for info in await backend.list_rooms():
+        if info.archived:
+            continue  # put away by an organiser: its page and transcript stay (issue 15)
         event = events.get(info.event_id)
         rooms.append(
             {

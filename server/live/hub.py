@@ -4,6 +4,7 @@ and of their addresses."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from server.settings import Settings
 from server.staff.access import StaffAccess
 from server.staff.desk import Desks
 from server.staff.keys import StaffKeys
+
+log = logging.getLogger("workshop.hub")
 
 
 class RoomUnavailable(Exception):
@@ -52,6 +55,8 @@ class Hub:
         self._sweeper: asyncio.Task[None] | None = None
         self.cork = Cork()  # direct writes of one loop step, per socket (server/live/wire.py)
         self.staff = StaffAccess(keys, Desks(backend))  # staff keys and the events' books
+        self.staff.desks.replanned.append(self._replanned)
+        self._rereading: set[asyncio.Task[None]] = set()
 
     async def room(self, code: str) -> LiveRoom | None:
         """The hot room for `code`, loading it if needed; None if no such room exists."""
@@ -77,6 +82,9 @@ class Hub:
         event = await self.backend.get_event(info.event_id)
         if event is None:
             return None
+        # The event's desk, tailed while this process serves any room of it: revocations
+        # and the organiser's changes reach this process live (server/staff/desk.py).
+        await self.staff.desks.desk(event)
         room = LiveRoom(
             info,
             event,
@@ -110,6 +118,27 @@ class Hub:
                     del self.rooms[code]
                     del self._idle_since[code]
                     await room.close()
+
+    def _replanned(self, event_id: str) -> None:
+        """An organiser changed the event (its desk log says so): read it again."""
+        task = asyncio.get_running_loop().create_task(self.reread(event_id))
+        self._rereading.add(task)
+        task.add_done_callback(self._rereading.discard)
+
+    async def reread(self, event_id: str) -> None:
+        """Take the event as the catalogue now holds it, in this process's catalogue copy
+        and in its hot rooms (titles, slots and registry in the join replies to come)."""
+        try:
+            event = await self.backend.get_event(event_id)
+        except BackendUnavailable as exc:  # the next change, or a reload, brings it
+            log.warning("event %s not read again after a change: %s", event_id, exc)
+            return
+        if event is None:
+            return
+        for info in event.rooms:
+            room = self.rooms.get(info.code)
+            if room is not None:
+                room.info, room.event = info, event
 
     def rates(self, pid: str) -> ParticipantRates:
         rates = self._rates.get(pid)

@@ -7,7 +7,8 @@ Every process that serves a room of the event folds the same desk log (base.Room
 live tail brings it at once, and a poll every `POLL` seconds brings what another process
 wrote where no live tail reaches (the CLI beside an embedded server). A revocation closes
 the sockets that joined with that link, on every process, with 1008: the client says the
-link's key was not accepted and forgets it.
+link's key was not accepted and forgets it. A `programme.changed` record (an organiser
+changed the event in the catalogue, server/http/organise.py) tells `Desks.replanned`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from server.staff.keys import founding_invitations, new_kid
 log = logging.getLogger("workshop.staff")
 
 POLL = 2.0  # seconds between reads of the desk log for what no live tail brought
+PROGRAMME_CHANGED = "programme.changed"  # a desk record: read the event again (issue 15)
 DESK_ACTOR = {"pid": "desk", "name": "", "org": "", "roles": ["organiser"]}
 
 
@@ -40,12 +42,19 @@ class Desk:
     """One event's staff book, folded from its desk log; `revoked(kid)` is called for
     each link the log revokes while this desk is live."""
 
-    def __init__(self, backend: Backend, event: EventInfo, revoked: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        event: EventInfo,
+        revoked: Callable[[str], None],
+        replanned: Callable[[], None] = lambda: None,
+    ) -> None:
         self.backend = backend
         self.event_id = event.event_id
         self.code = desk_code(event.event_id)
         self._created = event.created
         self._revoked = revoked
+        self._replanned = replanned
         self.book = self._fresh()
         self._seq = 0
         self._epoch: str | None = None
@@ -111,6 +120,9 @@ class Desk:
         if record.seq != self._seq + 1:
             return  # a record folded already
         self._seq = record.seq
+        if record.type == PROGRAMME_CHANGED:
+            self._replanned()
+            return
         changed = self.book.apply(record.type, record.data, record.ts)
         if changed is not None and changed.revoked is not None:
             self._revoked(changed.kid)
@@ -144,6 +156,12 @@ class Desk:
         await self._through(at.seq)
         return self.book.links.get(kid)
 
+    async def replanned(self, change: dict[str, Any], cid: str) -> None:
+        """Say on the desk log that an organiser changed the programme (the catalogue
+        holds the change; `change` is what they did, kept as the desk's history): every
+        process that serves the event then reads the event again."""
+        await self.backend.append(self.code, PROGRAMME_CHANGED, change, DESK_ACTOR, cid)
+
     async def _through(self, seq: int) -> None:
         """Wait until `seq` is folded (the live tail usually folded it already)."""
         if self._seq < seq:
@@ -159,6 +177,7 @@ class Desks:
         self._desks: dict[str, Desk] = {}
         self._loading: dict[str, asyncio.Task[Desk]] = {}
         self._sockets: dict[tuple[str, str], weakref.WeakSet[Any]] = {}
+        self.replanned: list[Callable[[str], None]] = []  # told an event's id on a change
 
     async def desk(self, event: EventInfo) -> Desk:
         found = self._desks.get(event.event_id)
@@ -175,7 +194,12 @@ class Desks:
                 self._loading.pop(event.event_id, None)
 
     async def _load(self, event: EventInfo) -> Desk:
-        desk = Desk(self.backend, event, lambda kid: self._cut(event.event_id, kid))
+        desk = Desk(
+            self.backend,
+            event,
+            lambda kid: self._cut(event.event_id, kid),
+            lambda: self._replan(event.event_id),
+        )
         try:
             await desk.start()
         except BaseException:
@@ -198,6 +222,10 @@ class Desks:
     def connected(self, event_id: str, kid: str) -> int:
         """How many sockets of this process joined with the link now."""
         return len(self._sockets.get((event_id, kid), ()))
+
+    def _replan(self, event_id: str) -> None:
+        for listener in self.replanned:
+            listener(event_id)
 
     def _cut(self, event_id: str, kid: str) -> None:
         sockets = list(self._sockets.pop((event_id, kid), ()))

@@ -14,6 +14,10 @@ and the new one together.
 
 Rotation: a key signed with a retired secret is still read during the overlap window
 (the caller passes the retired secrets); new keys are signed with the current one.
+
+The server's **admin** key (`admin_key`, its own salt) is not an invitation of any event:
+it creates events (server/http/events.py). It is printed at the first start and by
+`workshop links --admin`, and is ended by rotating the secret.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from .book import KID, STAFF_ROLES
 
 STAFF_SALT = "workshop.staff"
+ADMIN_SALT = "workshop.admin"  # the server's admin link: it creates events (issue 15)
 LEGACY_SALT = "workshop.role"
 LEGACY_ROLES = ("moderator", "rapporteur", "interpreter")
 KEY_MAX = 512  # a longer string is not one of ours: refused before any decoding
@@ -56,6 +61,7 @@ class StaffKeys:
         chain = [*retired, secret]  # itsdangerous signs with the last, verifies with any
         self._staff = URLSafeSerializer(chain, salt=STAFF_SALT)
         self._legacy = URLSafeSerializer(chain, salt=LEGACY_SALT)
+        self._admin = URLSafeSerializer(chain, salt=ADMIN_SALT)
 
     def sign(self, kid: str, event_id: str, role: str, room: str | None) -> str:
         if not KID.fullmatch(kid) or role not in STAFF_ROLES:
@@ -94,6 +100,18 @@ class StaffKeys:
         ):
             return Grant(founding_kid(data[1]), data[0], data[1], None)
         return None
+
+    def admin_key(self) -> str:
+        """The server's admin key (deterministic; ended only by rotating the secret)."""
+        return self._admin.dumps("admin")
+
+    def is_admin(self, key: str | None) -> bool:
+        if not isinstance(key, str) or not key or len(key) > KEY_MAX:
+            return False
+        try:
+            return bool(self._admin.loads(key) == "admin")
+        except BadSignature:
+            return False
 
     def founding_key(self, event_id: str, role: str) -> str:
         """The key of an event's founding invitation for `role` (deterministic)."""

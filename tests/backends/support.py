@@ -51,7 +51,7 @@ async def open_redis(url: str, **options: Any) -> RedisBackend:
     """A started Redis backend with the suite's secret."""
     from server.backends.redis import RedisBackend
 
-    backend = RedisBackend(url, secret=SECRET, **options)
+    backend = RedisBackend(url, **{"secret": SECRET, **options})
     await backend.start()
     return backend
 

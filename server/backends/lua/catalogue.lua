@@ -6,6 +6,31 @@
 --
 -- Returns "ok", or "event" / "room:<code>" naming what already exists ("create" only).
 -- Both hashes share the {catalogue} hash tag: one shard holds the whole catalogue.
+--
+-- ARGV[1] "update" (an organiser's change, issue 15): ARGV[3] the changed event,
+-- ARGV[4] the entry it was made from (compare and set), ARGV[5..] the rooms it adds.
+-- Returns "ok", "missing" (no such event), "changed" (the entry is no longer ARGV[4]:
+-- read it again and retry) or "room:<code>" (an added code exists).
+
+if ARGV[1] == 'update' then
+  local current = redis.call('HGET', KEYS[1], ARGV[2])
+  if not current then
+    return 'missing'
+  end
+  if current ~= ARGV[4] then
+    return 'changed'
+  end
+  for i = 5, #ARGV do
+    if redis.call('HEXISTS', KEYS[2], ARGV[i]) == 1 then
+      return 'room:' .. ARGV[i]
+    end
+  end
+  redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+  for i = 5, #ARGV do
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[2])
+  end
+  return 'ok'
+end
 
 if ARGV[1] == 'create' then
   if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then
