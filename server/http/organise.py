@@ -6,7 +6,8 @@
     PATCH /api/events/{event_id}/rooms/{code}         rename, reschedule, archive, open or
                                                       close, room defaults
     PUT   /api/events/{event_id}/rooms/order          the rooms in a new order
-    POST  /api/events/{event_id}/staff                a new staff link (its key, shown once)
+    POST  /api/events/{event_id}/staff                a new staff link (its key, shown once;
+                                                      idempotent by the body's `cid`)
     POST  /api/events/{event_id}/staff/{kid}/revoke   cut a staff link off
     GET   /api/rooms/{code}/qr.svg                    the room's participant link as a QR code
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
@@ -46,6 +48,7 @@ from server.staff.desk import Desk
 
 BODY_MAX = 16 * 1024
 TITLE_MAX = 200  # as in an event file
+CID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a hall
 
 
@@ -340,8 +343,11 @@ async def invite(request: Request) -> Response:
             room = o.room(room.upper()).code
         if not isinstance(label, str):
             raise bad("label: a text of at most 80 characters")
+        cid = body.get("cid", uuid.uuid4().hex)  # the page's own: a retry makes no second link
+        if not isinstance(cid, str) or not CID.fullmatch(cid):
+            raise bad("cid: 1-64 of A-Z, a-z, 0-9, '-' and '_'")
         try:
-            link = await o.desk.invite(role, room, label.strip(), f"organise-{uuid.uuid4().hex}")
+            link = await o.desk.invite(role, room, label.strip(), f"organise-{cid}")
         except ValueError as exc:
             raise bad(str(exc)) from None
         keys = o.hub.staff.keys

@@ -16,7 +16,7 @@ import zipfile
 from collections.abc import AsyncIterator, Callable
 from typing import IO, Any
 
-from server.backends.base import Backend, EventInfo, RoomInfo, UnknownRoom
+from server.backends.base import Backend, EventInfo, RoomInfo, UnknownRoom, desk_code
 
 from .csv_table import render_csv
 from .docx_report import render_docx
@@ -85,8 +85,12 @@ async def room_chunks(
         yield data[start : start + CHUNK]
 
 
-def manifest(event: EventInfo, rooms: list[dict[str, Any]], lang: str) -> dict[str, Any]:
-    """`event.json` of a whole-event zip: what `workshop import` needs to recreate it."""
+def manifest(
+    event: EventInfo, rooms: list[dict[str, Any]], lang: str, desk: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """`event.json` of a whole-event zip: what `workshop import` needs to recreate it, and
+    the event's desk log (issue 15): the staff invitations (labels, roles, scopes; never a
+    key), their revocations and the organisers' programme changes, in order."""
     return {
         "format": MANIFEST_FORMAT,
         "exported": time.time(),
@@ -101,7 +105,22 @@ def manifest(event: EventInfo, rooms: list[dict[str, Any]], lang: str) -> dict[s
             "extra": event.extra(),  # the language maps, the registry, the rooms' slots
         },
         "rooms": rooms,
+        "desk": list(desk),
     }
+
+
+async def desk_records(backend: Backend, event: EventInfo) -> list[dict[str, Any]]:
+    """The event's desk log as `event.json` lists it: `{seq, ts, type, data}` each (the
+    actor is the desk's or an organiser link's kid, already in `data` where it matters)."""
+    code = desk_code(event.event_id)
+    head = await backend.head(code)
+    out: list[dict[str, Any]] = []
+    while len(out) < head.seq:
+        batch = await backend.read(code, len(out) + 1, head.seq)
+        if not batch:
+            break
+        out += [{"seq": r.seq, "ts": r.ts, "type": r.type, "data": r.data} for r in batch]
+    return out
 
 
 async def write_event_zip(
@@ -128,5 +147,6 @@ async def write_event_zip(
             rooms.append(
                 {"code": room.code, "title": room.title, "records": record.records, "files": names}
             )
-        text = json.dumps(manifest(event, rooms, lang), ensure_ascii=False, indent=2)
+        desk = await desk_records(backend, event)
+        text = json.dumps(manifest(event, rooms, lang, desk), ensure_ascii=False, indent=2)
         zf.writestr(MANIFEST, text.encode("utf-8"))

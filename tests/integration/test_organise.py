@@ -194,11 +194,18 @@ async def test_a_link_made_on_the_page_is_revoked_on_the_page(workshop: Workshop
             None,
         )
         assert link["url"] == f"/r/{code}/moderate#key={link['key']}"
+        body = {"role": "interpreter", "room": None, "label": "Booth", "cid": "page-1"}
+        first = (await http.post(f"{base(workshop)}/staff", json=body)).json()
+        retried = (await http.post(f"{base(workshop)}/staff", json=body)).json()
+        assert first["kid"] == retried["kid"]  # a retry of the same cid: the same link
+        listed = (await http.get(f"{base(workshop)}/organise")).json()["staff"]
+        assert [s["label"] for s in listed].count("Booth") == 1
         for bad in (
             {"role": "king", "room": None, "label": ""},
             {"role": "organiser", "room": code, "label": ""},
             {"role": "moderator", "room": "NOPE", "label": ""},
             {"role": "moderator", "room": None, "label": "x" * 81},
+            {"role": "moderator", "room": None, "label": "", "cid": "no spaces"},
         ):
             refused = await http.post(f"{base(workshop)}/staff", json=bad)
             assert refused.status_code in (400, 404), (bad, refused.text)
@@ -248,3 +255,32 @@ async def test_the_handout_qr_code_is_the_participant_link(workshop: Workshop) -
         page = await http.get(f"/e/{workshop.links['event_id']}/organise")
         assert page.status_code == 200 and "content-security-policy" in page.headers
         assert (await http.get(f"/r/{code}/handout")).status_code == 200
+
+
+async def test_the_event_zip_carries_the_desk_without_keys(workshop: Workshop) -> None:
+    import io
+    import json
+    import zipfile
+
+    async with api(workshop) as http:
+        made = (
+            await http.post(
+                f"{base(workshop)}/staff",
+                json={"role": "rapporteur", "room": None, "label": "Rapporteur UNDRR"},
+            )
+        ).json()
+        await http.post(f"{base(workshop)}/staff/{made['kid']}/revoke")
+        await http.post(f"{base(workshop)}/rooms", json={"code": "EXTRA", "title": "Extra"})
+        zipped = await http.get(f"{base(workshop)}/transcript.zip")
+    assert zipped.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as archive:
+        manifest = json.loads(archive.read("event.json"))
+        assert "EXTRA/EXTRA-transcript.json" in archive.namelist()
+    desk = manifest["desk"]
+    assert [r["type"] for r in desk] == ["staff.invited", "staff.revoked", "programme.changed"]
+    assert desk[0]["data"]["label"] == "Rapporteur UNDRR" and desk[1]["data"] == {
+        "kid": made["kid"]
+    }
+    assert desk[2]["data"] == {"added": "EXTRA"}
+    assert made["key"] not in json.dumps(manifest)
+    assert manifest["event"]["extra"]["order"][-1] == "EXTRA"

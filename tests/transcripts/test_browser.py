@@ -59,6 +59,8 @@ def test_rapporteur_exports_with_progress_and_errors(browser: Browser, workshop:
 
     # In Japanese, the report is too; a refusal shows as an error in the page's language.
     page.select_option("#lang-switch", "ja")
+    # The Japanese catalogue is fetched on demand: the switch is done once the page says so.
+    expect(page.locator("html")).to_have_attribute("lang", "ja", timeout=10_000)
     with page.expect_download() as info:
         page.click('#transcript button[data-format="html"]')
     assert "回答済みの質問" in Path(info.value.path()).read_text(encoding="utf-8")
