@@ -42,9 +42,16 @@ const common = {
   logLevel: "info",
 };
 
-const js = await esbuild.build({
+// CSS goes through esbuild too, so styles.css may @import the per-view sheets. The organiser
+// and handout pages' sheet is a file of its own (a participant never loads it: issue 13's
+// 80 KB); built first, so that the script that adds it knows its hashed name.
+const css = await esbuild.build({
   ...common,
-  entryPoints: { app: join(here, "src/main.js") },
+  entryPoints: { app: join(here, "src/styles.css"), organise: join(here, "src/styles/organise.css") },
+});
+const [organiseCss] = Object.entries(css.metafile.outputs).find(([, out]) => out.entryPoint === "src/styles/organise.css");
+
+const scripts = {
   format: "esm",
   splitting: true,
   target: ["es2020"],
@@ -53,13 +60,31 @@ const js = await esbuild.build({
   // Module scripts are always read as UTF-8, so the ja/mn catalogues need no \u escapes.
   charset: "utf8",
   legalComments: "linked",
+};
+
+// The organiser's pages (issue 15) are a bundle of their own, with their own copies of the
+// modules they share with the room pages: as chunks of the app they changed how esbuild
+// split the participant's files (three more requests, 1.7 KB over issue 13's 80 KB in ja).
+// main.js imports them by the names this build gives them (ORGANISER_JS, HANDOUT_JS).
+const organise = await esbuild.build({
+  ...common,
+  ...scripts,
+  entryPoints: { organiser: join(here, "src/views/organiser.js"), handout: join(here, "src/views/handout.js") },
+  define: { ORGANISE_CSS: JSON.stringify(basename(organiseCss)) }, // views/organise-assets.js
+});
+const pageOf = (source) => basename(Object.entries(organise.metafile.outputs).find(([, out]) => out.entryPoint === source)[0]);
+
+const js = await esbuild.build({
+  ...common,
+  ...scripts,
+  entryPoints: { app: join(here, "src/main.js") },
+  // Strings, not an object: an object define becomes a module of its own that esbuild
+  // initialises lazily in every chunk (44 bytes each).
+  define: { ORGANISER_JS: JSON.stringify(pageOf("src/views/organiser.js")), HANDOUT_JS: JSON.stringify(pageOf("src/views/handout.js")) },
 });
 
-// CSS goes through esbuild too, so styles.css may @import the per-view sheets.
-const css = await esbuild.build({ ...common, entryPoints: { app: join(here, "src/styles.css") } });
-
 const served = [];
-for (const file of [...js.outputFiles, ...css.outputFiles]) {
+for (const file of [...js.outputFiles, ...organise.outputFiles, ...css.outputFiles]) {
   const name = relative(DIST, file.path);
   if (name.endsWith(".map")) {
     await writeFile(join(MAPS, name), file.contents);
@@ -88,15 +113,15 @@ function outputOf(meta, source) {
 const app = outputOf(js.metafile, "src/main.js");
 const appCss = outputOf(css.metafile, "src/styles.css");
 
-/** `source`'s output file and every file it imports statically, transitively. */
-function closure(source, into = new Set()) {
+/** `source`'s output file (in `meta`) and every file it imports statically, transitively. */
+function closure(source, into = new Set(), meta = js.metafile) {
   const visit = (path) => {
     const name = relative(DIST, join(here, path));
     if (into.has(name)) return;
     into.add(name);
-    for (const i of js.metafile.outputs[path].imports) if (i.kind === "import-statement") visit(i.path);
+    for (const i of meta.outputs[path].imports) if (i.kind === "import-statement") visit(i.path);
   };
-  const [path] = Object.entries(js.metafile.outputs).find(([, out]) => out.entryPoint === source);
+  const [path] = Object.entries(meta.outputs).find(([, out]) => out.entryPoint === source);
   visit(path);
   return into;
 }
@@ -109,6 +134,7 @@ const VIEW_SOURCES = {
   presenter: ["src/room.js", "src/views/presenter.js"],
   interpreter: ["src/room.js", "src/views/interpreter.js"],
 };
+const ORGANISE_SOURCES = { organiser: "src/views/organiser.js", handout: "src/views/handout.js" }; // issue 15
 const views = {};
 for (const [view, sources] of Object.entries(VIEW_SOURCES)) {
   const files = closure("src/main.js");
@@ -116,9 +142,17 @@ for (const [view, sources] of Object.entries(VIEW_SOURCES)) {
   files.delete(app.name);
   views[view] = [...files].sort();
 }
+for (const [view, source] of Object.entries(ORGANISE_SOURCES)) {
+  const files = closure("src/main.js");
+  files.delete(app.name);
+  views[view] = [...closure(source, files, organise.metafile)].sort();
+}
 const manifest = { "app.js": app.name, "app.css": appCss.name, views, files: served.sort() };
 await writeFile(join(BUILD, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-const meta = { inputs: { ...js.metafile.inputs, ...css.metafile.inputs }, outputs: { ...js.metafile.outputs, ...css.metafile.outputs } };
+const meta = {
+  inputs: { ...js.metafile.inputs, ...organise.metafile.inputs, ...css.metafile.inputs },
+  outputs: { ...js.metafile.outputs, ...organise.metafile.outputs, ...css.metafile.outputs },
+};
 await writeFile(join(BUILD, "meta.json"), JSON.stringify(meta));
 
 // The service worker: unhashed (browsers look for updates at a fixed URL), its cache named

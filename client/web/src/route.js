@@ -1,9 +1,12 @@
 // Which page this is, from location.pathname (docs/protocol.md (Part 2), "HTTP additions"):
 // "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter;
 // "/r/CODE/rapporteur" the rapporteur's read-only timeline; "/r/CODE/interpret" the
-// interpreter's page (issue 14). The server serves each of these paths too.
+// interpreter's page (issue 14); "/r/CODE/handout" a room's printable handout and
+// "/e/EVENT/organise" the event's organiser page (issue 15). The server serves each of these
+// paths too.
 
 const CODE = /^[A-Z0-9-]{2,32}$/;
+const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Upper-cases and checks a room code; returns null when it is not one. */
 export function normaliseCode(text) {
@@ -24,6 +27,10 @@ export function parseRoute(pathname) {
       }
     });
   if (parts.length === 0) return { page: "landing" };
+  if (parts[0] === "e") {
+    const ok = parts.length === 3 && parts[2] === "organise" && EVENT_ID.test(parts[1]);
+    return ok ? { page: "organise", eventId: parts[1] } : { page: "unknown" };
+  }
   if (parts[0] !== "r" || parts.length < 2 || parts.length > 3) return { page: "unknown" };
   const code = normaliseCode(parts[1]);
   if (!code) return { page: "unknown" };
@@ -33,6 +40,7 @@ export function parseRoute(pathname) {
   if (sub === "present") return { page: "room", code, view: "presenter" };
   if (sub === "rapporteur") return { page: "room", code, view: "rapporteur" };
   if (sub === "interpret") return { page: "room", code, view: "interpreter" };
+  if (sub === "handout") return { page: "handout", code };
   return { page: "unknown" };
 }
 
@@ -43,5 +51,6 @@ export function roomPath(code, view = "participant") {
   if (view === "presenter") return `${base}/present`;
   if (view === "rapporteur") return `${base}/rapporteur`;
   if (view === "interpreter") return `${base}/interpret`;
+  if (view === "handout") return `${base}/handout`;
   return base;
 }

@@ -21,6 +21,15 @@ test("paths pick the view", () => {
   assert.equal(normaliseCode(" ew-train "), "EW-TRAIN");
 });
 
+test("the organiser page and a room's handout (issue 15)", () => {
+  assert.deepEqual(parseRoute("/e/1396a7577e8f/organise"), { page: "organise", eventId: "1396a7577e8f" });
+  assert.deepEqual(parseRoute("/r/sub-ews/handout"), { page: "handout", code: "SUB-EWS" });
+  assert.equal(parseRoute("/e/1396a7577e8f").page, "unknown");
+  assert.equal(parseRoute("/e/1396a7577e8f/other").page, "unknown");
+  assert.equal(parseRoute("/e/bad id/organise").page, "unknown");
+  assert.equal(roomPath("SUB-EWS", "handout"), "/r/SUB-EWS/handout");
+});
+
 test("profiles are checked in characters, as the server counts them", () => {
   assert.equal(checkProfile({ name: " ", org: "" }).error, "join.bad_name");
   assert.equal(checkProfile({ name: "x".repeat(61), org: "" }).error, "join.bad_name");
