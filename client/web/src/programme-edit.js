@@ -89,6 +89,21 @@ export function formatSlot(starts, ends, lang = "en", { withDate = true } = {}) 
   }).join(" · ");
 }
 
+/** A server time (UTC seconds) as "2026-12-04 23:32 JST · 22:32 ULAT": the same in every
+ * language (Intl has no Mongolian dates in every browser), the day written once when both
+ * zones share it. "" for none. */
+export function formatMoment(ts) {
+  if (typeof ts !== "number" || !Number.isFinite(ts)) return "";
+  const at = localFromIsoAll(new Date(ts * 1000).toISOString());
+  let day = null;
+  return ZONES.map(({ label }) => {
+    const { date, time } = at[label];
+    const text = date === day ? `${time} ${label}` : `${date} ${time} ${label}`;
+    day = date;
+    return text;
+  }).join(" · ");
+}
+
 function localFromIsoAll(iso) {
   return Object.fromEntries(ZONES.map(({ label }) => [label, localFromIso(iso, label)]));
 }

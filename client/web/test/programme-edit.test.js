@@ -5,6 +5,7 @@ import { test } from "node:test";
 
 import {
   convertLocal,
+  formatMoment,
   formatSlot,
   formOf,
   isoFromLocal,
@@ -61,6 +62,12 @@ test("a slot shows in JST and ULAT side by side, each with its own day", () => {
   assert.match(midnight, /Dec 10 00:30–01:30 JST · .*Dec 9 23:30–.*Dec 10 00:30 ULAT/);
   assert.match(formatSlot(ROOM.starts, null, "ja"), /10:00 JST · .*09:00 ULAT/);
   assert.equal(formatSlot(null, null), "");
+});
+
+test("a link's creation time: both zones, the day once when they share it", () => {
+  assert.equal(formatMoment(Date.UTC(2026, 11, 4, 5, 32) / 1000), "2026-12-04 14:32 JST · 13:32 ULAT");
+  assert.equal(formatMoment(Date.UTC(2026, 11, 4, 15, 30) / 1000), "2026-12-05 00:30 JST · 2026-12-04 23:30 ULAT");
+  assert.equal(formatMoment(null), "");
 });
 
 test("titles: a field per language, a plain string in the first, empty ones left out", () => {

@@ -8,11 +8,11 @@
 // #org-confirm (the dialog) with [data-action=confirm] and [data-action=cancel].
 
 import { el, reorder, setAttr, setText } from "../dom.js";
-import { getLang, t } from "../i18n.js";
+import { t } from "../i18n.js";
 import { textIn } from "../lang-text.js";
 import { newCid } from "../outbox.js";
 import { absoluteUrl, INVITE_ROLES, inviteBody, LABEL_MAX, staffOrder } from "../staff-invites.js";
-import { formatDualLong } from "../time.js";
+import { formatMoment } from "../programme-edit.js";
 import { createLinkField } from "./organise-fields.js";
 
 /** A modal "are you sure?": resolves true for the confirming button, false otherwise. */
@@ -73,10 +73,10 @@ function createStaffItem(kid, onRevoke) {
       const name = link.label || kid;
       setText(label, name);
       setText(scope, scopeText(link, rooms));
-      setText(created, t("organise.created_at", { when: formatDualLong(link.created, getLang()) }));
+      setText(created, t("organise.created_at", { when: formatMoment(link.created) }));
       const revoked = link.revoked != null;
       setAttr(root, "data-revoked", revoked ? "true" : "false");
-      setText(state, revoked ? t("organise.revoked_at", { when: formatDualLong(link.revoked, getLang()) }) : t("organise.connected", { n: link.connected ?? 0 }));
+      setText(state, revoked ? t("organise.revoked_at", { when: formatMoment(link.revoked) }) : t("organise.connected", { n: link.connected ?? 0 }));
       revoke.hidden = revoked;
       revoke.setAttribute("aria-label", t("organise.revoke_of", { role: roleName, label: name }));
     },

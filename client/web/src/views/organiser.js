@@ -21,11 +21,16 @@ import { loadOrganiseCatalogues, loadOrganiseStyles } from "./organise-assets.js
 
 const REFRESH_MS = 10_000;
 
+const OK_MS = 8_000; // a success clears itself; an error stays until the next action
+
 function createStatus() {
   const node = el("p", { id: "org-status", className: "org-status", attrs: { role: "status", "aria-live": "polite" } });
+  let timer = null;
   return {
     el: node,
     show(text, kind = "ok") {
+      clearTimeout(timer);
+      if (kind === "ok") timer = setTimeout(() => setText(node, ""), OK_MS);
       setAttr(node, "data-kind", kind);
       // The same words twice (two copies in a row) are still news to a screen reader.
       if (node.textContent === text) setText(node, "");
