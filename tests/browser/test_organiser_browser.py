@@ -132,7 +132,8 @@ def test_an_organiser_sets_up_a_room_and_cuts_off_a_moderator(pages: Pages, lang
     expect(handout.locator("#handout-print")).to_be_hidden()
     qr = handout.locator("#handout-qr")
     expect(qr).to_have_attribute("src", f"/api/rooms/{code}/qr.svg")
-    handout.wait_for_function("document.getElementById('handout-qr').complete")
+    # (expect, not wait_for_function: a string predicate is eval, which the page's CSP refuses)
+    expect(qr).to_have_js_property("complete", True)
     assert handout.evaluate("document.getElementById('handout-qr').naturalWidth") > 0
     for each, text in RENAMED.items():
         expect(handout.locator(f'.handout-title[lang="{each}"]')).to_have_text(text)

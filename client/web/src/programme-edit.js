@@ -109,17 +109,22 @@ function localFromIsoAll(iso) {
 }
 
 const dayFormats = new Map();
+/** "Thu, Dec 10", "12月10日(木)"; the ISO date where the browser has no dates in `lang`
+ * (Chromium has none in Mongolian: English there would be wrong twice). */
 function dayLabel(date, lang) {
   if (!dayFormats.has(lang)) {
-    let format;
+    let format = null;
     try {
-      format = new Intl.DateTimeFormat(lang, { timeZone: "UTC", month: "short", day: "numeric", weekday: "short" });
+      if (Intl.DateTimeFormat.supportedLocalesOf([lang]).length) {
+        format = new Intl.DateTimeFormat(lang, { timeZone: "UTC", month: "short", day: "numeric", weekday: "short" });
+      }
     } catch {
-      format = new Intl.DateTimeFormat("en", { timeZone: "UTC", month: "short", day: "numeric", weekday: "short" });
+      format = null;
     }
     dayFormats.set(lang, format);
   }
-  return dayFormats.get(lang).format(new Date(`${date}T00:00:00Z`));
+  const format = dayFormats.get(lang);
+  return format ? format.format(new Date(`${date}T00:00:00Z`)) : date;
 }
 
 /** A title (a string, or a map {en, ja, mn}) as one text field per language of `langs`; a

@@ -61,6 +61,7 @@ test("a slot shows in JST and ULAT side by side, each with its own day", () => {
   const midnight = formatSlot("2026-12-10T00:30:00+09:00", "2026-12-10T01:30:00+09:00", "en");
   assert.match(midnight, /Dec 10 00:30–01:30 JST · .*Dec 9 23:30–.*Dec 10 00:30 ULAT/);
   assert.match(formatSlot(ROOM.starts, null, "ja"), /10:00 JST · .*09:00 ULAT/);
+  assert.equal(formatSlot(ROOM.starts, ROOM.ends, "xx"), "2026-12-10 10:00–11:30 JST · 2026-12-10 09:00–10:30 ULAT", "no dates in that language: ISO");
   assert.equal(formatSlot(null, null), "");
 });
 
