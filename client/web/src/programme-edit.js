@@ -72,18 +72,20 @@ export function sameInstant(a, b) {
 }
 
 /**
- * A slot in both workshop zones: "10:00–11:30 JST · 09:00–10:30 ULAT", each zone's part led
- * by its date in the reader's language when `withDate` (the date is the zone's own: near
- * midnight Tokyo and Ulaanbaatar are on different days). "" when the room has no start.
+ * A slot in both workshop zones: "Thu, Dec 10 10:00–11:30 JST · 09:00–10:30 ULAT", led by
+ * the date in the reader's language when `withDate`, and by Ulaanbaatar's own date too when
+ * it is another day (near midnight the two cities are). "" when the room has no start.
  */
 export function formatSlot(starts, ends, lang = "en", { withDate = true } = {}) {
   if (!starts || Number.isNaN(Date.parse(starts))) return "";
   const start = localFromIsoAll(starts);
   const end = ends && !Number.isNaN(Date.parse(ends)) ? localFromIsoAll(ends) : null;
+  let day = null; // a zone on the same day as the one before it does not repeat it
   return ZONES.map(({ label }) => {
     const s = start[label];
     const e = end?.[label];
-    const date = withDate ? `${dayLabel(s.date, lang)} ` : "";
+    const date = withDate && s.date !== day ? `${dayLabel(s.date, lang)} ` : "";
+    day = s.date;
     const until = e ? `–${e.date === s.date ? "" : `${dayLabel(e.date, lang)} `}${e.time}` : "";
     return `${date}${s.time}${until} ${label}`;
   }).join(" · ");

@@ -57,11 +57,11 @@ test("an instant reads back on either clock, across midnight too", () => {
 test("a slot shows in JST and ULAT side by side, each with its own day", () => {
   assert.equal(formatSlot(ROOM.starts, ROOM.ends, "en", { withDate: false }), "10:00–11:30 JST · 09:00–10:30 ULAT");
   const dated = formatSlot(ROOM.starts, ROOM.ends, "en");
-  assert.match(dated, /Dec 10 10:00–11:30 JST · .*Dec 10 09:00–10:30 ULAT$/);
+  assert.match(dated, /Dec 10 10:00–11:30 JST · 09:00–10:30 ULAT$/, "the same day once");
   const midnight = formatSlot("2026-12-10T00:30:00+09:00", "2026-12-10T01:30:00+09:00", "en");
   assert.match(midnight, /Dec 10 00:30–01:30 JST · .*Dec 9 23:30–.*Dec 10 00:30 ULAT/);
   assert.match(formatSlot(ROOM.starts, null, "ja"), /10:00 JST · .*09:00 ULAT/);
-  assert.equal(formatSlot(ROOM.starts, ROOM.ends, "xx"), "2026-12-10 10:00–11:30 JST · 2026-12-10 09:00–10:30 ULAT", "no dates in that language: ISO");
+  assert.equal(formatSlot(ROOM.starts, ROOM.ends, "xx"), "2026-12-10 10:00–11:30 JST · 09:00–10:30 ULAT", "no dates in that language: ISO");
   assert.equal(formatSlot(null, null), "");
 });
 

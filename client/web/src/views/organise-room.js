@@ -1,6 +1,7 @@
 // One room of the programme on the organiser page (issue 15): its title in the reader's
-// language, code, slot in JST and ULAT, participant link with a copy button, the handout,
-// open/close, archive, the room's defaults, rename and reschedule, and moves in the order.
+// language, code, slot in JST and ULAT, participant link with a copy button and its QR code,
+// the handout, open/close, archive, the room's defaults, rename and reschedule, and moves in
+// the order.
 // Patched in place on every refresh (every 10 s): a form being typed in is left alone.
 //
 // Stable selectors (tests): li.org-room[data-code] in #org-rooms; buttons by data-action
@@ -32,6 +33,7 @@ export function createRoomCard(code, langs, actions) {
   const present = el("span", { className: "org-room-present" });
   const slot = el("p", { className: "org-room-slot" });
   const link = createLinkField(`${prefix}-link`, "organise.participant_link", (input) => actions.copy(input));
+  const qr = el("img", { className: "org-qr", attrs: { src: `/api/rooms/${encodeURIComponent(code)}/qr.svg`, width: 88, height: 88, loading: "lazy" } });
   const handout = el("a", { className: "org-handout", i18n: "organise.handout", attrs: { href: roomPath(code, "handout"), target: "_blank", rel: "noopener" } });
 
   const toggleState = button("toggle-state");
@@ -104,7 +106,7 @@ export function createRoomCard(code, langs, actions) {
     el("div", { className: "org-room-head" }, title, el("div", { className: "org-room-meta" }, codeText, state, present)),
     slot,
     link.el,
-    el("p", { className: "org-room-links" }, handout),
+    el("div", { className: "org-room-links" }, qr, handout),
     el("div", { className: "button-row org-room-actions" }, toggleState, toggleArchive, el("span", { className: "org-move-group" }, up, down)),
     el("fieldset", { className: "org-fieldset org-defaults" }, el("legend", { i18n: "organise.defaults" }), ...boxes.map((b) => b.row)),
     details,
@@ -120,7 +122,9 @@ export function createRoomCard(code, langs, actions) {
     setText(present, t("header.presence", { n: room.present ?? 0 }));
     const when = formatSlot(room.starts, room.ends, getLang());
     setText(slot, when || t("organise.no_slot"));
-    link.set(new URL(room.url || roomPath(code), origin).href, t("organise.copy_link_of", { title: name }));
+    const url = new URL(room.url || roomPath(code), origin).href;
+    link.set(url, t("organise.copy_link_of", { title: name }));
+    qr.setAttribute("alt", t("handout.qr_alt", { url }));
     handout.setAttribute("aria-label", t("organise.handout_of", { title: name }));
     setText(toggleState, t(room.state === "open" ? "organise.close_room" : "organise.open_room"));
     toggleState.className = room.state === "open" ? "danger" : "";

@@ -83,7 +83,7 @@ function createStaffItem(kid, onRevoke) {
   };
 }
 
-/** actions: {invite(body) -> reply or null, revoke(kid) -> boolean, copy(input), say(key)}. */
+/** actions: {invite(body) -> reply or false, revoke(kid) -> boolean, copy(input), say(key)}. */
 export function createStaffSection(actions) {
   const listHeading = el("h3", { id: "org-staff-list-heading" });
   const list = el("ul", { id: "org-staff-list", className: "org-staff-list", attrs: { "aria-labelledby": "org-staff-list-heading" } });

@@ -117,10 +117,12 @@ export async function startOrganiser(root, { eventId }) {
     main.hidden = true;
   }
 
-  /** A failed call: said in the status line, and the page ends when the key is refused. */
+  /** A failed call: said in the status line, and the page ends when the key is refused.
+   * Returns false, what an action answers when it did not happen. */
   function failed(reply) {
-    if (isFatal(reply.status)) return stop(reply);
-    status.show(t(reply.errorKey), "error");
+    if (isFatal(reply.status)) stop(reply);
+    else status.show(t(reply.errorKey), "error");
+    return false;
   }
 
   const say = (keyName, params) => status.show(t(keyName, params));
@@ -137,7 +139,7 @@ export async function startOrganiser(root, { eventId }) {
       const reply = await api.patchRoom(code, body);
       if (reply.ok && reply.body?.room) replaceRoom(reply.body.room);
       render(); // a refused checkbox goes back to what the room has
-      if (!reply.ok) return failed(reply), false;
+      if (!reply.ok) return failed(reply);
       say(doneKey, { title: textIn(reply.body.room.title) || code });
       return true;
     },
@@ -148,7 +150,9 @@ export async function startOrganiser(root, { eventId }) {
       if (!reply.ok) return failed(reply);
       if (Array.isArray(reply.body?.rooms)) data.rooms = reply.body.rooms;
       render();
-      built.cards.get(code)?.el.querySelector(`[data-action="${delta < 0 ? "move-up" : "move-down"}"]:not(:disabled)`)?.focus();
+      // The moved card keeps the focus: on the same button, or the other one at the end of the list.
+      const moves = built.cards.get(code)?.el.querySelector(".org-move-group");
+      (moves?.querySelector(`[data-action="move-${delta < 0 ? "up" : "down"}"]:not(:disabled)`) ?? moves?.querySelector("button:not(:disabled)"))?.focus();
       say("organise.done.moved", { title: textIn(data.rooms.find((r) => r.code === code)?.title) || code });
     },
     async copy(input) {
@@ -162,14 +166,14 @@ export async function startOrganiser(root, { eventId }) {
     },
     async invite(body) {
       const reply = await api.invite(body);
-      if (!reply.ok) return failed(reply), null;
+      if (!reply.ok) return failed(reply);
       await refresh();
       say("organise.done.invited", { role: t(`organise.role.${reply.body.role}`) });
       return reply.body;
     },
     async revoke(kid) {
       const reply = await api.revoke(kid);
-      if (!reply.ok) return failed(reply), false;
+      if (!reply.ok) return failed(reply);
       await refresh();
       say("organise.done.revoked", { label: reply.body?.link?.label || kid });
       return true;
@@ -178,7 +182,7 @@ export async function startOrganiser(root, { eventId }) {
 
   async function create(body) {
     const reply = await api.createRoom(body);
-    if (!reply.ok) return failed(reply), false;
+    if (!reply.ok) return failed(reply);
     replaceRoom(reply.body.room);
     render();
     say("organise.done.created", { title: textIn(reply.body.room.title), code: reply.body.room.code });
