@@ -114,6 +114,11 @@ class Connection:
     def reply(self, frame: Frame) -> None:
         self.send(frame.encode())
 
+    @property
+    def queued(self) -> int:
+        """Frames waiting in this socket's send queue (read by /metrics when scraped)."""
+        return self._out.queued
+
     def replay_room(self) -> int:
         """How many frames a resume's replay may queue now: what the send queue can still
         take, less some headroom for live frames queued before the writer runs."""

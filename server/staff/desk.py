@@ -211,6 +211,11 @@ class Desks:
         self._desks[event.event_id] = desk
         return desk
 
+    @property
+    def loaded(self) -> int:
+        """How many events' desks this process tails."""
+        return len(self._desks)
+
     def hold(self, event_id: str, kid: str, socket: StaffSocket) -> None:
         """`socket` joined with the link `kid`: close it if that link is revoked."""
         self._sockets.setdefault((event_id, kid), weakref.WeakSet()).add(socket)
