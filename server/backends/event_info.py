@@ -27,6 +27,14 @@ class RoomInfo:
     ends: str | None = None
     prompts: tuple[LangText, ...] = ()  # the session's guiding questions, as the file has them
 
+    def slot(self) -> dict[str, str | None]:
+        """The room's `starts`/`ends` for the wire (issue 14, "The programme"): both keys,
+        either maybe None, when the file gave either; none when it gave neither, so the
+        join reply of a room without a slot stays byte for byte what it was."""
+        if self.starts is None and self.ends is None:
+            return {}
+        return {"starts": self.starts, "ends": self.ends}
+
 
 @dataclass(frozen=True, slots=True)
 class EventInfo:
@@ -47,8 +55,12 @@ class EventInfo:
             "title": self.title,
             "organisations": [org.to_dict() for org in self.organisations],
             "rooms": {
-                r.code: {"title": r.title, "starts": r.starts, "ends": r.ends,
-                         **({"prompts": list(r.prompts)} if r.prompts else {})}
+                r.code: {
+                    "title": r.title,
+                    "starts": r.starts,
+                    "ends": r.ends,
+                    **({"prompts": list(r.prompts)} if r.prompts else {}),
+                }
                 for r in self.rooms
             },
         }
