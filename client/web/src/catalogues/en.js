@@ -32,7 +32,7 @@ export default {
   "programme.date": "{day}/{month}",
   "programme.day": "{weekday} {day}/{month}",
   "programme.weekdays": "Sunday,Monday,Tuesday,Wednesday,Thursday,Friday,Saturday",
-  "programme.slot_label": "Session time",
+  "programme.slot_label": "Session time:",
 
   "join.heading": "Join the session",
   "join.intro": "Your name is shown with your questions unless you ask anonymously.",

@@ -31,7 +31,7 @@ export default {
   "programme.date": "{month}月{day}日",
   "programme.day": "{month}月{day}日（{weekday}）",
   "programme.weekdays": "日,月,火,水,木,金,土",
-  "programme.slot_label": "開催時間",
+  "programme.slot_label": "開催時間：",
 
   "join.heading": "セッションに参加",
   "join.intro": "匿名で質問しない限り、質問にはお名前が表示されます。",

@@ -31,7 +31,7 @@ export default {
   "programme.date": "{month}-р сарын {day}",
   "programme.day": "{month}-р сарын {day}, {weekday}",
   "programme.weekdays": "Ням гараг,Даваа гараг,Мягмар гараг,Лхагва гараг,Пүрэв гараг,Баасан гараг,Бямба гараг",
-  "programme.slot_label": "Хуралдааны цаг",
+  "programme.slot_label": "Хуралдааны цаг:",
 
   "join.heading": "Хуралдаанд нэгдэх",
   "join.intro": "Нэрээ нууцлахгүй бол таны нэр асуултын хамт харагдана.",
