@@ -375,6 +375,7 @@ class LiveRoom:
                     "state": state.state,
                     "settings": dict(state.settings),
                     **({"prompts": list(self.info.prompts)} if self.info.prompts else {}),
+                    **self.info.slot(),  # an addition: old clients ignore it
                 },
                 state.seq,
                 self.epoch,

@@ -235,7 +235,7 @@ export function startRoom(root, { code, view }) {
 
   roomInfo.then((info) => {
     if (info?.title && !store.room) {
-      store.room = describeRoom(code, info.title, info.event, info.prompts);
+      store.room = describeRoom(code, info.title, info.event, info.prompts, info);
       render();
     }
   });

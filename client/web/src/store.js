@@ -64,10 +64,12 @@ function normalisePoll(raw, changed) {
 }
 
 /** The room as the welcome (or /api/rooms) names it; its and its event's titles may be
- * language maps, read in the interface language; `prompts`: its guiding questions. */
-export function roomInfo(code, title, event, prompts = []) {
+ * language maps, read in the interface language; `prompts`: its guiding questions;
+ * `slot`: its `starts`/`ends` (ISO 8601 with offset, or null; issue 14). */
+export function roomInfo(code, title, event, prompts = [], slot = {}) {
   setFallbackOrder(event?.languages);
-  const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [] }, "title", title ?? "");
+  const { starts = null, ends = null } = slot ?? {};
+  const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [], starts, ends }, "title", title ?? "");
   room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
   return room;
 }
@@ -234,8 +236,8 @@ export class RoomStore {
   applyJoin(reply) {
     this.me = reply.me ?? null;
     if (reply.room) {
-      const { code, title, event, prompts } = reply.room;
-      this.room = roomInfo(code, title, event, prompts);
+      const { code, title, event, prompts, starts, ends } = reply.room;
+      this.room = roomInfo(code, title, event, prompts, { starts, ends });
       if (reply.room.state) this.roomState = reply.room.state;
       if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
     }

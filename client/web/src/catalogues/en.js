@@ -23,6 +23,17 @@ export default {
   "landing.no_rooms": "No sessions yet.",
   "landing.load_failed": "Could not load the list of sessions.",
 
+  // programme (issue 14)
+  "programme.heading": "Programme",
+  "programme.zones_note": "Times are in Japan time (JST) and Ulaanbaatar time (ULAT).",
+  "programme.now": "Now",
+  "programme.next": "Next",
+  "programme.other": "Other sessions",
+  "programme.date": "{day}/{month}",
+  "programme.day": "{weekday} {day}/{month}",
+  "programme.weekdays": "Sunday,Monday,Tuesday,Wednesday,Thursday,Friday,Saturday",
+  "programme.slot_label": "Session time:",
+
   "join.heading": "Join the session",
   "join.intro": "Your name is shown with your questions unless you ask anonymously.",
   "join.name": "Your name",

@@ -22,6 +22,17 @@ export default {
   "landing.no_rooms": "まだセッションはありません。",
   "landing.load_failed": "セッション一覧を読み込めませんでした。",
 
+  // programme (issue 14)
+  "programme.heading": "プログラム",
+  "programme.zones_note": "時刻は日本時間（JST）とウランバートル時間（ULAT）で表示しています。",
+  "programme.now": "開催中",
+  "programme.next": "次に開催",
+  "programme.other": "その他のセッション",
+  "programme.date": "{month}月{day}日",
+  "programme.day": "{month}月{day}日（{weekday}）",
+  "programme.weekdays": "日,月,火,水,木,金,土",
+  "programme.slot_label": "開催時間：",
+
   "join.heading": "セッションに参加",
   "join.intro": "匿名で質問しない限り、質問にはお名前が表示されます。",
   "join.name": "お名前",

@@ -22,6 +22,17 @@ export default {
   "landing.no_rooms": "Одоогоор хуралдаан алга.",
   "landing.load_failed": "Хуралдааны жагсаалтыг ачаалж чадсангүй.",
 
+  // programme (issue 14)
+  "programme.heading": "Хөтөлбөр",
+  "programme.zones_note": "Цагийг Японы (JST) болон Улаанбаатарын (ULAT) цагаар харуулав.",
+  "programme.now": "Одоо",
+  "programme.next": "Дараагийнх",
+  "programme.other": "Бусад хуралдаан",
+  "programme.date": "{month}-р сарын {day}",
+  "programme.day": "{month}-р сарын {day}, {weekday}",
+  "programme.weekdays": "Ням гараг,Даваа гараг,Мягмар гараг,Лхагва гараг,Пүрэв гараг,Баасан гараг,Бямба гараг",
+  "programme.slot_label": "Хуралдааны цаг:",
+
   "join.heading": "Хуралдаанд нэгдэх",
   "join.intro": "Нэрээ нууцлахгүй бол таны нэр асуултын хамт харагдана.",
   "join.name": "Таны нэр",
