@@ -63,6 +63,7 @@ class Settings:
     # GET /metrics (issue 16): with a token, for `Authorization: Bearer <token>` only;
     # without one, for loopback clients only. Per-room series are opt-in (cardinality).
     metrics_token: str = ""
+    log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
     metrics_per_room: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
