@@ -63,6 +63,8 @@ class Settings:
     # GET /metrics (issue 16): with a token, for `Authorization: Bearer <token>` only;
     # without one, for loopback clients only. Per-room series are opt-in (cardinality).
     metrics_token: str = ""
+    allow_eviction: bool = False  # start on a Redis that evicts keys (server/cli/doctor.py)
+    allow_open_redis: bool = False  # start on a Redis off loopback without a password
     log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
     metrics_per_room: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

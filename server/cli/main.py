@@ -24,6 +24,7 @@ from typing import Any
 from protocol.lang_text import LangText
 from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
+from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
 from server.logs import FORMATS, log_config
@@ -144,6 +145,10 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
+class UnsafeStart(Exception):
+    """The backend may lose acknowledged events, or anyone may reach it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.workers != 1 and not settings.redis_url:
@@ -167,6 +172,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     first_start: list[str] = []
 
     async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
+        unsafe = refusal(backend, settings)
+        if unsafe is not None:
+            raise UnsafeStart(unsafe)
         if not await backend.list_events():
             first_start.append(admin_link(keys, settings.base_url))
             if seed is not None:
@@ -175,7 +183,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         all_links = asyncio.run(_with_backend(settings, work))
-    except EventFileError as exc:
+    except (EventFileError, UnsafeStart) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BackendError as exc:  # e.g. Redis unreachable at start
@@ -278,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.staff import add_staff_commands  # staff add|list|revoke (issue 15)
 
     add_staff_commands(sub)
+    from server.cli.doctor import add_doctor_command  # doctor (issue 16)
+
+    add_doctor_command(sub)
     from server.cli.rotate import add_rotate_command  # rotate-secret (issue 15)
 
     add_rotate_command(sub)
