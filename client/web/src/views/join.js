@@ -1,23 +1,51 @@
-// The join form: name (1-60), organisation (0-80, with suggestions and free text) and
-// language. Remembered in localStorage by the caller, so a reload rejoins straight away.
+// The join form: name (1-60), organisation and language. Remembered in localStorage by the
+// caller, so a reload rejoins straight away.
+//
+// The organisation (issue 14): when the event has a registry, a <select> of its entries
+// named in the interface language (re-named on a language switch, the choice kept), plus
+// "Other…", which shows a free-text field (0-80), and "Prefer not to say". Without a
+// registry (an event file from before it) the free-text field alone, as before. The
+// registry comes with the room's info, which may arrive after the form is shown: what was
+// typed by then is matched to an entry (organisations.js), else kept as "Other…".
 
 import { el } from "../dom.js";
 import { getLang, LANGS, onLangChange, setLang, t } from "../i18n.js";
-import { checkProfile, NAME_MAX, ORG_MAX, ORG_SUGGESTIONS } from "../identity.js";
+import { checkProfile, NAME_MAX, ORG_MAX } from "../identity.js";
+import { choiceFields, initialChoice, orderedRegistry, orgName, readRegistry } from "../organisations.js";
 
-/** initial: a profile to prefill; onSubmit(profile) is called with a checked profile. */
-export function createJoinForm({ initial = null, onSubmit }) {
+/** initial: a profile to prefill; registry: a promise of the event's organisations;
+ * onSubmit(profile) is called with a checked profile. */
+export function createJoinForm({ initial = null, registry = Promise.resolve([]), onSubmit }) {
   const name = el("input", {
     id: "join-name",
     attrs: { type: "text", maxlength: NAME_MAX, autocomplete: "name", required: true },
     props: { value: initial?.name ?? "" },
   });
+  const orgLabel = el("label", { attrs: { for: "join-org" }, i18n: "join.org" });
   const org = el("input", {
     id: "join-org",
-    attrs: { type: "text", maxlength: ORG_MAX, list: "org-suggestions", autocomplete: "organization" },
+    attrs: { type: "text", maxlength: ORG_MAX, autocomplete: "organization" },
     props: { value: initial?.org ?? "" },
   });
-  const suggestions = el("datalist", { id: "org-suggestions" }, ORG_SUGGESTIONS.map((o) => el("option", { props: { value: o } })));
+  const otherLabel = el("label", { className: "join-org-other", attrs: { for: "join-org" }, i18n: "join.org_other_label" });
+  otherLabel.hidden = true;
+  let orgs = [];
+  const pick = el("select", { id: "join-org-pick" });
+  pick.hidden = true;
+
+  function nameOptions() {
+    for (const option of pick.querySelectorAll("option[data-org]")) option.textContent = orgName(orgs.find((o) => o.id === option.value), getLang());
+  }
+  function showOther() {
+    const other = !orgs.length || pick.value === "other";
+    org.hidden = !other;
+    otherLabel.hidden = !other || !orgs.length;
+  }
+  pick.addEventListener("change", () => {
+    showOther();
+    if (pick.value === "other") org.focus();
+  });
+
   const lang = el("select", { id: "join-lang" });
   for (const code of LANGS) lang.append(el("option", { text: t(`lang.${code}`, null, code), props: { value: code }, attrs: { lang: code } }));
   lang.value = initial?.lang && LANGS.includes(initial.lang) ? initial.lang : getLang();
@@ -26,6 +54,7 @@ export function createJoinForm({ initial = null, onSubmit }) {
   lang.addEventListener("change", () => setLang(lang.value));
   const stopSync = onLangChange((code) => {
     lang.value = code;
+    nameOptions();
   });
   const error = el("p", { id: "join-error", className: "form-error", attrs: { role: "alert" } });
   error.hidden = true;
@@ -37,17 +66,42 @@ export function createJoinForm({ initial = null, onSubmit }) {
     el("p", { className: "hint", i18n: "join.intro" }),
     el("label", { attrs: { for: "join-name" }, i18n: "join.name" }),
     name,
-    el("label", { attrs: { for: "join-org" }, i18n: "join.org" }),
+    orgLabel,
+    pick,
+    otherLabel,
     org,
-    suggestions,
     el("label", { attrs: { for: "join-lang" }, i18n: "join.lang" }),
     lang,
     error,
     el("button", { id: "join-submit", className: "primary", i18n: "join.submit", props: { type: "submit" } }),
   );
+
+  // The registry, once the room says it (data-registry tells tests the form is settled).
+  registry
+    .catch(() => [])
+    .then((list) => {
+      orgs = orderedRegistry(readRegistry(list));
+      form.dataset.registry = orgs.length ? "loaded" : "none";
+      if (!orgs.length) return;
+      const edited = org.value.trim() && org.value !== (initial?.org ?? "");
+      const { choice, other } = initialChoice(edited ? { org: org.value } : initial, orgs);
+      pick.replaceChildren(
+        el("option", { i18n: "join.org_none", props: { value: "" } }),
+        ...orgs.map((o) => el("option", { data: { org: o.id }, props: { value: o.id } })),
+        el("option", { i18n: "join.org_other", props: { value: "other" } }),
+      );
+      nameOptions();
+      pick.value = choice;
+      org.value = other;
+      orgLabel.setAttribute("for", "join-org-pick");
+      pick.hidden = false;
+      showOther();
+    });
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const checked = checkProfile({ name: name.value, org: org.value, lang: lang.value });
+    const fields = orgs.length ? choiceFields(pick.value, org.value, lang.value, orgs) : { org: org.value };
+    const checked = checkProfile({ name: name.value, lang: lang.value, ...fields });
     if (checked.error) {
       error.dataset.i18n = checked.error;
       error.textContent = t(checked.error);
