@@ -5,12 +5,15 @@
 // and "Sendai City" are one organisation, counted once. Pure, apart from the registry of
 // the room on this page (`setRegistry`, called by the store as `lang-text` keeps the
 // fallback order), so views can name an organisation without threading the room through.
+//
+// What every participant's first load needs is here; the join form's choice
+// (org-choice.js, fetched only for an event with a registry) and the per-city totals of
+// the projector and the console (cities.js) are modules of their own, to keep the
+// participant page within its 80 KB (tests/browser/test_assets_browser.py).
 
 import { getLang, t } from "./i18n.js";
 import { charCount, checkOrgId, ORG_MAX } from "./identity.js";
 import { textIn } from "./lang-text.js";
-
-const CITY_KEY = (city) => `org.city.${city}`;
 
 let current = [];
 
@@ -75,27 +78,6 @@ export function orgLabel(org, lang = getLang(), orgs = current) {
   return entry ? orgName(entry, lang) : text;
 }
 
-/** The registry in the order the join form lists it: grouped by city, each city where its
- * first entry stands in the event file (the organiser's order), entries in file order. */
-export function orderedRegistry(orgs = current) {
-  const rank = new Map();
-  orgs.forEach((o, i) => rank.set(o.city ?? `\u0000${o.id}`, rank.get(o.city ?? `\u0000${o.id}`) ?? i));
-  return orgs
-    .map((o, i) => ({ o, i, group: rank.get(o.city ?? `\u0000${o.id}`) }))
-    .sort((a, b) => a.group - b.group || a.i - b.i)
-    .map(({ o }) => o);
-}
-
-/** A city's name for a reader of `lang` ("Sendai", "仙台"): the catalogue's `org.city.ID`,
- * else the name of its only entry, else the id as written. */
-export function cityName(city, lang = getLang(), orgs = current) {
-  const key = CITY_KEY(city);
-  const named = t(key, null, lang);
-  if (named !== key) return named;
-  const members = orgs.filter((o) => o.city === city);
-  return members.length === 1 ? orgName(members[0], lang) : String(city);
-}
-
 /** A stored profile brought up to the registry: an `org_id` the registry has stays (its
  * `org` becomes the entry's name in the profile's language); an old profile with only a
  * typed `org` that is a registry name in any language gains its id; one the registry does
@@ -106,23 +88,6 @@ export function withRegistry(profile, orgs = current) {
   const { org_id: _dropped, ...rest } = profile;
   if (!id) return rest;
   return { ...rest, org: sentName(entryOf(id, orgs), profile.lang), org_id: id };
-}
-
-/** The join form's choice as a profile's fields: a registry pick sends `org_id` and, for
- * readers older than the registry, `org` as its name in the picker's language; "other"
- * sends the typed text only; "" (none) sends an empty `org`. */
-export function choiceFields(choice, otherText, lang, orgs = current) {
-  if (choice === "other") return { org: String(otherText ?? "").trim() };
-  const entry = choice ? entryOf(choice, orgs) : undefined;
-  return entry ? { org: sentName(entry, lang), org_id: entry.id } : { org: "" };
-}
-
-/** The join form's starting choice for a stored profile: {choice, other}. */
-export function initialChoice(profile, orgs = current) {
-  const id = entryOf(profile?.org_id, orgs) ? profile.org_id : resolveOrg(profile?.org, orgs);
-  if (id) return { choice: id, other: "" };
-  const text = String(profile?.org ?? "").trim();
-  return text ? { choice: "other", other: text } : { choice: "", other: "" };
 }
 
 /** `presence.by_org` (registry ids and free texts) as [name, count] rows in `lang`: one
@@ -140,33 +105,10 @@ export function presenceRows(byOrg, lang = getLang(), orgs = current) {
   return [...rows.values()].sort((a, b) => b.n - a.n || a.name.localeCompare(b.name)).map((r) => [r.name, r.n]);
 }
 
-/** Participants per city as [name, count] rows: the frame's `by_city` when the server sent
- * it, else summed from `by_org` through the registry's `city`; cities in registry order. */
-export function cityRows(byOrg, byCity, lang = getLang(), orgs = current) {
-  let counts = byCity && typeof byCity === "object" ? byCity : null;
-  if (!counts) {
-    counts = {};
-    for (const [org, n] of Object.entries(byOrg || {})) {
-      const city = entryOf(entryOf(org, orgs) ? org : resolveOrg(org, orgs), orgs)?.city;
-      if (city && n > 0) counts[city] = (counts[city] ?? 0) + n;
-    }
-  }
-  const order = [...new Set(orgs.map((o) => o.city).filter(Boolean))];
-  const rank = (city) => (order.includes(city) ? order.indexOf(city) : order.length);
-  return Object.entries(counts)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]))
-    .map(([city, n]) => [cityName(city, lang, orgs), n]);
-}
-
-const line = (rows) => rows.map(([name, n]) => `${name || t("present.no_org")} ${n}`).join(" · ");
+/** Rows of [name, count] as "Sendai City 2 · Tohoku University 1". */
+export const countsLine = (rows) => rows.map(([name, n]) => `${name || t("present.no_org")} ${n}`).join(" · ");
 
 /** "Sendai City 23 · Ulaanbaatar City 19 · UNDRR 4": the largest first, then by name. */
 export function presenceLine(byOrg) {
-  return line(presenceRows(byOrg));
-}
-
-/** "Sendai 23 · Ulaanbaatar 19": participants per city of the registry, in its order. */
-export function cityLine(byOrg, byCity) {
-  return line(cityRows(byOrg, byCity));
+  return countsLine(presenceRows(byOrg));
 }

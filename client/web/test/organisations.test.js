@@ -1,19 +1,12 @@
 // The registry of organisations in the browser (issue 14): one id whatever language a name
-// is in, free text stays text, names in the reader's language, profiles, presence rows.
+// is in, free text stays text, names in the reader's language, profiles, presence rows
+// (organisations.js), the join form's choice (org-choice.js), city totals (cities.js).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadLangs } from "../src/i18n.js";
-import {
-  choiceFields,
-  cityRows,
-  initialChoice,
-  orderedRegistry,
-  orgLabel,
-  presenceRows,
-  readRegistry,
-  resolveOrg,
-  withRegistry,
-} from "../src/organisations.js";
+import { cityRows } from "../src/cities.js";
+import { choiceFields, initialChoice, orderedRegistry } from "../src/org-choice.js";
+import { orgLabel, presenceRows, readRegistry, resolveOrg, withRegistry } from "../src/organisations.js";
 
 const ORGS = readRegistry([
   { id: "sendai", name: { en: "Sendai City", ja: "仙台市", mn: "Сендай хот" }, city: "sendai" },

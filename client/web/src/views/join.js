@@ -6,12 +6,12 @@
 // "Other…", which shows a free-text field (0-80), and "Prefer not to say". Without a
 // registry (an event file from before it) the free-text field alone, as before. The
 // registry comes with the room's info, which may arrive after the form is shown: what was
-// typed by then is matched to an entry (organisations.js), else kept as "Other…".
+// typed by then is matched to an entry (org-choice.js), else kept as "Other…".
 
 import { el } from "../dom.js";
 import { getLang, LANGS, onLangChange, setLang, t } from "../i18n.js";
 import { checkProfile, NAME_MAX, ORG_MAX } from "../identity.js";
-import { choiceFields, initialChoice, orderedRegistry, orgName, readRegistry } from "../organisations.js";
+import { readRegistry } from "../organisations.js";
 
 /** initial: a profile to prefill; registry: a promise of the event's organisations;
  * onSubmit(profile) is called with a checked profile. */
@@ -29,22 +29,7 @@ export function createJoinForm({ initial = null, registry = Promise.resolve([]),
   });
   const otherLabel = el("label", { className: "join-org-other", attrs: { for: "join-org" }, i18n: "join.org_other_label" });
   otherLabel.hidden = true;
-  let orgs = [];
-  const pick = el("select", { id: "join-org-pick" });
-  pick.hidden = true;
-
-  function nameOptions() {
-    for (const option of pick.querySelectorAll("option[data-org]")) option.textContent = orgName(orgs.find((o) => o.id === option.value), getLang());
-  }
-  function showOther() {
-    const other = !orgs.length || pick.value === "other";
-    org.hidden = !other;
-    otherLabel.hidden = !other || !orgs.length;
-  }
-  pick.addEventListener("change", () => {
-    showOther();
-    if (pick.value === "other") org.focus();
-  });
+  let picker = null; // views/org-pick.js, once the registry is known to have entries
 
   const lang = el("select", { id: "join-lang" });
   for (const code of LANGS) lang.append(el("option", { text: t(`lang.${code}`, null, code), props: { value: code }, attrs: { lang: code } }));
@@ -54,7 +39,7 @@ export function createJoinForm({ initial = null, registry = Promise.resolve([]),
   lang.addEventListener("change", () => setLang(lang.value));
   const stopSync = onLangChange((code) => {
     lang.value = code;
-    nameOptions();
+    picker?.rename();
   });
   const error = el("p", { id: "join-error", className: "form-error", attrs: { role: "alert" } });
   error.hidden = true;
@@ -67,7 +52,6 @@ export function createJoinForm({ initial = null, registry = Promise.resolve([]),
     el("label", { attrs: { for: "join-name" }, i18n: "join.name" }),
     name,
     orgLabel,
-    pick,
     otherLabel,
     org,
     el("label", { attrs: { for: "join-lang" }, i18n: "join.lang" }),
@@ -79,28 +63,24 @@ export function createJoinForm({ initial = null, registry = Promise.resolve([]),
   // The registry, once the room says it (data-registry tells tests the form is settled).
   registry
     .catch(() => [])
-    .then((list) => {
-      orgs = orderedRegistry(readRegistry(list));
-      form.dataset.registry = orgs.length ? "loaded" : "none";
-      if (!orgs.length) return;
-      const edited = org.value.trim() && org.value !== (initial?.org ?? "");
-      const { choice, other } = initialChoice(edited ? { org: org.value } : initial, orgs);
-      pick.replaceChildren(
-        el("option", { i18n: "join.org_none", props: { value: "" } }),
-        ...orgs.map((o) => el("option", { data: { org: o.id }, props: { value: o.id } })),
-        el("option", { i18n: "join.org_other", props: { value: "other" } }),
-      );
-      nameOptions();
-      pick.value = choice;
-      org.value = other;
-      orgLabel.setAttribute("for", "join-org-pick");
-      pick.hidden = false;
-      showOther();
+    .then(async (raw) => {
+      const list = readRegistry(raw);
+      if (list.length) {
+        const { createOrgPick } = await import("./org-pick.js");
+        const edited = org.value.trim() && org.value !== (initial?.org ?? "");
+        picker = createOrgPick({ list, start: edited ? { org: org.value } : initial, text: org, textLabel: otherLabel });
+        orgLabel.setAttribute("for", "join-org-pick");
+        orgLabel.after(picker.el);
+      }
+      form.dataset.registry = list.length ? "loaded" : "none";
+    })
+    .catch(() => {
+      form.dataset.registry = "none"; // offline before the picker was fetched: free text
     });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const fields = orgs.length ? choiceFields(pick.value, org.value, lang.value, orgs) : { org: org.value };
+    const fields = picker ? picker.fields(lang.value) : { org: org.value };
     const checked = checkProfile({ name: name.value, lang: lang.value, ...fields });
     if (checked.error) {
       error.dataset.i18n = checked.error;

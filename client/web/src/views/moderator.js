@@ -7,7 +7,8 @@
 
 import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { cityLine, presenceLine } from "../organisations.js";
+import { cityLine } from "../cities.js";
+import { presenceLine } from "../organisations.js";
 import { createPendingAlerts } from "./console-alerts.js";
 import { createSettingsDrawer } from "./console-drawer.js";
 import { createHelpDialog, listenForShortcuts } from "./console-keys.js";

@@ -6,7 +6,8 @@
 
 import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
-import { cityLine, presenceLine, presenceRows } from "../organisations.js";
+import { cityLine } from "../cities.js";
+import { presenceLine, presenceRows } from "../organisations.js";
 import { clockIn, ZONES } from "../time.js";
 
 export { cityLine, presenceLine };
