@@ -7,6 +7,7 @@ import { RoomConnection, socketUrl } from "./connection.js";
 import { coalesce, el, setAttr, setText } from "./dom.js";
 import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
 import { eventRoleKey, forgetRoleKey, keepRoleKey, loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
+import { readRegistry, registry, withRegistry } from "./organisations.js";
 import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
 import { roomPath } from "./route.js";
@@ -47,6 +48,9 @@ export function startRoom(root, { code, view }) {
       return r.ok ? r.json() : null;
     })
     .catch(() => null);
+  // The event's organisations for the join form (issue 14): from the room's info, else
+  // from the last join reply (the store keeps it), else none.
+  const registryReady = roomInfo.then((info) => (info?.event?.organisations?.length ? info.event.organisations : registry()));
   const store = new RoomStore();
   const outbox = new Outbox(local(), code);
   const notice = createNotice();
@@ -121,6 +125,7 @@ export function startRoom(root, { code, view }) {
   function showJoin() {
     const form = createJoinForm({
       initial: profile,
+      registry: registryReady,
       onSubmit: (chosen) => {
         saveProfile(chosen);
         setLang(chosen.lang);
@@ -169,6 +174,7 @@ export function startRoom(root, { code, view }) {
       // The projector joins as a screen (docs/protocol.md): it shows presence, is not counted in it.
       joinFields: () => ({
         room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null,
+        ...(profile.org_id ? { org_id: profile.org_id } : {}),
         ...(view === "presenter" ? { screen: true } : {}),
       }),
     });
@@ -217,7 +223,7 @@ export function startRoom(root, { code, view }) {
   onLangChange(() => {
     // One language per person: the switch also becomes the language we join and ask in.
     if (profile && view !== "presenter") {
-      profile = { ...profile, lang: getLang() };
+      profile = withRegistry({ ...profile, lang: getLang() }); // a picked organisation's name follows
       saveProfile(profile);
     }
     render();
@@ -234,6 +240,11 @@ export function startRoom(root, { code, view }) {
   }
 
   roomInfo.then((info) => {
+    // A profile stored before the registry (only a typed `org`) gains the entry's id.
+    if (profile && view !== "presenter" && info?.event?.organisations?.length) {
+      const upgraded = withRegistry(profile, readRegistry(info.event.organisations));
+      if (JSON.stringify(upgraded) !== JSON.stringify(profile)) saveProfile((profile = upgraded));
+    }
     if (info?.title && !store.room) {
       store.room = describeRoom(code, info.title, info.event, info.prompts, info);
       render();

@@ -396,4 +396,13 @@ export default {
   "interp.sent": "訳文（{lang}）を送信しました",
   "interp.no_key": "この通訳者用ページには招待リンクのキーが必要です。送られたリンクをそのまま開いてください。",
   "interp.not_interpreter": "通訳者の権限なしで参加しているため、翻訳は拒否されます。",
+
+  // organisation registry (issue 14)
+  "join.org_none": "指定しない",
+  "join.org_other": "その他…",
+  "join.org_other_label": "所属（自由記入）",
+  "org.city.sendai": "仙台",
+  "org.city.ulaanbaatar": "ウランバートル",
+  "org.city.undrr": "国連防災機関",
+  "presence.by_city": "都市別：{cities}",
 };

@@ -396,4 +396,13 @@ export default {
   "interp.sent": "Орчуулга ({lang}) илгээгдлээ",
   "interp.no_key": "Энэ орчуулагчийн хуудсанд урилгын холбоосны түлхүүр хэрэгтэй. Танд ирсэн холбоосыг бүтнээр нь нээнэ үү.",
   "interp.not_interpreter": "Та орчуулагчийн эрхгүй нэгдсэн тул таны орчуулга татгалзагдана.",
+
+  // organisation registry (issue 14)
+  "join.org_none": "Заахгүй",
+  "join.org_other": "Бусад…",
+  "join.org_other_label": "Таны байгууллага",
+  "org.city.sendai": "Сендай",
+  "org.city.ulaanbaatar": "Улаанбаатар",
+  "org.city.undrr": "UNDRR",
+  "presence.by_city": "Хотоор: {cities}",
 };

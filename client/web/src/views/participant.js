@@ -6,6 +6,7 @@
 
 import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
+import { presenceLine } from "../organisations.js";
 import { local } from "../storage.js";
 import { sortQuestions } from "../store.js";
 import { createAskBox } from "./ask-box.js";
@@ -13,7 +14,6 @@ import { createNotesEditor } from "./notes-editor.js";
 import { createSectionTabs } from "./participant-tabs.js";
 import { createPinned } from "./pinned.js";
 import { createPollsSection } from "./polls.js";
-import { presenceLine } from "./present-status.js";
 import { createPrompts } from "./prompts.js";
 import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";

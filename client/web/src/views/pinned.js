@@ -1,6 +1,7 @@
 // The "now answering" question (#pinned), on top of the participant and moderator views.
 
 import { el, setAttr, setText } from "../dom.js";
+import { orgLabel } from "../organisations.js";
 
 export function createPinned() {
   const body = el("div", { className: "pinned-body" });
@@ -28,7 +29,7 @@ export function createPinned() {
     }
     setText(shown.text, q.text);
     setAttr(shown.text, "lang", q.lang || null);
-    setText(shown.author, q.author ? [q.author.name, q.author.org].filter(Boolean).join(" · ") : "");
+    setText(shown.author, q.author ? [q.author.name, orgLabel(q.author.org)].filter(Boolean).join(" · ") : "");
   }
 
   return { el: root, update };

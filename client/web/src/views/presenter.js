@@ -3,6 +3,7 @@
 // and URL). Read-only.
 
 import { el, reorder, setAttr, setText } from "../dom.js";
+import { orgLabel } from "../organisations.js";
 import { roomPath } from "../route.js";
 import { sortQuestions } from "../store.js";
 import { fitToScreen } from "./fit-screen.js";
@@ -75,7 +76,7 @@ export function createPresenterView({ code, store }) {
     setAttr(pinnedText, "lang", pinned?.lang || null);
     setAttr(pinnedText, "data-qid", pinned ? pinned.qid : null);
     pinnedText.hidden = !pinned;
-    setText(pinnedAuthor, pinned?.author ? [pinned.author.name, pinned.author.org].filter(Boolean).join(" · ") : "");
+    setText(pinnedAuthor, pinned?.author ? [pinned.author.name, orgLabel(pinned.author.org)].filter(Boolean).join(" · ") : "");
     pinnedAuthor.hidden = !pinned?.author;
     setText(pinnedAnswer, pinned?.answer || "");
     pinnedAnswer.hidden = !pinned?.answer;
