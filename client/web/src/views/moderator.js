@@ -15,6 +15,7 @@ import { gist } from "./question-item.js";
 import { createNextBar } from "./next-bar.js";
 import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
+import { createPollEditor } from "./poll-editor.js";
 import { createPollsSection } from "./polls.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
@@ -96,7 +97,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
         on: { click: () => help.showModal() },
       }, el("span", { i18n: "mod.help_open" }), el("kbd", { text: "?", attrs: { "aria-hidden": "true" } }))
     : null;
-  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
+  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator", createEditor: createPollEditor });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
 
   // The queue and the polls scroll on their own on a desktop: focusable, so the keyboard
