@@ -102,7 +102,7 @@ export function createPollEditor({ submit }) {
         },
       },
     });
-    const row = { el: el("li", { className: "poll-option-row" }, el("div", { className: "poll-option-line" }, text.main, remove), text.others), text, remove };
+    const row = { el: el("li", { className: "poll-option-row" }, text.main, remove, text.others), text, remove };
     rows.push(row);
     optionList.append(row.el);
     return row;
