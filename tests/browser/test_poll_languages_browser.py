@@ -294,6 +294,10 @@ def test_the_pinned_question_beside_its_translation(pages: Pages) -> None:
             expect(shown).to_have_text(
                 ["What are the criteria for shelters?", "Хоргодох байрны шалгуур юу вэ?"]
             )
+        # The top five have room here: each shows one translation under its text.
+        top = screen.locator("#present-top .present-question-translations").first
+        expect(top.locator(".screen-translation-text")).to_have_count(1)
+        expect(top).to_be_visible()
         assert axe(screen) == [], langs
         shot(screen, f"projector-{langs.replace(',', '-')}-1920-pinned")
 
@@ -307,4 +311,44 @@ def test_the_pinned_question_beside_its_translation(pages: Pages) -> None:
     aiko = participant(pages, "ja", "Aiko")
     expect(aiko.locator("#pinned .q-text")).to_be_visible(timeout=TIMEOUT)
     expect(aiko.locator("#pinned .q-translation-of-text")).to_be_hidden()  # their own language
+    pages.check()
+
+
+LONG_JA = "地域の避難所の運営について、仙台市の経験から学べることを具体的に教えてください。" * 3
+MN_SENTENCE = (
+    "Орон нутгийн хоргодох байрны үйл ажиллагааны талаар Сендай хотын туршлагаас юу сурч болох вэ?"
+)
+LONG_MN = " ".join([MN_SENTENCE] * 3)
+
+
+async def _crowd(workshop: Workshop) -> None:
+    """Six long Japanese questions, each translated into Mongolian at length; one pinned."""
+    qids = []
+    for asker in ("Aiko", "Ken"):
+        async with RoomClient(workshop.server.ws_url, ROOM, name=asker, lang="ja") as client:
+            for n in range(3):
+                qids.append((await client.command("ask", text=f"{n + 1}. {LONG_JA}"))["qid"])
+    async with RoomClient(
+        workshop.server.ws_url, ROOM, name="Interpreter", key=str(workshop.links["interpreter_key"])
+    ) as interpreter:  # fmt: skip
+        for qid in qids:
+            await interpreter.command("translate", qid=qid, field="text", lang="mn", text=LONG_MN)
+    await _run(workshop, ("moderate", {"qid": qids[0], "action": "pin"}))
+
+
+def test_the_top_five_give_up_their_translations_before_the_text_gets_small(
+    pages: Pages,
+) -> None:
+    run_in_own_loop(_crowd(pages.workshop), "asking and translating")
+    screen = pages.new(viewport={"width": 1280, "height": 800})
+    screen.goto(f"{pages.workshop.server.url}/r/{ROOM}/present?langs=ja,mn")
+    expect(screen.locator("#present-top .present-question")).to_have_count(5, timeout=TIMEOUT)
+    expect(screen.locator(".presenter-view")).to_have_attribute("data-compact", "true")
+    expect(screen.locator(".present-question-translations").first).to_be_hidden()
+    pinned = screen.locator(".present-pinned-translations .screen-translation-text")
+    expect(pinned).to_have_text(LONG_MN)  # the pinned question keeps its translation
+    assert not screen.evaluate("document.documentElement.scrollHeight > innerHeight"), (
+        "fits the screen"
+    )
+    shot(screen, "projector-ja-mn-1280-crowded")
     pages.check()

@@ -3,7 +3,7 @@
 // and URL). Read-only. In the screen's languages (issue 14): the poll's title and options
 // in both of a ?langs= pair, and beside a question's original its translations into the
 // screen's languages and the other city's (screen-text.js): two for the pinned question,
-// one for each of the top five, where the fit to the screen leaves room.
+// one for each of the top five while the fit to the screen leaves room (data-compact).
 
 import { el, reorder, setAttr, setText } from "../dom.js";
 import { roomPath } from "../route.js";
@@ -18,6 +18,10 @@ import { createPresentStatus } from "./present-status.js";
 import { createScreenTranslations } from "./present-texts.js";
 
 const TOP = 5;
+// "If space allows" (issue 14): the top five's translations go (the pinned question's
+// stay) when keeping them would shrink the whole screen below this share of its size
+// without them.
+const KEEP_TRANSLATIONS = 0.85;
 
 /** ctx: {code, store}. Returns {el, render}. */
 export function createPresenterView({ code, store }) {
@@ -66,6 +70,7 @@ export function createPresenterView({ code, store }) {
   const fit = fitToScreen(root);
   const bilingual = createBilingual(root, pair);
   joinBox.addEventListener("qr-ready", fit);
+  window.addEventListener("resize", () => fitWithTranslations()); // after fit's own: may undo it
 
   function itemFor(qid) {
     if (!items.has(qid)) {
@@ -110,7 +115,20 @@ export function createPresenterView({ code, store }) {
     reorder(top, nodes);
     noQuestions.hidden = best.length > 0;
     bilingual();
+    fitWithTranslations();
+  }
+
+  function fitWithTranslations() {
+    setAttr(root, "data-compact", null);
     fit();
+    const withThem = Number(root.dataset.fitScale);
+    if (withThem >= KEEP_TRANSLATIONS || !top.querySelector(".present-question-translations:not([hidden])")) return;
+    setAttr(root, "data-compact", "true");
+    fit();
+    if (withThem >= KEEP_TRANSLATIONS * Number(root.dataset.fitScale)) {
+      setAttr(root, "data-compact", null);
+      fit();
+    }
   }
 
   return { el: root, render };
