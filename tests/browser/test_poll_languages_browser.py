@@ -211,6 +211,7 @@ def test_switching_the_interface_language_mid_edit_keeps_what_was_typed(pages: P
 
     mod.select_option("#lang-switch", "mn")
     expect(mod.locator("#poll-create-title")).to_have_value(TITLE["mn"])
+    shot(mod, "editor-mn-1280-mid-edit", "#poll-form")
     mod.click("#poll-other-langs")  # folded: the hint counts the texts out of sight
     expect(mod.locator("#poll-other-langs")).to_contain_text("4")
     assert axe(mod) == [], "the editor folded, in Mongolian"
@@ -277,14 +278,17 @@ async def _pin_translated(workshop: Workshop) -> None:
 
 def test_the_pinned_question_beside_its_translation(pages: Pages) -> None:
     run_in_own_loop(_pin_translated(pages.workshop), "asking, translating, pinning")
-    for langs in ("ja,mn", "en,ja"):
-        screen = pages.new(viewport={"width": 1920, "height": 1080})
-        screen.goto(f"{pages.workshop.server.url}/r/{ROOM}/present?langs={langs}")
+    # Two ?langs= pairs, and a projector in one language (Mongolian, the page's).
+    for langs in ("ja,mn", "en,ja", "mn"):
+        size = {"width": 1920, "height": 1080}
+        pair = f"?langs={langs}" if "," in langs else ""
+        screen = pages.new(viewport=size) if pair else in_lang(pages, langs, viewport=size)
+        screen.goto(f"{pages.workshop.server.url}/r/{ROOM}/present{pair}")
         expect(screen.locator("#present-pinned")).to_have_text(
             "避難所の基準は何ですか？", timeout=TIMEOUT
         )
         shown = screen.locator(".present-pinned-translations .screen-translation-text")
-        if langs == "ja,mn":  # the other city's language
+        if langs in ("ja,mn", "mn"):  # the other city's language, the screen's too
             expect(shown).to_have_count(1)
             expect(shown).to_have_text("Хоргодох байрны шалгуур юу вэ?")
             expect(shown).to_have_attribute("lang", "mn")
@@ -300,6 +304,7 @@ def test_the_pinned_question_beside_its_translation(pages: Pages) -> None:
         expect(top).to_be_visible()
         assert axe(screen) == [], langs
         shot(screen, f"projector-{langs.replace(',', '-')}-1920-pinned")
+    expect(screen.locator("#title-present-pinned")).to_have_text("Одоо хариулж буй асуулт")
 
     bat = participant(pages, "mn", "Bat")
     pinned = bat.locator("#pinned")
