@@ -411,4 +411,11 @@ export default {
   "org.city.ulaanbaatar": "Ulaanbaatar",
   "org.city.undrr": "UNDRR",
   "presence.by_city": "By city: {cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "Other languages ({langs})",
+  "poll.other_langs_filled": "Other languages ({langs}) · {n} filled",
+  "poll.text_in_lang": "{field} ({lang})",
+  "poll.error_in_lang": "In {lang}: {error}",
+  "present.translated": "Translation",
 };

@@ -405,4 +405,11 @@ export default {
   "org.city.ulaanbaatar": "ウランバートル",
   "org.city.undrr": "国連防災機関",
   "presence.by_city": "都市別：{cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "他の言語（{langs}）",
+  "poll.other_langs_filled": "他の言語（{langs}）· {n} 件入力済み",
+  "poll.text_in_lang": "{field}（{lang}）",
+  "poll.error_in_lang": "{lang}：{error}",
+  "present.translated": "翻訳",
 };

@@ -405,4 +405,11 @@ export default {
   "org.city.ulaanbaatar": "Улаанбаатар",
   "org.city.undrr": "UNDRR",
   "presence.by_city": "Хотоор: {cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "Бусад хэл ({langs})",
+  "poll.other_langs_filled": "Бусад хэл ({langs}) · {n} талбар бөглөсөн",
+  "poll.text_in_lang": "{field} ({lang})",
+  "poll.error_in_lang": "{lang}: {error}",
+  "present.translated": "Орчуулга",
 };

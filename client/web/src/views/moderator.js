@@ -17,6 +17,7 @@ import { gist } from "./question-item.js";
 import { createNextBar } from "./next-bar.js";
 import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
+import { createPollEditor } from "./poll-editor.js";
 import { createPollsSection } from "./polls.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
@@ -98,7 +99,7 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
         on: { click: () => help.showModal() },
       }, el("span", { i18n: "mod.help_open" }), el("kbd", { text: "?", attrs: { "aria-hidden": "true" } }))
     : null;
-  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
+  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator", createEditor: createPollEditor });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
   // Who is here (issue 14): per organisation of the registry, once whatever language it
   // was picked in, and per city, as the projector shows it.

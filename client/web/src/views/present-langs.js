@@ -1,7 +1,9 @@
 // Two interface languages at once on the projector: /r/CODE/present?langs=ja,mn shows every
 // fixed label (the data-i18n ones) in both, "回答中の質問 · Одоо хариулж буй асуулт", each
-// part in its own <span lang>. The first language is the page's. Room content (questions,
-// poll text) is shown as written; counted phrases ("5 voted") stay in the first language.
+// part in its own <span lang>. The first language is the page's. Counted phrases ("5
+// voted") stay in the first language. Room content written in several languages (a poll's
+// title and options, issue 14) shows in both through present-texts.js. main.js imports this
+// module (every page's first load): keep it small.
 
 import { clear, el } from "../dom.js";
 import { LANGS, setLang, t } from "../i18n.js";
