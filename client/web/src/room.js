@@ -16,20 +16,19 @@ import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
 import { createJoinForm } from "./views/join.js";
 import { createNotice } from "./views/notice.js";
-import { startLanding } from "./views/landing.js";
 
 // Each view is a chunk of its own (issue 13): the projector never downloads the notes
-// editor and yjs, a participant never the QR code or the moderator's panels.
+// editor and yjs, a participant never the QR code or the moderator's panels. Each loader
+// gives [createView, NotesSync or null]: the views that show the shared notes re-export
+// NotesSync (notes.js is in their chunk already), so the notes are no extra file to fetch.
 const VIEWS = {
-  participant: () => import("./views/participant.js").then((m) => m.createParticipantView),
-  moderator: () => import("./views/moderator.js").then((m) => m.createModeratorView),
-  presenter: () => import("./views/presenter.js").then((m) => m.createPresenterView),
-  rapporteur: () => import("./views/moderator.js").then((m) => m.createRapporteurView),
-  interpreter: () => import("./views/interpreter.js").then((m) => m.createInterpreterView),
+  participant: () => import("./views/participant.js").then((m) => [m.createParticipantView, m.NotesSync]),
+  moderator: () => import("./views/moderator.js").then((m) => [m.createModeratorView, m.NotesSync]),
+  presenter: () => import("./views/presenter.js").then((m) => [m.createPresenterView, null]),
+  rapporteur: () => import("./views/moderator.js").then((m) => [m.createRapporteurView, m.NotesSync]),
+  interpreter: () => import("./views/interpreter.js").then((m) => [m.createInterpreterView, null]),
 };
-const loadNotes = () => import("./notes.js").then((m) => m.NotesSync);
 const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur", interpreter: "interpreter" }; // view -> role it needs
-const NO_NOTES = new Set(["presenter", "interpreter"]); // views that never show the shared notes
 // What the role banner says on a page opened without its key, or with one that gave no role.
 const NO_KEY_TEXT = { interpreter: "interp.no_key" };
 const NO_ROLE_TEXT = { interpreter: "interp.not_interpreter" };
@@ -39,7 +38,7 @@ const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", clos
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
   // Fetched while the join form shows and the room's info loads.
-  const parts = Promise.all([VIEWS[view](), NO_NOTES.has(view) ? null : loadNotes()]);
+  const parts = VIEWS[view]();
   let key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
   let kept = false;
   const roomInfo = fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
@@ -236,7 +235,7 @@ export function startRoom(root, { code, view }) {
     gone = true;
     if (connection && connection.status !== "stopped") connection.stop("not_found");
     document.body.classList.remove(`view-${view}`);
-    startLanding(root, { missing: code });
+    import("./views/landing.js").then((m) => m.startLanding(root, { missing: code })); // its own chunk
   }
 
   roomInfo.then((info) => {

@@ -3,6 +3,8 @@
 // "/r/CODE/rapporteur" the rapporteur's read-only timeline; "/r/CODE/interpret" the
 // interpreter's page (issue 14). The server serves each of these paths too.
 
+import { LANGS } from "./i18n.js";
+
 const CODE = /^[A-Z0-9-]{2,32}$/;
 
 /** Upper-cases and checks a room code; returns null when it is not one. */
@@ -44,4 +46,14 @@ export function roomPath(code, view = "participant") {
   if (view === "rapporteur") return `${base}/rapporteur`;
   if (view === "interpreter") return `${base}/interpret`;
   return base;
+}
+
+/** The projector's two interface languages asked for in ?langs= (/r/CODE/present?langs=ja,mn,
+ * present-langs.js), two known ones, else []. Here rather than in present-langs.js because
+ * main.js reads it on every page before the first render: route.js is in every page's first
+ * load already, present-langs.js then stays in the projector's chunk. */
+export function projectorLangs(search = location.search) {
+  const asked = (new URLSearchParams(search).get("langs") || "").split(",").map((s) => s.trim());
+  const langs = [...new Set(asked.filter((l) => LANGS.includes(l)))].slice(0, 2);
+  return langs.length === 2 ? langs : [];
 }

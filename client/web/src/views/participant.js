@@ -19,6 +19,9 @@ import { createQuestionList } from "./question-list.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { onlyMyLanguage, setOnlyMyLanguage, translationFor } from "./translation.js";
 
+// The room page's notes client comes with the view (room.js): one chunk fewer to fetch.
+export { NotesSync } from "../notes.js";
+
 const SORT_KEY = "workshop.sort";
 const OWN_STATUSES = ["pending", "dismissed"];
 
