@@ -121,6 +121,15 @@ def test_the_admin_creates_an_event_and_hands_over_its_organiser_link(
     expect(page.locator("#room-code")).to_be_focused()
     pages.problems[:] = [p for p in pages.problems if "status of 409" not in p]
 
+    # What only the server checks (a control character in a title): its detail, introduced
+    # in the reader's language.
+    page.fill("#room-code", f"{code}-2")
+    page.fill("#event-title-en", "Bell\u0007")
+    page.click("#create-event")
+    refused = text(lang, "admin.err.refused", detail="event: title")
+    expect(page.locator("#new-event-error")).to_contain_text(refused)
+    pages.problems[:] = [p for p in pages.problems if "status of 400" not in p]
+
     # The organiser link opens the organiser's page, and its key runs the event.
     created.get_by_role("link").click()
     event_id = link.split("/e/")[1].split("/")[0]

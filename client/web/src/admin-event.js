@@ -101,15 +101,18 @@ export function eventBody(values) {
   return { body: { title: title.map, rooms: [room], timezones: [...EVENT_TIMEZONES], languages: [...LANGS] } };
 }
 
-/** When an event was made (server seconds), in both workshop zones: "4 Dec 2026, 23:22 JST ·
- * 4 Dec 2026, 22:22 ULAT". Not time.js's formatDualLong: importing time.js here would
- * split the room page's shared chunks and cost the participant's first load a request. */
-export function madeAt(ts, lang) {
-  if (typeof ts !== "number" || !Number.isFinite(ts)) return "";
+/** When an event was made (server seconds), in both workshop zones: ["2026-12-04 23:22 JST",
+ * "2026-12-04 22:22 ULAT"], the same in every language (a browser may have no Mongolian dates,
+ * and falls back to English month names). Not time.js's: importing time.js here would split
+ * the room page's shared chunks and cost the participant's first load a request. */
+export function madeAt(ts) {
+  if (typeof ts !== "number" || !Number.isFinite(ts)) return [];
   const zones = [["Asia/Tokyo", "JST"], ["Asia/Ulaanbaatar", "ULAT"]];
-  return zones
-    .map(([timeZone, label]) => `${new Intl.DateTimeFormat(lang, { timeZone, dateStyle: "medium", timeStyle: "short", hourCycle: "h23" }).format(new Date(ts * 1000))} ${label}`)
-    .join(" · ");
+  const shape = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  return zones.map(([timeZone, label]) => {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat("en", { ...shape, timeZone }).formatToParts(new Date(ts * 1000)).map((p) => [p.type, p.value]));
+    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${label}`;
+  });
 }
 
 /** A path the server gives ("/e/ID/organise#key=…") as a link to share: absolute. */

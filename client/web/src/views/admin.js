@@ -7,7 +7,7 @@ import en from "../catalogues/admin-en.js";
 import ja from "../catalogues/admin-ja.js";
 import mn from "../catalogues/admin-mn.js";
 import { el, setText } from "../dom.js";
-import { CATALOGUES, getLang, LANGS, langName, loadLangs, onLangChange, t } from "../i18n.js";
+import { CATALOGUES, LANGS, langName, loadLangs, onLangChange, t } from "../i18n.js";
 import { textIn } from "../lang-text.js";
 import { session } from "../storage.js";
 
@@ -58,15 +58,23 @@ function organiserLinks(url, status, describedBy) {
   );
 }
 
+/** "Created {when}" with the times as nodes, wherever the language puts {when}. */
+function created(when) {
+  const [before, after = ""] = t("admin.created").split("{when}");
+  return [before, ...when.flatMap((node, i) => (i ? [" · ", node] : [node])), after];
+}
+
 function eventItem(event, status) {
   const id = `event-${event.event_id}`;
   const rooms = Array.isArray(event.rooms) ? event.rooms : [];
-  const details = () => [t("admin.rooms", { n: rooms.length }), rooms.join(", "), t("admin.created", { when: madeAt(event.created, getLang()) })].filter(Boolean).join(" · ");
+  // Each code and time is one unbreakable piece: "2026-12-" and "04" on two lines read badly.
+  const when = madeAt(event.created).map((time) => el("span", { className: "nowrap", text: time }));
+  const codes = rooms.flatMap((code, i) => [i ? ", " : " · ", el("span", { className: "nowrap", text: code })]);
   return el(
     "li",
     { className: "event-item", data: { event: event.event_id } },
     el("h3", { id, className: "event-title", text: textIn(event.title) || event.event_id }),
-    el("p", { className: "hint", text: details() }),
+    el("p", { className: "hint" }, t("admin.rooms", { n: rooms.length }), codes, when.length ? [" · ", ...created(when)] : null),
     organiserLinks(event.organiser_url, status, id),
   );
 }
