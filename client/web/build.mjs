@@ -109,6 +109,7 @@ const VIEW_SOURCES = {
   rapporteur: ["src/room.js", "src/views/moderator.js"],
   presenter: ["src/room.js", "src/views/presenter.js"],
   interpreter: ["src/room.js", "src/views/interpreter.js"],
+  admin: ["src/views/admin.js"],
 };
 const views = {};
 for (const [view, sources] of Object.entries(VIEW_SOURCES)) {

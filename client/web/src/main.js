@@ -15,6 +15,12 @@ async function start() {
   // programme list (the landing page preloads its chunk, build.mjs).
   if (route.page === "room") import("./room.js").then((m) => m.startRoom(root, route));
   else if (route.page === "landing") import("./views/landing.js").then((m) => m.startLanding(root));
+  // The admin page is handed the language switch, fetched beside it: imported by admin.js,
+  // it would split a chunk the room page shares (one more request for every participant).
+  else if (route.page === "admin")
+    Promise.all([import("./views/admin.js"), import("./views/lang-switch.js")]).then(([m, ls]) =>
+      m.startAdmin(root, { createLangSwitch: ls.createLangSwitch }),
+    );
   else {
     root.replaceChildren(
       el("main", { className: "landing-main" }, el("p", { className: "banner", i18n: "room.not_found" }), el("a", { attrs: { href: "/" }, i18n: "room.back" })),

@@ -1,7 +1,8 @@
 // Which page this is, from location.pathname (docs/protocol.md (Part 2), "HTTP additions"):
 // "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter;
 // "/r/CODE/rapporteur" the rapporteur's read-only timeline; "/r/CODE/interpret" the
-// interpreter's page (issue 14). The server serves each of these paths too.
+// interpreter's page (issue 14); "/admin" the server admin's page (issue 15). The server serves
+// each of these paths too.
 
 import { LANGS } from "./i18n.js";
 
@@ -26,6 +27,7 @@ export function parseRoute(pathname) {
       }
     });
   if (parts.length === 0) return { page: "landing" };
+  if (parts.length === 1 && parts[0] === "admin") return { page: "admin" }; // the server admin's page (issue 15)
   if (parts[0] !== "r" || parts.length < 2 || parts.length > 3) return { page: "unknown" };
   const code = normaliseCode(parts[1]);
   if (!code) return { page: "unknown" };
