@@ -101,13 +101,15 @@ function closure(source, into = new Set()) {
   return into;
 }
 // What each page's view imports (room.js's VIEWS), fetched with <link rel="modulepreload">.
+// (notes.js comes with the participant's and the moderator's view, which re-export NotesSync.)
 const VIEW_SOURCES = {
-  landing: [],
-  participant: ["src/room.js", "src/views/participant.js", "src/notes.js"],
-  moderator: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
-  rapporteur: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
+  landing: ["src/views/landing.js"],
+  participant: ["src/room.js", "src/views/participant.js"],
+  moderator: ["src/room.js", "src/views/moderator.js"],
+  rapporteur: ["src/room.js", "src/views/moderator.js"],
   presenter: ["src/room.js", "src/views/presenter.js"],
   interpreter: ["src/room.js", "src/views/interpreter.js"],
+  admin: ["src/views/admin.js"],
 };
 const views = {};
 for (const [view, sources] of Object.entries(VIEW_SOURCES)) {

@@ -90,7 +90,14 @@ class LiveRoom:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.signals = RoomSignals(self.code, self.members, lambda: self.state)
-        self.presence = RoomPresence(self.code, process_id, backend, self.members, self.spawn)
+        self.presence = RoomPresence(
+            self.code,
+            process_id,
+            backend,
+            self.members,
+            self.spawn,
+            city_of={o.org_id: o.city for o in event.organisations if o.city},
+        )
         self.timers = PollTimers(lambda: self.state.polls, self._timer_close, self.spawn)
 
     # -- loading and catching up -------------------------------------------------------

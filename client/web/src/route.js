@@ -1,7 +1,10 @@
 // Which page this is, from location.pathname (docs/protocol.md (Part 2), "HTTP additions"):
 // "/" landing; "/r/CODE" participant; "/r/CODE/moderate" moderator; "/r/CODE/present" presenter;
 // "/r/CODE/rapporteur" the rapporteur's read-only timeline; "/r/CODE/interpret" the
-// interpreter's page (issue 14). The server serves each of these paths too.
+// interpreter's page (issue 14); "/admin" the server admin's page (issue 15). The server serves
+// each of these paths too.
+
+import { LANGS } from "./i18n.js";
 
 const CODE = /^[A-Z0-9-]{2,32}$/;
 
@@ -24,6 +27,7 @@ export function parseRoute(pathname) {
       }
     });
   if (parts.length === 0) return { page: "landing" };
+  if (parts.length === 1 && parts[0] === "admin") return { page: "admin" }; // the server admin's page (issue 15)
   if (parts[0] !== "r" || parts.length < 2 || parts.length > 3) return { page: "unknown" };
   const code = normaliseCode(parts[1]);
   if (!code) return { page: "unknown" };
@@ -44,4 +48,14 @@ export function roomPath(code, view = "participant") {
   if (view === "rapporteur") return `${base}/rapporteur`;
   if (view === "interpreter") return `${base}/interpret`;
   return base;
+}
+
+/** The projector's two interface languages asked for in ?langs= (/r/CODE/present?langs=ja,mn,
+ * present-langs.js), two known ones, else []. Here rather than in present-langs.js because
+ * main.js reads it on every page before the first render: route.js is in every page's first
+ * load already, present-langs.js then stays in the projector's chunk. */
+export function projectorLangs(search = location.search) {
+  const asked = (new URLSearchParams(search).get("langs") || "").split(",").map((s) => s.trim());
+  const langs = [...new Set(asked.filter((l) => LANGS.includes(l)))].slice(0, 2);
+  return langs.length === 2 ? langs : [];
 }

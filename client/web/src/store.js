@@ -4,6 +4,7 @@
 
 import { Emitter } from "./emitter.js";
 import { defineText, setFallbackOrder, wireText } from "./lang-text.js";
+import { setRegistry } from "./organisations.js";
 import { emptyResults, pollOrder } from "./polls.js";
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -68,6 +69,7 @@ function normalisePoll(raw, changed) {
  * `slot`: its `starts`/`ends` (ISO 8601 with offset, or null; issue 14). */
 export function roomInfo(code, title, event, prompts = [], slot = {}) {
   setFallbackOrder(event?.languages);
+  if (event) setRegistry(event.organisations); // organisations named in the reader's language
   const { starts = null, ends = null } = slot ?? {};
   const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [], starts, ends }, "title", title ?? "");
   room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
@@ -194,7 +196,7 @@ export class RoomStore {
     this.epoch = null;
     this.room = null;
     this.me = null;
-    this.presence = { count: null, byOrg: {} };
+    this.presence = { count: null, byOrg: {}, byCity: null };
     this.lag = null; // seconds: how far our clock runs ahead of the server's, at least
     this.clearRoom();
   }
@@ -296,7 +298,8 @@ export class RoomStore {
 
   /** The `presence` frame: distinct participants in the room, by organisation. */
   applyPresence(frame) {
-    this.presence = { count: frame.count ?? 0, byOrg: frame.by_org || {} };
+    // by_city: participants per registry city (an addition, issue 14; null when absent)
+    this.presence = { count: frame.count ?? 0, byOrg: frame.by_org || {}, byCity: frame.by_city ?? null };
     this.emit({ kind: "presence" });
   }
 

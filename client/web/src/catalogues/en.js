@@ -402,4 +402,20 @@ export default {
   "interp.sent": "Translation ({lang}) sent",
   "interp.no_key": "This interpreter page needs the key from your invite link. Open the full link you were sent.",
   "interp.not_interpreter": "You joined without interpreter rights, so your translations will be refused.",
+
+  // organisation registry (issue 14)
+  "join.org_none": "Prefer not to say",
+  "join.org_other": "Other…",
+  "join.org_other_label": "Your organisation",
+  "org.city.sendai": "Sendai",
+  "org.city.ulaanbaatar": "Ulaanbaatar",
+  "org.city.undrr": "UNDRR",
+  "presence.by_city": "By city: {cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "Other languages ({langs})",
+  "poll.other_langs_filled": "Other languages ({langs}) · {n} filled",
+  "poll.text_in_lang": "{field} ({lang})",
+  "poll.error_in_lang": "In {lang}: {error}",
+  "present.translated": "Translation",
 };

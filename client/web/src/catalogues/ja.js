@@ -396,4 +396,20 @@ export default {
   "interp.sent": "訳文（{lang}）を送信しました",
   "interp.no_key": "この通訳者用ページには招待リンクのキーが必要です。送られたリンクをそのまま開いてください。",
   "interp.not_interpreter": "通訳者の権限なしで参加しているため、翻訳は拒否されます。",
+
+  // organisation registry (issue 14)
+  "join.org_none": "指定しない",
+  "join.org_other": "その他…",
+  "join.org_other_label": "所属（自由記入）",
+  "org.city.sendai": "仙台",
+  "org.city.ulaanbaatar": "ウランバートル",
+  "org.city.undrr": "国連防災機関",
+  "presence.by_city": "都市別：{cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "他の言語（{langs}）",
+  "poll.other_langs_filled": "他の言語（{langs}）· {n} 件入力済み",
+  "poll.text_in_lang": "{field}（{lang}）",
+  "poll.error_in_lang": "{lang}：{error}",
+  "present.translated": "翻訳",
 };

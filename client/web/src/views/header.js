@@ -1,10 +1,25 @@
 // The room header shared by every room view: title, code, the session's slot in JST and
-// ULAT (issue 14), presence, connection state and the language switch.
+// ULAT (issue 14), presence, connection state and the language switch. The slot's date
+// and time formatting (room-slot.js with programme.js) is fetched only for a room that
+// has a slot: a room without one does without it on its first load.
 
 import { el, setAttr, setText } from "../dom.js";
-import { getLang, t } from "../i18n.js";
-import { slotParts, zonesFor } from "../programme.js";
+import { t } from "../i18n.js";
 import { createLangSwitch } from "./lang-switch.js";
+
+let slotModule = null; // room-slot.js, once fetched
+let slotLoad = null;
+/** room-slot.js, fetched once (again after a failure); resolves to null when it cannot be. */
+function loadSlotModule() {
+  slotLoad ??= import("./room-slot.js").then(
+    (m) => (slotModule = m),
+    () => {
+      slotLoad = null;
+      return null;
+    },
+  );
+  return slotLoad;
+}
 
 /** onEditProfile: optional; shows a "Change name" button when given. */
 export function createHeader({ code, onEditProfile = null }) {
@@ -52,17 +67,23 @@ export function createHeader({ code, onEditProfile = null }) {
     setText(conn, sync.pending > 0 ? `${label} · ${t("conn.not_synced", { n: sync.pending })}` : label);
   }
 
-  // Each zone's time keeps together (nowrap): on a phone ULAT goes under JST, whole.
-  let shown = null;
+  let latest = null; // the room last shown, drawn again once room-slot.js has arrived
+  let waiting = false;
+  let shown = { key: null };
   function showSlot(room) {
-    const parts = room ? slotParts(room, getLang(), { zones: zonesFor(room.event?.timezones), withDate: true }) : [];
-    const when = parts.map(({ text, label }) => `${text} ${label}`);
-    const key = when.join(" · ");
-    setText(slotLabel, key ? `${t("programme.slot_label")} ` : "");
-    slot.hidden = !key;
-    if (key === shown) return;
-    shown = key;
-    slotText.replaceChildren(...when.flatMap((text, i) => [i ? " · " : "", el("span", { className: "slot-zone", text })]).filter(Boolean));
+    latest = room;
+    if (room?.starts && !slotModule) {
+      if (!waiting) {
+        waiting = true;
+        loadSlotModule().then((m) => {
+          waiting = false;
+          if (m) showSlot(latest);
+        });
+      }
+      return; // the slot stays as it is (hidden, at first) until then
+    }
+    if (slotModule) shown = slotModule.showSlot({ slot, slotLabel, slotText }, room, shown);
+    else slot.hidden = true; // never had a slot: nothing to clear
   }
 
   /** The "Change name" button makes no sense while the join form is already showing. */
