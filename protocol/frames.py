@@ -223,14 +223,21 @@ class Snapshot(Frame):
 
 @dataclass(frozen=True, slots=True)
 class Presence(Frame):
-    """Who is in the room: a count and the count per organisation."""
+    """Who is in the room: a count, the count per organisation and, for an event whose
+    registry groups organisations by city, the count per city (`by_city`, an addition of
+    issue 14: sent only when not empty, so frames of events without cities are as
+    before)."""
 
     T: ClassVar[str] = "presence"
     count: int
     by_org: Mapping[str, int]
+    by_city: Mapping[str, int] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
-        return {"t": "presence", "count": self.count, "by_org": dict(self.by_org)}
+        out: dict[str, Any] = {"t": "presence", "count": self.count, "by_org": dict(self.by_org)}
+        if self.by_city:
+            out["by_city"] = dict(self.by_city)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,7 +352,9 @@ _READERS: dict[str, Callable[[Mapping[str, Any]], Frame]] = {
     "ev": _read_ev,
     "snapshot": _read_snapshot,
     "presence": lambda d: Presence(
-        _int(d, "count", "presence"), _of(d, "by_org", dict, "presence")
+        _int(d, "count", "presence"),
+        _of(d, "by_org", dict, "presence"),
+        _of(d, "by_city", dict, "presence") if "by_city" in d else {},
     ),
     "queue": lambda d: Queue(_int(d, "pending", "queue"), _int(d, "dismissed", "queue")),
     "poll.results": _read_counts,

@@ -60,6 +60,13 @@ class Settings:
     # Serve the browser bundle's source maps (client/web/build/maps/) under /static/: for
     # debugging only, they are the whole client source (issue 13).
     source_maps: bool = False
+    # GET /metrics (issue 16): with a token, for `Authorization: Bearer <token>` only;
+    # without one, for loopback clients only. Per-room series are opt-in (cardinality).
+    metrics_token: str = ""
+    allow_eviction: bool = False  # start on a Redis that evicts keys (server/cli/doctor.py)
+    allow_open_redis: bool = False  # start on a Redis off loopback without a password
+    log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
+    metrics_per_room: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -126,13 +126,15 @@ function closure(source, into = new Set(), meta = js.metafile) {
   return into;
 }
 // What each page's view imports (room.js's VIEWS), fetched with <link rel="modulepreload">.
+// (notes.js comes with the participant's and the moderator's view, which re-export NotesSync.)
 const VIEW_SOURCES = {
-  landing: [],
-  participant: ["src/room.js", "src/views/participant.js", "src/notes.js"],
-  moderator: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
-  rapporteur: ["src/room.js", "src/views/moderator.js", "src/notes.js"],
+  landing: ["src/views/landing.js"],
+  participant: ["src/room.js", "src/views/participant.js"],
+  moderator: ["src/room.js", "src/views/moderator.js"],
+  rapporteur: ["src/room.js", "src/views/moderator.js"],
   presenter: ["src/room.js", "src/views/presenter.js"],
   interpreter: ["src/room.js", "src/views/interpreter.js"],
+  admin: ["src/views/admin.js"],
 };
 const ORGANISE_SOURCES = { organiser: "src/views/organiser.js", handout: "src/views/handout.js" }; // issue 15
 const views = {};

@@ -28,6 +28,14 @@ class RoomInfo:
     prompts: tuple[LangText, ...] = ()  # the session's guiding questions, as the file has them
     archived: bool = False  # put away by an organiser: not listed, still readable (issue 15)
 
+    def slot(self) -> dict[str, str | None]:
+        """The room's `starts`/`ends` for the wire (issue 14, "The programme"): both keys,
+        either maybe None, when the file gave either; none when it gave neither, so the
+        join reply of a room without a slot stays byte for byte what it was."""
+        if self.starts is None and self.ends is None:
+            return {}
+        return {"starts": self.starts, "ends": self.ends}
+
 
 @dataclass(frozen=True, slots=True)
 class EventInfo:
@@ -49,9 +57,13 @@ class EventInfo:
             "organisations": [org.to_dict() for org in self.organisations],
             "order": [r.code for r in self.rooms],  # an organiser may reorder (issue 15)
             "rooms": {
-                r.code: {"title": r.title, "starts": r.starts, "ends": r.ends,
-                         **({"prompts": list(r.prompts)} if r.prompts else {}),
-                         **({"archived": True} if r.archived else {})}
+                r.code: {
+                    "title": r.title,
+                    "starts": r.starts,
+                    "ends": r.ends,
+                    **({"prompts": list(r.prompts)} if r.prompts else {}),
+                    **({"archived": True} if r.archived else {}),
+                }
                 for r in self.rooms
             },
         }

@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import logging.config
 import os
 import sys
 from dataclasses import fields
@@ -23,8 +24,10 @@ from typing import Any
 from protocol.lang_text import LangText
 from server.backends.base import Backend, BackendError, EventInfo
 from server.backends.select import make_backend
+from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
+from server.logs import FORMATS, log_config
 from server.settings import Settings, env_name
 from server.staff.keys import StaffKeys
 
@@ -142,6 +145,10 @@ def cmd_links(args: argparse.Namespace) -> int:
     return 0
 
 
+class UnsafeStart(Exception):
+    """The backend may lose acknowledged events, or anyone may reach it."""
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if settings.workers != 1 and not settings.redis_url:
@@ -151,12 +158,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     if settings.workers < 1:
         raise SystemExit("error: --workers must be at least 1")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if settings.log_format not in FORMATS:
+        raise SystemExit(f"error: --log-format must be one of {', '.join(FORMATS)}")
+    config = log_config(settings.log_format)
+    if config is None:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+    else:
+        logging.config.dictConfig(config)
     seed = Path(args.seed) if args.seed else None
 
     first_start: list[str] = []
 
     async def work(backend: Backend, keys: StaffKeys) -> list[dict[str, Any]]:
+        unsafe = refusal(backend, settings)
+        if unsafe is not None:
+            raise UnsafeStart(unsafe)
         if not await backend.list_events():
             first_start.append(admin_link(keys, settings.base_url))
             if seed is not None:
@@ -165,12 +183,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         all_links = asyncio.run(_with_backend(settings, work))
-    except EventFileError as exc:
+    except (EventFileError, UnsafeStart) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except BackendError as exc:  # e.g. Redis unreachable at start
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    if settings.log_format == "json":
+        # The links carry keys, and JSON logs go to a log store: say how to get them.
+        logging.getLogger("workshop").info(
+            "invite links are not printed with --log-format json: run `workshop links`"
+            "%s",
+            " (and `workshop links --admin`)" if first_start else "",
+            extra={"event": "links.withheld"},
+        )
+        all_links, first_start = [], []
     for links in all_links:
         print_links(links)
     for link in first_start:  # once: later, `workshop links --admin` prints it
@@ -199,6 +226,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "server_header": False,  # names the software to anyone who asks, and costs every response
         "timeout_graceful_shutdown": 5,
         "log_level": "info",
+        **({"log_config": config} if (config := log_config(settings.log_format)) else {}),
     }
 
 
@@ -258,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.staff import add_staff_commands  # staff add|list|revoke (issue 15)
 
     add_staff_commands(sub)
+    from server.cli.doctor import add_doctor_command  # doctor (issue 16)
+
+    add_doctor_command(sub)
     from server.cli.rotate import add_rotate_command  # rotate-secret (issue 15)
 
     add_rotate_command(sub)

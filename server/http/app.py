@@ -16,7 +16,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.backends.select import make_backend
-from server.http import assets, events, hosts, organise, pages, transcripts
+from server.http import assets, events, hosts, metrics, organise, pages, transcripts
 from server.http.hosts import AllowedHosts
 from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
@@ -166,6 +166,10 @@ def create_app(settings: Settings) -> WorkshopApp:
         app.state.hub = hub
         app.state.identity = identity
         app.state.settings = settings
+        app.state.endpoint = socket.endpoint
+        app.state.metrics = metrics.build_registry(
+            app.state, "redis" if settings.redis_url else "embedded", settings.metrics_per_room
+        )
         try:
             yield
         finally:
@@ -196,6 +200,7 @@ def create_app(settings: Settings) -> WorkshopApp:
         Route("/api/events/{event_id}/staff", organise.invite, methods=["POST"]),
         Route("/api/events/{event_id}/staff/{kid}/revoke", organise.revoke, methods=["POST"]),
         Route("/api/rooms/{code}/qr.svg", organise.room_qr),
+        Route("/metrics", metrics.metrics),
         Route("/healthz", pages.healthz),
         Route("/readyz", pages.readyz),
         Route("/sw.js", assets.service_worker),

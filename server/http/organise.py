@@ -129,12 +129,15 @@ class Organising:
             "present": len(present),
         }
 
-    def link_view(self, link: StaffLink) -> dict[str, Any]:
-        connected = self.hub.staff.desks.connected(self.event.event_id, link.kid)
-        return {**link.to_dict(), "connected": connected}
+    def link_view(self, link: StaffLink, connected: dict[str, int] | None = None) -> dict[str, Any]:
+        """The link as the page lists it; `connected`: counts on every process, by kid
+        (else this process's own, for a link just made or revoked)."""
+        here = self.hub.staff.desks.connected(self.event.event_id, link.kid)
+        return {**link.to_dict(), "connected": (connected or {}).get(link.kid, here)}
 
     async def overview(self) -> dict[str, Any]:
         event = self.event
+        everywhere = await self.hub.staff.desks.connected_everywhere(event.event_id)
         return {
             "event": {
                 "event_id": event.event_id,
@@ -143,7 +146,7 @@ class Organising:
                 "timezones": list(event.timezones),
             },
             "rooms": [await self.room_view(info) for info in event.rooms],
-            "staff": [self.link_view(link) for link in self.desk.book.links.values()],
+            "staff": [self.link_view(link, everywhere) for link in self.desk.book.links.values()],
         }
 
     # -- changes -------------------------------------------------------------------------

@@ -54,6 +54,8 @@ async def admin_page(request: Request) -> Response:
 
 
 async def list_rooms(request: Request) -> Response:
+    """Every room, with its slot (`starts`/`ends`, ISO 8601 with the file's offset, or
+    null) and its event's zones, so the landing page can show the programme (issue 14)."""
     backend = request.app.state.backend
     events = {e.event_id: e for e in await backend.list_events()}
     rooms = []
@@ -65,7 +67,13 @@ async def list_rooms(request: Request) -> Response:
             {
                 "code": info.code,
                 "title": info.title,
-                "event": {"id": info.event_id, "title": event.title if event else ""},
+                "event": {
+                    "id": info.event_id,
+                    "title": event.title if event else "",
+                    "timezones": list(event.timezones) if event else [],
+                },
+                "starts": info.starts,
+                "ends": info.ends,
             }
         )
     return JSONResponse({"rooms": rooms})
@@ -92,7 +100,7 @@ async def get_room(request: Request) -> Response:
                 "languages": list(event.languages) if event else [],
                 "organisations": [o.to_dict() for o in event.organisations] if event else [],
             },
-            **({"starts": info.starts, "ends": info.ends} if info.starts else {}),
+            **info.slot(),
             **({"prompts": list(info.prompts)} if info.prompts else {}),
         }
     )

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from server.backends.base import BackendUnavailable, EventInfo
+from server.metrics import EXPORTS
 from server.staff.access import StaffAccess
 from server.transcripts.export import (
     FORMATS,
@@ -93,7 +94,8 @@ async def room_transcript(request: Request) -> Response:
             await backend.head(code)  # fails here (503), not halfway through the body
             chunks = room_chunks(backend, record, fmt, lang)
             return StreamingResponse(chunks, media_type=MEDIA_TYPES[fmt], headers=_headers(name))
-        data = await render(record, fmt, lang)
+        with EXPORTS.labels(fmt).time():
+            data = await render(record, fmt, lang)
     except BackendUnavailable:
         return _refuse(503, "unavailable")
     log.info("transcript %s of %s: %d events", fmt, code, record.records)
@@ -124,7 +126,8 @@ async def event_transcripts(request: Request) -> Response:
             spool.close()
             return _refuse(403, "forbidden")
         lang = pick_lang(request.query_params.get("lang"))
-        await write_event_zip(backend, event, spool, lang)
+        with EXPORTS.labels("zip").time():
+            await write_event_zip(backend, event, spool, lang)
         size = spool.tell()
         spool.seek(0)
     except BackendUnavailable:

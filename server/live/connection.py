@@ -34,10 +34,12 @@ from server.live.hub import Hub, RoomUnavailable
 from server.live.outbound import Outbound
 from server.live.room import Actor, LiveRoom
 from server.live.wire import DirectLine
+from server.logs import ROOM
 from server.settings import Settings
 from server.staff.keys import Grant
 
 log = logging.getLogger("workshop.connection")
+REFUSALS_LOGGED = Bucket(1.0, 10)  # log lines about refused keys: 10 at once, then 1 a second
 
 NOBODY = Actor(pid="", name="", org="")  # a connection that has not joined yet
 MAX_IN_FLIGHT = 64  # commands of one connection awaiting their reply
@@ -113,6 +115,11 @@ class Connection:
 
     def reply(self, frame: Frame) -> None:
         self.send(frame.encode())
+
+    @property
+    def queued(self) -> int:
+        """Frames waiting in this socket's send queue (read by /metrics when scraped)."""
+        return self._out.queued
 
     def replay_room(self) -> int:
         """How many frames a resume's replay may queue now: what the send queue can still
@@ -250,9 +257,12 @@ class Connection:
         if not await room.confirm_life():  # never welcome with the state of a lost log
             self.reply(Err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry"))
             return
+        ROOM.set(room.code)  # this connection's log lines name its room (server/logs.py)
         admitted = await self.hub.staff.admit(cmd.key, room.event, room.code)
         roles = admitted.roles
         if cmd.key and not roles:
+            if not REFUSALS_LOGGED.take():  # a flood of bad keys cannot fill a disk
+                log.info("a staff key was refused", extra={"event": "key.refused"})
             msg = "this link's key is not valid for this room"
             self.reply(Err(cmd.id, ErrorCode.UNAUTHORIZED, msg))
             return

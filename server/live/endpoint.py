@@ -20,6 +20,7 @@ from protocol.codes import CloseCode
 from server.identity import Identity
 from server.live.connection import Connection
 from server.live.hub import Hub
+from server.logs import new_connection
 from server.settings import Settings
 
 log = logging.getLogger("workshop.ws")
@@ -48,6 +49,7 @@ class SocketEndpoint:
             return
         ip = (scope.get("client") or ("?", 0))[0]
         self.per_ip[ip] += 1
+        new_connection()  # this task's log lines name it (server/logs.py)
         try:
             await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
             # In this coroutine, not a helper's: one frame fewer per connection.

@@ -54,7 +54,8 @@ class Hub:
         self._idle_since: dict[str, float] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.cork = Cork()  # direct writes of one loop step, per socket (server/live/wire.py)
-        self.staff = StaffAccess(keys, Desks(backend))  # staff keys and the events' books
+        # Staff keys and the events' books (server/staff/).
+        self.staff = StaffAccess(keys, Desks(backend, self.process_id))
         self.staff.desks.replanned.append(self._replanned)
         self._rereading: set[asyncio.Task[None]] = set()
 

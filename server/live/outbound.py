@@ -53,6 +53,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from protocol.codes import CloseCode
+from server.metrics import SLOW_CLOSES
 
 log = logging.getLogger("workshop.outbound")
 
@@ -238,6 +239,7 @@ class Outbound:
 
     def _too_slow(self) -> None:
         """Close with 4008, dropping the queue; drop the connection if it lingers."""
+        SLOW_CLOSES.inc()
         self.close(CloseCode.TOO_SLOW, drop_queued=True)
         if self._line is not None:
             loop = asyncio.get_running_loop()

@@ -23,6 +23,11 @@ next heartbeat read drops it.
 Who counts (issue 13): participants only, each once however many tabs they have open
 (by pid). Staff (any role) and projector screens (a `join` with `screen: true`) receive
 presence frames but are not counted.
+
+Registry organisations count under their id, free text under its text (PROTOCOL.md
+"Join"); the frame also counts participants per `city` of the registry (`by_city`, issue
+14's "Sendai 23 · Ulaanbaatar 19" on the projector), derived from the same board read, so
+the two can never disagree.
 """
 
 from __future__ import annotations
@@ -113,8 +118,10 @@ class RoomPresence:
         board: PresenceBoard,
         members: Mapping[Any, Viewer],
         spawn: Callable[[Coroutine[Any, Any, Any]], Any],
+        city_of: Mapping[str, str] | None = None,
     ) -> None:
         self.code = code
+        self._city_of = dict(city_of or {})  # registry id -> its city (the entries with one)
         self.process_id = process_id
         self._board = board
         self._members = members
@@ -187,7 +194,12 @@ class RoomPresence:
         by_org: dict[str, int] = {}
         for org in everyone.values():
             by_org[org] = by_org.get(org, 0) + 1
-        self._latest = Presence(len(everyone), by_org)
+        by_city: dict[str, int] = {}
+        for org, n in sorted(by_org.items()):
+            city = self._city_of.get(org)
+            if city is not None:
+                by_city[city] = by_city.get(city, 0) + n
+        self._latest = Presence(len(everyone), by_org, dict(sorted(by_city.items())))
         if self._latest != self.last and self._timer is None:
             loop = asyncio.get_running_loop()
             delay = max(0.0, self._sent_at + FRAME_INTERVAL - loop.time())

@@ -35,6 +35,7 @@ from server.live.outcomes import RecentOutcomes
 from server.live.poll_timers import PollTimers
 from server.live.presence import RoomPresence
 from server.live.signals import RoomSignals
+from server.metrics import EPOCH_CHANGES, RESUMES
 from server.organisations import Registry
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
@@ -44,6 +45,10 @@ OUTCOME_TIMEOUT = 30.0  # seconds a command waits for its seq to be folded
 EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
 
 Reply = Ok | Err
+
+
+# How joins were brought up to date (GET /metrics), label children made once.
+RESUMED = {kind: RESUMES.labels(kind) for kind in ("fresh", "up_to_date", "replay", "snapshot")}
 
 
 def _expire(waiting: asyncio.Future[Any]) -> None:
@@ -85,7 +90,14 @@ class LiveRoom:
         self._snapshot_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.signals = RoomSignals(self.code, self.members, lambda: self.state)
-        self.presence = RoomPresence(self.code, process_id, backend, self.members, self.spawn)
+        self.presence = RoomPresence(
+            self.code,
+            process_id,
+            backend,
+            self.members,
+            self.spawn,
+            city_of={o.org_id: o.city for o in event.organisations if o.city},
+        )
         self.timers = PollTimers(lambda: self.state.polls, self._timer_close, self.spawn)
 
     # -- loading and catching up -------------------------------------------------------
@@ -234,6 +246,7 @@ class LiveRoom:
         if not had_epoch:
             return
         log.warning("room %s: log epoch changed; rebuilding state", self.code)
+        EPOCH_CHANGES.inc()
         self.state = RoomState()
         self._recent.clear()
         self._outcomes.clear()
@@ -369,6 +382,7 @@ class LiveRoom:
                     "state": state.state,
                     "settings": dict(state.settings),
                     **({"prompts": list(self.info.prompts)} if self.info.prompts else {}),
+                    **self.info.slot(),  # an addition: old clients ignore it
                 },
                 state.seq,
                 self.epoch,
@@ -387,8 +401,12 @@ class LiveRoom:
         max_bytes: int,
     ) -> Iterable[bytes]:
         seq = self.state.seq
-        if since is not None and epoch == self.epoch and 0 <= since <= seq:
+        if since is None:
+            RESUMED["fresh"].inc()
+            return self._snapshot_frames(viewer)
+        if epoch == self.epoch and 0 <= since <= seq:
             if since == seq:
+                RESUMED["up_to_date"].inc()
                 return []
             first_kept = self._recent[0][0] if self._recent else seq + 1
             if since + 1 >= first_kept and seq - since <= max_replay:
@@ -398,7 +416,9 @@ class LiveRoom:
                 ]
                 # In bytes too (`--send-queue-bytes`): 1,000 long answers are megabytes.
                 if sum(map(len, frames)) <= max_bytes:
+                    RESUMED["replay"].inc()
                     return frames + self.signals.current_results(viewer)
+        RESUMED["snapshot"].inc()
         return self._snapshot_frames(viewer)
 
     def _snapshot_frames(self, viewer: Viewer) -> list[bytes]:

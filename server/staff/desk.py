@@ -172,9 +172,12 @@ class Desks:
     """The desks of this process, one per event, loaded on first use and kept: an event
     has few staff records, and its sockets' links must stay revocable."""
 
-    def __init__(self, backend: Backend) -> None:
+    def __init__(self, backend: Backend, process_id: str = "") -> None:
         self.backend = backend
+        self.process_id = process_id or new_kid()
         self._desks: dict[str, Desk] = {}
+        self._posting: dict[str, asyncio.Task[None]] = {}  # per event: a post of who holds what
+        self._beat: asyncio.Task[None] | None = None
         self._loading: dict[str, asyncio.Task[Desk]] = {}
         self._sockets: dict[tuple[str, str], weakref.WeakSet[Any]] = {}
         self.replanned: list[Callable[[str], None]] = []  # told an event's id on a change
@@ -208,9 +211,15 @@ class Desks:
         self._desks[event.event_id] = desk
         return desk
 
+    @property
+    def loaded(self) -> int:
+        """How many events' desks this process tails."""
+        return len(self._desks)
+
     def hold(self, event_id: str, kid: str, socket: StaffSocket) -> None:
         """`socket` joined with the link `kid`: close it if that link is revoked."""
         self._sockets.setdefault((event_id, kid), weakref.WeakSet()).add(socket)
+        self._post_soon(event_id)
 
     def release(self, event_id: str, kid: str, socket: StaffSocket) -> None:
         held = self._sockets.get((event_id, kid))
@@ -218,10 +227,56 @@ class Desks:
             held.discard(socket)
             if not held:
                 del self._sockets[(event_id, kid)]
+        self._post_soon(event_id)
 
     def connected(self, event_id: str, kid: str) -> int:
         """How many sockets of this process joined with the link now."""
         return len(self._sockets.get((event_id, kid), ()))
+
+    # -- who is connected with which link, on every process -----------------------------
+    # Each process posts `{socket: kid}` for its sockets on the presence board under the
+    # event's desk code (the board rooms use, with its time to live), on every change and
+    # every `presence_ttl / 4`; `connected_everywhere` reads the union.
+
+    async def connected_everywhere(self, event_id: str) -> dict[str, int]:
+        """Sockets joined with each link of the event now, on every process, by kid."""
+        counts: dict[str, int] = {}
+        for kid in (await self.backend.get_presence(desk_code(event_id))).values():
+            counts[kid] = counts.get(kid, 0) + 1
+        return counts
+
+    def _mine(self, event_id: str) -> dict[str, str]:
+        return {
+            f"{self.process_id}:{id(socket):x}": kid
+            for (event, kid), held in self._sockets.items()
+            if event == event_id
+            for socket in held
+        }
+
+    def _post_soon(self, event_id: str) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a unit test's fake socket): nothing to post
+        if event_id not in self._posting or self._posting[event_id].done():
+            self._posting[event_id] = loop.create_task(self._post(event_id))
+        if self._beat is None or self._beat.done():
+            self._beat = loop.create_task(self._heartbeat())
+
+    async def _post(self, event_id: str) -> None:
+        await asyncio.sleep(0)  # the joins and leaves of one loop step in one post
+        try:
+            await self.backend.set_presence(
+                desk_code(event_id), self.process_id, self._mine(event_id)
+            )
+        except Exception as exc:  # the heartbeat posts again
+            log.warning("staff presence of %s not posted: %s", event_id, exc)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(self.backend.presence_ttl / 4)
+            for event_id in {event for event, _ in self._sockets} | set(self._desks):
+                await self._post(event_id)
 
     def _replan(self, event_id: str) -> None:
         for listener in self.replanned:
@@ -235,8 +290,9 @@ class Desks:
             socket.close(CloseCode.POLICY)
 
     async def close(self) -> None:
-        for task in self._loading.values():
-            task.cancel()
+        for task in [*self._loading.values(), *self._posting.values(), self._beat]:
+            if task is not None:
+                task.cancel()
         for desk in list(self._desks.values()):
             await desk.close()
         self._desks.clear()

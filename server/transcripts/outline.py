@@ -66,7 +66,10 @@ def _who(labels: Labels, author: str | None, org: str | None) -> str:
 
 def _question(report: Report, labels: Labels, q: QuestionRow) -> QuestionItem:
     clock = report.clock
-    who = _who(labels, q.author, q.org)
+    org = q.org
+    if q.org_id is not None and q.org_id in report.organisations:
+        org = labels.text(report.organisations[q.org_id])  # the registry's, in this language
+    who = _who(labels, q.author, org)
     status = labels(f"status.{q.status}")
 
     def report_first(item: tuple[str, str]) -> tuple[bool, str]:
@@ -136,8 +139,9 @@ def _timeline_text(labels: Labels, key: str, params: dict[str, object]) -> str:
     values = dict(params)
     if "title" in values:  # a poll's title: a string or a language map, shortened here
         values["title"] = shorten(labels.text(values["title"]))  # type: ignore[arg-type]
-    if "who" in values:
-        values["who"] = labels("anonymous") if values["who"] is None else values["who"]
+    if "who" in values:  # an author "Aiko (Sendai City)": a language map for the registry's
+        who = values["who"]
+        values["who"] = labels("anonymous") if who is None else labels.text(who)  # type: ignore[arg-type]
     if isinstance(values.get("changes"), dict):
         changes = values["changes"]
         assert isinstance(changes, dict)

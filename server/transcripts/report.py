@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from protocol.lang_text import LangText
+from server.organisations import Registry
 from server.rooms import RoomState
 
 from .clock import Clock
@@ -35,6 +36,7 @@ class QuestionRow:
     asked_ts: float
     answered_ts: float | None  # the latest `answered`, while the question is answered
     translations: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> lang -> text
+    org_id: str | None = None  # the registry's id of `org`, when it is one (issue 14)
 
 
 @dataclass(slots=True)
@@ -167,8 +169,10 @@ def notes_text(state: RoomState) -> str | None:
     return text if text.strip() else None
 
 
-def question_rows(state: RoomState) -> list[QuestionRow]:
-    """Every question, in the order asked; anonymous authors are None."""
+def question_rows(state: RoomState, registry: Registry | None = None) -> list[QuestionRow]:
+    """Every question, in the order asked; anonymous authors are None. An author's
+    organisation that is one of the registry's names (in any language) carries its id, so
+    the reports name it in their own language (issue 14)."""
     return [
         QuestionRow(
             qid=q.qid,
@@ -182,6 +186,7 @@ def question_rows(state: RoomState) -> list[QuestionRow]:
             asked_ts=q.ts,
             answered_ts=q.answered_ts if q.status == "answered" else None,
             translations=q.translations,
+            org_id=None if q.anon or registry is None else registry.resolve(None, q.author_org),
         )
         for q in state.questions.values()
     ]

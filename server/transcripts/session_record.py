@@ -19,7 +19,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from protocol.lang_text import LangText
 from server.backends.base import Backend, EventInfo, Record, RoomInfo
+from server.organisations import Registry
 from server.rooms import Event, Outcome, RoomState, apply
 from server.rooms.state import DEFAULT_SETTINGS
 
@@ -60,6 +62,9 @@ class SessionRecord:
         self.backend = backend
         self.room = room
         self.event = event
+        # Organisations count and read by registry id (issue 14), also in records from
+        # before the registry, whose actors carry only the name they typed.
+        self.registry = Registry(event.organisations if event else ())
         self.batch = batch
         self.state = RoomState()
         self.attendance = Attendance()
@@ -108,7 +113,7 @@ class SessionRecord:
             last_ts=self.last_ts,
             records=self.records,
             state=self.state.state,
-            questions=question_rows(self.state),
+            questions=question_rows(self.state, self.registry),
             polls=poll_rows(self.state),
             attendance=attendance,
             attendance_total=total,
@@ -135,8 +140,7 @@ class SessionRecord:
         self.last_ts = rec.ts
         actor = rec.actor if isinstance(rec.actor, dict) else None
         if actor is not None and privacy != ANONYMOUS and not is_pseudonymous(actor):
-            org = actor.get("org_id") or actor.get("org") or ""  # the registry's id first
-            self.attendance.see(str(actor.get("pid")), str(org), rec.ts)
+            self.attendance.see(str(actor.get("pid")), self._counted_org(actor), rec.ts)
         if not outcome.ok:
             return
         if rec.type == "notes.update":
@@ -156,6 +160,22 @@ class SessionRecord:
         else:
             self.timeline_more += 1
 
+    def _counted_org(self, actor: dict[str, Any]) -> str:
+        """What attendance counts an actor under: the registry's id of its `org_id` or of
+        the name it typed, else the text as typed."""
+        org_id, org = actor.get("org_id"), str(actor.get("org") or "")
+        org_id = org_id if isinstance(org_id, str) else None
+        return self.registry.resolve(org_id, org) or org or org_id or ""
+
+    def _with_org(self, name: str, org: str) -> LangText:
+        """A name with its organisation, "Aiko (Sendai City)": a language map when the
+        organisation is the registry's, so the timeline names it in the report's language."""
+        org_id = self.registry.resolve(None, org)
+        names = self.registry.by_id[org_id].name if org_id else org
+        if isinstance(names, str):
+            return f"{name} ({names})"
+        return {lang: f"{name} ({text})" for lang, text in names.items()}
+
     def _line(
         self, rec: Record, result: dict[str, Any], event: Event, before: dict[str, Any] | None
     ) -> TimelineLine | None:
@@ -169,9 +189,9 @@ class SessionRecord:
             if q is None:
                 return None
             key = "tl.asked_pending" if q.status == "pending" else "tl.asked"
-            who = None if q.anon else q.author_name
-            if who is not None and q.author_org:
-                who = f"{who} ({q.author_org})"
+            who: LangText | None = None
+            if not q.anon:
+                who = self._with_org(q.author_name, q.author_org) if q.author_org else q.author_name
             params = {"who": who, "text": shorten(q.text)}
         elif rec.type == "moderate" and data.get("action") == "next":
             now, done = state.questions.get(str(result.get("pinned"))), result.get("answered")

@@ -4,14 +4,17 @@ processes (two Redis backends on one redis-server play two processes)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
 
 from protocol.frames import Presence
+from server.backends.base import Backend
 from server.backends.redis import RedisBackend
 from server.live.presence import Serial
 from server.live.room import Actor, LiveRoom
+from server.organisations import Organisation
 from tests.support.redis import RedisProcess
 
 from .support import EVENT, ROOM, FakeMember, moderator, participant, until, welcome
@@ -33,6 +36,58 @@ async def test_staff_and_screens_get_presence_but_are_not_counted(room: LiveRoom
     expected = Presence(2, {"Sendai City": 1, "Ulaanbaatar City": 1})
     await until(lambda: all(last_presence(m) == expected for m in (chair, screen, aiko, bat)))
     assert room.presence.counted() == {"p-Aiko": "Sendai City", "p-Bat": "Ulaanbaatar City"}
+
+
+REGISTRY = (
+    Organisation("sendai", {"en": "Sendai City", "ja": "仙台市"}, "sendai"),
+    Organisation("ub", {"en": "Ulaanbaatar City", "mn": "Улаанбаатар хот"}, "ulaanbaatar"),
+    Organisation("kobe", {"en": "UNDRR Kobe Office"}, "undrr"),
+    Organisation("geti", {"en": "UNDRR ONEA-GETI"}, "undrr"),
+    Organisation("tohoku", {"en": "Tohoku University"}),  # no city: in by_org only
+)
+
+
+async def test_presence_counts_registry_ids_and_their_cities(backend: Backend) -> None:
+    """Issue 14: one count per registry id, and per city for the projector's "Sendai 2 ·
+    Ulaanbaatar 1"; free text and entries without a city are in `by_org` only."""
+    event = dataclasses.replace(EVENT, organisations=REGISTRY)
+    room = LiveRoom(ROOM, event, backend, replay_limit=50, snapshot_every=20)
+    await room.load()
+    try:
+
+        def member(name: str, org: str, org_id: str | None) -> FakeMember:
+            return FakeMember(Actor(pid=f"p-{name}", name=name, org=org, org_id=org_id))
+
+        people = [
+            member("Aiko", "仙台市", "sendai"),
+            member("Ben", "Sendai City", "sendai"),
+            member("Bat", "Улаанбаатар хот", "ub"),
+            member("Kim", "UNDRR Kobe Office", "kobe"),
+            member("Lee", "", "geti"),
+            member("Sato", "Tohoku University", "tohoku"),
+            member("Sara", "NEMA Mongolia", None),
+            moderator(),  # staff: not counted, in neither map
+        ]
+        for person in people:
+            welcome(room, person)
+        expected = Presence(
+            7,
+            {"sendai": 2, "ub": 1, "kobe": 1, "geti": 1, "tohoku": 1, "NEMA Mongolia": 1},
+            {"sendai": 2, "ulaanbaatar": 1, "undrr": 2},
+        )
+        await until(lambda: all(last_presence(m) == expected for m in people))
+        got = last_presence(people[0])
+        assert got is not None and list(got.by_city) == ["sendai", "ulaanbaatar", "undrr"]
+    finally:
+        await room.close()
+
+
+async def test_an_event_without_cities_sends_no_by_city(room: LiveRoom) -> None:
+    aiko = participant("Aiko")
+    welcome(room, aiko)
+    await until(lambda: last_presence(aiko) == Presence(1, {"Sendai City": 1}))
+    got = last_presence(aiko)
+    assert got is not None and "by_city" not in got.to_wire()  # the frame as before
 
 
 async def test_serial_runs_once_more_for_the_requests_made_while_it_ran() -> None:

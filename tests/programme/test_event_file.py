@@ -55,6 +55,12 @@ def test_maps_registry_and_slots_are_read() -> None:
     assert plan.title == {"en": "Planning and Investment", "ja": "計画と投資"}
     assert (plan.starts, plan.ends) == ("2026-12-10T10:00:00+09:00", "2026-12-10T11:30:00+09:00")
     assert discuss.title == "Open discussion" and discuss.starts is None
+    # what the join reply and the room API carry: both keys with a slot, none without
+    assert plan.slot() == {
+        "starts": "2026-12-10T10:00:00+09:00",
+        "ends": "2026-12-10T11:30:00+09:00",
+    }
+    assert discuss.slot() == {}
 
 
 def test_the_demo_event_is_the_workshops_programme() -> None:

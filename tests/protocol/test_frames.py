@@ -82,6 +82,10 @@ SERVER_FRAMES: list[tuple[str, Frame]] = [
     ("snapshot", Snapshot(13, "e1", STATE)),
     ("snapshot without epoch", Snapshot(0, None, {"questions": []})),
     ("presence", Presence(42, {"sendai": 23, "Ulaanbaatar City": 19})),
+    (
+        "presence by_city",
+        Presence(44, {"sendai": 23, "ub": 19, "Tohoku": 2}, {"sendai": 23, "ulaanbaatar": 19}),
+    ),
     ("queue", Queue(2, 1)),
     ("poll.results single", PollResults("p2", [3, 0, 5], 8)),
     ("poll.results words", PollResults("p3", {"levee": 4, "evacuation route": 1}, 5)),
@@ -314,7 +318,12 @@ def test_snapshot_and_side_frames() -> None:
     assert Snapshot(3, None, {}).to_wire() == {"t": "snapshot", "seq": 3, "state": {}}
     assert Pong(10).to_wire() == {"t": "pong", "re": 10}
     presence = Presence(2, {"UNDRR": 2}).to_wire()
-    assert presence == {"t": "presence", "count": 2, "by_org": {"UNDRR": 2}}
+    assert presence == {"t": "presence", "count": 2, "by_org": {"UNDRR": 2}}  # no by_city
+    by_city = Presence(3, {"sendai": 2, "x": 1}, {"sendai": 2}).to_wire()
+    assert by_city["by_city"] == {"sendai": 2} and list(by_city)[-1] == "by_city"
+    assert read_frame({"t": "presence", "count": 1, "by_org": {}}) == Presence(1, {}, {})
+    with pytest.raises(ProtocolError):
+        read_frame({"t": "presence", "count": 1, "by_org": {}, "by_city": [1]})
     assert Queue(1, 0).to_wire() == {"t": "queue", "pending": 1, "dismissed": 0}
     results = PollResults("p1", [1, 2], 3).to_wire()
     assert list(results) == ["t", "poll_id", "counts", "voters"]

@@ -56,3 +56,42 @@ async def test_a_revocation_reaches_every_process(cluster: StartCluster) -> None
     finally:
         for raw in (*booths, chair):
             await raw.close()
+
+
+async def test_the_organiser_sees_who_is_connected_on_every_process(cluster: StartCluster) -> None:
+    import asyncio
+
+    import httpx
+
+    c = cluster(2)
+    path = f"/api/events/{c.links['event_id']}"
+    auth = {"authorization": f"Bearer {c.links['organiser_key']}"}
+    async with httpx.AsyncClient(base_url=c.servers[0].url, headers=auth) as http:
+        made = (
+            await http.post(
+                f"{path}/staff", json={"role": "moderator", "room": ROOM, "label": "Chair"}
+            )
+        ).json()
+        chairs = [await Raw.open(server.ws_url) for server in c.servers]
+        try:
+            for chair in chairs:
+                assert (await chair.join(ROOM, name="Chair", key=made["key"]))["t"] == "ok"
+
+            async def counted() -> int:
+                staff = (await http.get(f"{path}/organise")).json()["staff"]
+                return next(s["connected"] for s in staff if s["kid"] == made["kid"])
+
+            for _ in range(50):  # the other process posts within a loop step or two
+                if await counted() == 2:
+                    break
+                await asyncio.sleep(0.1)
+            assert await counted() == 2
+            await chairs[1].close()
+            for _ in range(50):
+                if await counted() == 1:
+                    break
+                await asyncio.sleep(0.1)
+            assert await counted() == 1
+        finally:
+            for chair in chairs:
+                await chair.close()

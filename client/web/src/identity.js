@@ -12,7 +12,7 @@ const eventKeyName = (eventId) => `workshop.event-key.${eventId}`;
 
 export const NAME_MAX = 60;
 export const ORG_MAX = 80;
-export const ORG_SUGGESTIONS = ["Sendai City", "Ulaanbaatar City", "UNDRR"];
+const ORG_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/; // a registry id (server/organisations.py)
 
 /** The token store the connection uses: per origin, shared by every room. */
 export const tokens = {
@@ -26,13 +26,20 @@ export function charCount(text) {
   return [...String(text ?? "")].length;
 }
 
-/** Trims and checks a profile; returns {profile} or {error: "join.bad_name" | "join.bad_org"}. */
-export function checkProfile({ name, org, lang }) {
+/** A registry id as the server takes it, else null. */
+export function checkOrgId(orgId) {
+  return typeof orgId === "string" && ORG_ID.test(orgId) ? orgId : null;
+}
+
+/** Trims and checks a profile; returns {profile} or {error: "join.bad_name" | "join.bad_org"}.
+ * `org_id` (a registry pick, issue 14) is kept when it is well formed. */
+export function checkProfile({ name, org, lang, org_id: orgId }) {
   const cleanName = String(name ?? "").trim();
   const cleanOrg = String(org ?? "").trim();
   if (charCount(cleanName) < 1 || charCount(cleanName) > NAME_MAX) return { error: "join.bad_name" };
   if (charCount(cleanOrg) > ORG_MAX) return { error: "join.bad_org" };
-  return { profile: { name: cleanName, org: cleanOrg, lang } };
+  const id = checkOrgId(orgId);
+  return { profile: { name: cleanName, org: cleanOrg, lang, ...(id ? { org_id: id } : {}) } };
 }
 
 /** The remembered profile, or null when this browser has not joined yet. */

@@ -44,12 +44,12 @@ export function normaliseWord(word) {
 
 /**
  * Checks the draft form. Returns {fields} (ready for poll.create / poll.edit) or {error}
- * with a catalogue key. Options are trimmed and blank ones dropped.
+ * with a catalogue key. Options are trimmed and blank ones dropped. The editor's texts in
+ * several languages go through lang-fields.js's checkLangDraft instead (issue 14).
  */
 export function checkDraft({ title, kind, options = [], hideResults = false, hideUntilVoted = false, seconds = null }) {
   const cleanTitle = String(title ?? "").trim();
   if (charCount(cleanTitle) < 1 || charCount(cleanTitle) > TITLE_MAX) return { error: "poll.bad_title" };
-  if (!KINDS.includes(kind)) return { error: "poll.bad_title" };
   let cleanOptions = [];
   if (CHOICE_KINDS.includes(kind)) {
     cleanOptions = options.map((o) => String(o ?? "").trim()).filter(Boolean);
@@ -59,7 +59,14 @@ export function checkDraft({ title, kind, options = [], hideResults = false, hid
       return { error: "poll.bad_options" };
     }
   }
-  const fields = { title: cleanTitle, kind, options: cleanOptions, hide_results: Boolean(hideResults) };
+  const settings = draftSettings({ kind, hideResults, hideUntilVoted, seconds });
+  return settings.error ? settings : { fields: { title: cleanTitle, options: cleanOptions, ...settings.fields } };
+}
+
+/** The draft form's settings (kind, hiding, timer) as poll.create fields, or {error}. */
+export function draftSettings({ kind, hideResults = false, hideUntilVoted = false, seconds = null }) {
+  if (!KINDS.includes(kind)) return { error: "poll.bad_title" };
+  const fields = { kind, hide_results: Boolean(hideResults) };
   if (hideUntilVoted) fields.hide_until_voted = true;
   const timer = seconds == null || seconds === "" ? null : Number(seconds);
   if (timer != null) {

@@ -7,6 +7,7 @@ import { RoomConnection, socketUrl } from "./connection.js";
 import { coalesce, el, setAttr, setText } from "./dom.js";
 import { errorText, getLang, onLangChange, setLang, t } from "./i18n.js";
 import { eventRoleKey, forgetRoleKey, keepRoleKey, loadProfile, saveProfile, takeRoleKey, tokens } from "./identity.js";
+import { readRegistry, registry, withRegistry } from "./organisations.js";
 import { newCid, Outbox } from "./outbox.js";
 import { local } from "./storage.js";
 import { roomPath } from "./route.js";
@@ -15,20 +16,19 @@ import { syncState } from "./sync-state.js";
 import { createHeader } from "./views/header.js";
 import { createJoinForm } from "./views/join.js";
 import { createNotice } from "./views/notice.js";
-import { startLanding } from "./views/landing.js";
 
 // Each view is a chunk of its own (issue 13): the projector never downloads the notes
-// editor and yjs, a participant never the QR code or the moderator's panels.
+// editor and yjs, a participant never the QR code or the moderator's panels. Each loader
+// gives [createView, NotesSync or null]: the views that show the shared notes re-export
+// NotesSync (notes.js is in their chunk already), so the notes are no extra file to fetch.
 const VIEWS = {
-  participant: () => import("./views/participant.js").then((m) => m.createParticipantView),
-  moderator: () => import("./views/moderator.js").then((m) => m.createModeratorView),
-  presenter: () => import("./views/presenter.js").then((m) => m.createPresenterView),
-  rapporteur: () => import("./views/moderator.js").then((m) => m.createRapporteurView),
-  interpreter: () => import("./views/interpreter.js").then((m) => m.createInterpreterView),
+  participant: () => import("./views/participant.js").then((m) => [m.createParticipantView, m.NotesSync]),
+  moderator: () => import("./views/moderator.js").then((m) => [m.createModeratorView, m.NotesSync]),
+  presenter: () => import("./views/presenter.js").then((m) => [m.createPresenterView, null]),
+  rapporteur: () => import("./views/moderator.js").then((m) => [m.createRapporteurView, m.NotesSync]),
+  interpreter: () => import("./views/interpreter.js").then((m) => [m.createInterpreterView, null]),
 };
-const loadNotes = () => import("./notes.js").then((m) => m.NotesSync);
 const STAFF_VIEWS = { moderator: "moderator", rapporteur: "rapporteur", interpreter: "interpreter" }; // view -> role it needs
-const NO_NOTES = new Set(["presenter", "interpreter"]); // views that never show the shared notes
 // What the role banner says on a page opened without its key, or with one that gave no role.
 const NO_KEY_TEXT = { interpreter: "interp.no_key" };
 const NO_ROLE_TEXT = { interpreter: "interp.not_interpreter" };
@@ -38,7 +38,7 @@ const FATAL_TEXT = { auth: "room.auth_failed", not_found: "room.not_found", clos
 export function startRoom(root, { code, view }) {
   document.body.classList.add(`view-${view}`);
   // Fetched while the join form shows and the room's info loads.
-  const parts = Promise.all([VIEWS[view](), NO_NOTES.has(view) ? null : loadNotes()]);
+  const parts = VIEWS[view]();
   let key = STAFF_VIEWS[view] ? takeRoleKey(code) : null;
   let kept = false;
   const roomInfo = fetch(`/api/rooms/${encodeURIComponent(code)}`, { headers: { accept: "application/json" } })
@@ -47,6 +47,9 @@ export function startRoom(root, { code, view }) {
       return r.ok ? r.json() : null;
     })
     .catch(() => null);
+  // The event's organisations for the join form (issue 14): from the room's info, else
+  // from the last join reply (the store keeps it), else none.
+  const registryReady = roomInfo.then((info) => (info?.event?.organisations?.length ? info.event.organisations : registry()));
   const store = new RoomStore();
   const outbox = new Outbox(local(), code);
   const notice = createNotice();
@@ -121,6 +124,7 @@ export function startRoom(root, { code, view }) {
   function showJoin() {
     const form = createJoinForm({
       initial: profile,
+      registry: registryReady,
       onSubmit: (chosen) => {
         saveProfile(chosen);
         setLang(chosen.lang);
@@ -169,6 +173,7 @@ export function startRoom(root, { code, view }) {
       // The projector joins as a screen (docs/protocol.md): it shows presence, is not counted in it.
       joinFields: () => ({
         room: code, name: profile.name, org: profile.org, lang: profile.lang, key: key ?? null,
+        ...(profile.org_id ? { org_id: profile.org_id } : {}),
         ...(view === "presenter" ? { screen: true } : {}),
       }),
     });
@@ -217,7 +222,7 @@ export function startRoom(root, { code, view }) {
   onLangChange(() => {
     // One language per person: the switch also becomes the language we join and ask in.
     if (profile && view !== "presenter") {
-      profile = { ...profile, lang: getLang() };
+      profile = withRegistry({ ...profile, lang: getLang() }); // a picked organisation's name follows
       saveProfile(profile);
     }
     render();
@@ -230,12 +235,17 @@ export function startRoom(root, { code, view }) {
     gone = true;
     if (connection && connection.status !== "stopped") connection.stop("not_found");
     document.body.classList.remove(`view-${view}`);
-    startLanding(root, { missing: code });
+    import("./views/landing.js").then((m) => m.startLanding(root, { missing: code })); // its own chunk
   }
 
   roomInfo.then((info) => {
+    // A profile stored before the registry (only a typed `org`) gains the entry's id.
+    if (profile && view !== "presenter" && info?.event?.organisations?.length) {
+      const upgraded = withRegistry(profile, readRegistry(info.event.organisations));
+      if (JSON.stringify(upgraded) !== JSON.stringify(profile)) saveProfile((profile = upgraded));
+    }
     if (info?.title && !store.room) {
-      store.room = describeRoom(code, info.title, info.event, info.prompts);
+      store.room = describeRoom(code, info.title, info.event, info.prompts, info);
       render();
     }
   });

@@ -4,6 +4,7 @@
 
 import { Emitter } from "./emitter.js";
 import { defineText, setFallbackOrder, wireText } from "./lang-text.js";
+import { setRegistry } from "./organisations.js";
 import { emptyResults, pollOrder } from "./polls.js";
 
 export const STAFF_ROLES = ["moderator", "rapporteur"];
@@ -64,10 +65,13 @@ function normalisePoll(raw, changed) {
 }
 
 /** The room as the welcome (or /api/rooms) names it; its and its event's titles may be
- * language maps, read in the interface language; `prompts`: its guiding questions. */
-export function roomInfo(code, title, event, prompts = []) {
+ * language maps, read in the interface language; `prompts`: its guiding questions;
+ * `slot`: its `starts`/`ends` (ISO 8601 with offset, or null; issue 14). */
+export function roomInfo(code, title, event, prompts = [], slot = {}) {
   setFallbackOrder(event?.languages);
-  const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [] }, "title", title ?? "");
+  if (event) setRegistry(event.organisations); // organisations named in the reader's language
+  const { starts = null, ends = null } = slot ?? {};
+  const room = defineText({ code, prompts: Array.isArray(prompts) ? prompts : [], starts, ends }, "title", title ?? "");
   room.event = event ? defineText({ ...event }, "title", event.title ?? "") : event;
   return room;
 }
@@ -192,7 +196,7 @@ export class RoomStore {
     this.epoch = null;
     this.room = null;
     this.me = null;
-    this.presence = { count: null, byOrg: {} };
+    this.presence = { count: null, byOrg: {}, byCity: null };
     this.lag = null; // seconds: how far our clock runs ahead of the server's, at least
     this.clearRoom();
   }
@@ -234,8 +238,8 @@ export class RoomStore {
   applyJoin(reply) {
     this.me = reply.me ?? null;
     if (reply.room) {
-      const { code, title, event, prompts } = reply.room;
-      this.room = roomInfo(code, title, event, prompts);
+      const { code, title, event, prompts, starts, ends } = reply.room;
+      this.room = roomInfo(code, title, event, prompts, { starts, ends });
       if (reply.room.state) this.roomState = reply.room.state;
       if (reply.room.settings) this.settings = { ...this.settings, ...reply.room.settings };
     }
@@ -294,7 +298,8 @@ export class RoomStore {
 
   /** The `presence` frame: distinct participants in the room, by organisation. */
   applyPresence(frame) {
-    this.presence = { count: frame.count ?? 0, byOrg: frame.by_org || {} };
+    // by_city: participants per registry city (an addition, issue 14; null when absent)
+    this.presence = { count: frame.count ?? 0, byOrg: frame.by_org || {}, byCity: frame.by_city ?? null };
     this.emit({ kind: "presence" });
   }
 

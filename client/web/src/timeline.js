@@ -8,19 +8,15 @@
 // through the same `timelineLine` as a live event; the texts it quotes come from the log
 // itself (the question asked, edited; the poll drafted).
 
-import { getLang } from "./i18n.js";
+import { textIn } from "./lang-text.js";
 
 export const TIMELINE_LIMIT = 50; // newest first; the reports hold the whole timeline
 const QUOTE_LIMIT = 80;
 
-/** A language map {en, ja, mn} read in the page's language (else any), or the text. */
-function plain(text) {
-  if (text && typeof text === "object") return text[getLang()] ?? text.en ?? Object.values(text)[0] ?? "";
-  return text ?? "";
-}
-
+/** A text quoted in a line: a language map (a poll's title) in the page's language, with
+ * the event's fallback order (lang-text.js, as every view reads poll text). */
 export function quote(text) {
-  const flat = String(plain(text)).replace(/\s+/g, " ").trim();
+  const flat = textIn(text).replace(/\s+/g, " ").trim();
   return flat.length > QUOTE_LIMIT ? `${flat.slice(0, QUOTE_LIMIT - 1)}…` : flat;
 }
 

@@ -2,6 +2,8 @@
 // organisation, filter it by language and organisation, and sort it by votes, newest or
 // oldest. Pure: questions in, questions out; the console view owns the controls.
 
+import { orgLabel } from "./organisations.js";
+
 export const SORTS = ["queue", "votes", "newest", "oldest"];
 
 // Each queue's own order when the chair has not chosen one: pending is a queue (oldest
@@ -13,8 +15,9 @@ export function fold(text) {
   return String(text ?? "").normalize("NFKC").toLocaleLowerCase().replace(/\s+/g, " ").trim();
 }
 
+// A registry organisation in the reader's language, so 仙台市 and Sendai City are one (issue 14).
 function organisation(q) {
-  return q.author?.org ? String(q.author.org) : "";
+  return q.author?.org ? orgLabel(String(q.author.org)) : "";
 }
 
 /** True when q matches every part of the filter {query, lang, org} ("" = any). */

@@ -23,6 +23,17 @@ export default {
   "landing.no_rooms": "No sessions yet.",
   "landing.load_failed": "Could not load the list of sessions.",
 
+  // programme (issue 14)
+  "programme.heading": "Programme",
+  "programme.zones_note": "Times are in Japan time (JST) and Ulaanbaatar time (ULAT).",
+  "programme.now": "Now",
+  "programme.next": "Next",
+  "programme.other": "Other sessions",
+  "programme.date": "{day}/{month}",
+  "programme.day": "{weekday} {day}/{month}",
+  "programme.weekdays": "Sunday,Monday,Tuesday,Wednesday,Thursday,Friday,Saturday",
+  "programme.slot_label": "Session time:",
+
   "join.heading": "Join the session",
   "join.intro": "Your name is shown with your questions unless you ask anonymously.",
   "join.name": "Your name",
@@ -391,4 +402,20 @@ export default {
   "interp.sent": "Translation ({lang}) sent",
   "interp.no_key": "This interpreter page needs the key from your invite link. Open the full link you were sent.",
   "interp.not_interpreter": "You joined without interpreter rights, so your translations will be refused.",
+
+  // organisation registry (issue 14)
+  "join.org_none": "Prefer not to say",
+  "join.org_other": "Other…",
+  "join.org_other_label": "Your organisation",
+  "org.city.sendai": "Sendai",
+  "org.city.ulaanbaatar": "Ulaanbaatar",
+  "org.city.undrr": "UNDRR",
+  "presence.by_city": "By city: {cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "Other languages ({langs})",
+  "poll.other_langs_filled": "Other languages ({langs}) · {n} filled",
+  "poll.text_in_lang": "{field} ({lang})",
+  "poll.error_in_lang": "In {lang}: {error}",
+  "present.translated": "Translation",
 };

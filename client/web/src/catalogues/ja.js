@@ -22,6 +22,17 @@ export default {
   "landing.no_rooms": "まだセッションはありません。",
   "landing.load_failed": "セッション一覧を読み込めませんでした。",
 
+  // programme (issue 14)
+  "programme.heading": "プログラム",
+  "programme.zones_note": "時刻は日本時間（JST）とウランバートル時間（ULAT）で表示しています。",
+  "programme.now": "開催中",
+  "programme.next": "次に開催",
+  "programme.other": "その他のセッション",
+  "programme.date": "{month}月{day}日",
+  "programme.day": "{month}月{day}日（{weekday}）",
+  "programme.weekdays": "日,月,火,水,木,金,土",
+  "programme.slot_label": "開催時間：",
+
   "join.heading": "セッションに参加",
   "join.intro": "匿名で質問しない限り、質問にはお名前が表示されます。",
   "join.name": "お名前",
@@ -385,4 +396,20 @@ export default {
   "interp.sent": "訳文（{lang}）を送信しました",
   "interp.no_key": "この通訳者用ページには招待リンクのキーが必要です。送られたリンクをそのまま開いてください。",
   "interp.not_interpreter": "通訳者の権限なしで参加しているため、翻訳は拒否されます。",
+
+  // organisation registry (issue 14)
+  "join.org_none": "指定しない",
+  "join.org_other": "その他…",
+  "join.org_other_label": "所属（自由記入）",
+  "org.city.sendai": "仙台",
+  "org.city.ulaanbaatar": "ウランバートル",
+  "org.city.undrr": "国連防災機関",
+  "presence.by_city": "都市別：{cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "他の言語（{langs}）",
+  "poll.other_langs_filled": "他の言語（{langs}）· {n} 件入力済み",
+  "poll.text_in_lang": "{field}（{lang}）",
+  "poll.error_in_lang": "{lang}：{error}",
+  "present.translated": "翻訳",
 };

@@ -22,6 +22,17 @@ export default {
   "landing.no_rooms": "Одоогоор хуралдаан алга.",
   "landing.load_failed": "Хуралдааны жагсаалтыг ачаалж чадсангүй.",
 
+  // programme (issue 14)
+  "programme.heading": "Хөтөлбөр",
+  "programme.zones_note": "Цагийг Японы (JST) болон Улаанбаатарын (ULAT) цагаар харуулав.",
+  "programme.now": "Одоо",
+  "programme.next": "Дараагийнх",
+  "programme.other": "Бусад хуралдаан",
+  "programme.date": "{month}-р сарын {day}",
+  "programme.day": "{month}-р сарын {day}, {weekday}",
+  "programme.weekdays": "Ням гараг,Даваа гараг,Мягмар гараг,Лхагва гараг,Пүрэв гараг,Баасан гараг,Бямба гараг",
+  "programme.slot_label": "Хуралдааны цаг:",
+
   "join.heading": "Хуралдаанд нэгдэх",
   "join.intro": "Нэрээ нууцлахгүй бол таны нэр асуултын хамт харагдана.",
   "join.name": "Таны нэр",
@@ -385,4 +396,20 @@ export default {
   "interp.sent": "Орчуулга ({lang}) илгээгдлээ",
   "interp.no_key": "Энэ орчуулагчийн хуудсанд урилгын холбоосны түлхүүр хэрэгтэй. Танд ирсэн холбоосыг бүтнээр нь нээнэ үү.",
   "interp.not_interpreter": "Та орчуулагчийн эрхгүй нэгдсэн тул таны орчуулга татгалзагдана.",
+
+  // organisation registry (issue 14)
+  "join.org_none": "Заахгүй",
+  "join.org_other": "Бусад…",
+  "join.org_other_label": "Таны байгууллага",
+  "org.city.sendai": "Сендай",
+  "org.city.ulaanbaatar": "Улаанбаатар",
+  "org.city.undrr": "UNDRR",
+  "presence.by_city": "Хотоор: {cities}",
+
+  // poll editor languages (issue 14)
+  "poll.other_langs": "Бусад хэл ({langs})",
+  "poll.other_langs_filled": "Бусад хэл ({langs}) · {n} талбар бөглөсөн",
+  "poll.text_in_lang": "{field} ({lang})",
+  "poll.error_in_lang": "{lang}: {error}",
+  "present.translated": "Орчуулга",
 };

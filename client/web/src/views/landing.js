@@ -1,26 +1,11 @@
-// The landing page: join by code, and the list of sessions from GET /api/rooms.
+// The landing page: join by code, and the programme of sessions from GET /api/rooms
+// (issue 14: by day, JST and ULAT side by side, Now and Next; views/programme-list.js).
 
 import { el, setText } from "../dom.js";
-import { onLangChange, t } from "../i18n.js";
-import { textIn } from "../lang-text.js";
+import { getLang, onLangChange, t } from "../i18n.js";
 import { normaliseCode, roomPath } from "../route.js";
 import { createLangSwitch } from "./lang-switch.js";
-
-function roomLink(room) {
-  const code = normaliseCode(room.code);
-  if (!code) return null;
-  return el(
-    "li",
-    { className: "room-item", data: { code } },
-    el(
-      "a",
-      { className: "room-link", attrs: { href: roomPath(code) } },
-      el("span", { className: "room-item-title", text: textIn(room.title) || code }),
-      el("span", { className: "room-item-code", text: code }),
-      room.event?.title ? el("span", { className: "room-item-event", text: textIn(room.event.title) }) : null,
-    ),
-  );
-}
+import { createProgramme } from "./programme-list.js";
 
 /** The landing page; `missing`: a room code that does not exist, to say so above the form. */
 export function startLanding(root, { missing = null } = {}) {
@@ -60,7 +45,9 @@ export function startLanding(root, { missing = null } = {}) {
   });
 
   const status = el("p", { id: "room-list-status", className: "hint", i18n: "landing.loading", attrs: { role: "status" } });
-  const list = el("ul", { id: "room-list", className: "room-list" });
+  const list = el("div", { id: "room-list" });
+  const title = el("h2", { id: "title-rooms", i18n: "landing.rooms" });
+  const programme = createProgramme(list);
   root.replaceChildren(
     el(
       "header",
@@ -73,7 +60,7 @@ export function startLanding(root, { missing = null } = {}) {
       { className: "landing-main" },
       el("p", { className: "intro", i18n: "landing.intro" }),
       form,
-      el("section", { className: "card rooms", attrs: { "aria-labelledby": "title-rooms" } }, el("h2", { id: "title-rooms", i18n: "landing.rooms" }), status, list),
+      el("section", { className: "card rooms", attrs: { "aria-labelledby": "title-rooms" } }, title, status, list),
     ),
   );
   document.title = t("app.name");
@@ -82,13 +69,13 @@ export function startLanding(root, { missing = null } = {}) {
     .then((r) => (r.ok ? r.json() : Promise.reject(new Error(String(r.status)))))
     .then((body) => {
       const rooms = Array.isArray(body?.rooms) ? body.rooms : [];
-      const show = () => list.replaceChildren(...rooms.map(roomLink).filter(Boolean));
-      show();
-      onLangChange(show); // titles may be language maps
-      const items = list.children;
+      // With slots the list is a programme, and its heading says so.
+      title.dataset.i18n = programme.show(rooms, getLang()) ? "programme.heading" : "landing.rooms";
+      setText(title, t(title.dataset.i18n));
+      onLangChange((lang) => programme.redraw(lang)); // titles may be language maps, dates move
       status.dataset.i18n = "landing.no_rooms";
       setText(status, t("landing.no_rooms"));
-      status.hidden = items.length > 0;
+      status.hidden = programme.size > 0;
     })
     .catch(() => {
       status.dataset.i18n = "landing.load_failed";

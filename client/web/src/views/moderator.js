@@ -7,6 +7,8 @@
 
 import { el, setAttr, setText } from "../dom.js";
 import { t } from "../i18n.js";
+import { cityLine } from "../cities.js";
+import { presenceLine } from "../organisations.js";
 import { createPendingAlerts } from "./console-alerts.js";
 import { createSettingsDrawer } from "./console-drawer.js";
 import { createHelpDialog, listenForShortcuts } from "./console-keys.js";
@@ -15,10 +17,14 @@ import { gist } from "./question-item.js";
 import { createNextBar } from "./next-bar.js";
 import { createNotesEditor } from "./notes-editor.js";
 import { createPinned } from "./pinned.js";
+import { createPollEditor } from "./poll-editor.js";
 import { createPollsSection } from "./polls.js";
 import { makeViewFor, questionHandlers } from "./question-view.js";
 import { createSettingsPanel } from "./settings-panel.js";
 import { createTranscriptPanel } from "./transcript.js";
+
+// The room page's notes client comes with the view (room.js): one chunk fewer to fetch.
+export { NotesSync } from "../notes.js";
 
 const PANES = ["queue", "now", "polls", "notes"];
 
@@ -96,8 +102,12 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
         on: { click: () => help.showModal() },
       }, el("span", { i18n: "mod.help_open" }), el("kbd", { text: "?", attrs: { "aria-hidden": "true" } }))
     : null;
-  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator" });
+  const polls = createPollsSection({ store, commands, outbox, mode: readOnly ? "rapporteur" : "moderator", createEditor: createPollEditor });
   const notesEditor = notes ? createNotesEditor({ notes, store }) : null;
+  // Who is here (issue 14): per organisation of the registry, once whatever language it
+  // was picked in, and per city, as the projector shows it.
+  const presence = el("p", { id: "mod-presence", className: "hint mod-presence" });
+  const cities = el("p", { id: "mod-cities", className: "hint mod-presence" });
 
   // The queue and the polls scroll on their own on a desktop: focusable, so the keyboard
   // can scroll them too (axe: scrollable-region-focusable).
@@ -121,6 +131,8 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
         markAnswered,
       ),
       nextBar?.el,
+      presence,
+      cities,
       readOnly ? el("p", { className: "hint", i18n: "rap.intro" }) : null,
       transcript?.el,
     ),
@@ -188,6 +200,12 @@ export function createModeratorView({ code, store, commands, outbox, key, notice
       setAttr(markAnswered, "aria-label", pinnedQ ? t("mod.mark_answered_for", { text: gist(pinnedQ.text) }) : null);
     }
     nextBar?.update();
+    const here = store.presence.count;
+    setText(presence, here ? t("part.presence", { n: here, orgs: presenceLine(store.presence.byOrg) || t("present.no_org") }) : "");
+    const byCity = here ? cityLine(store.presence.byOrg, store.presence.byCity) : "";
+    setText(cities, byCity ? t("presence.by_city", { cities: byCity }) : "");
+    presence.hidden = !here;
+    cities.hidden = !byCity;
     settings?.update(store, entries);
     transcript?.update(store, entries);
     polls.render();

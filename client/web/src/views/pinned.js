@@ -1,6 +1,10 @@
-// The "now answering" question (#pinned), on top of the participant and moderator views.
+// The "now answering" question (#pinned), on top of the participant and moderator views,
+// with its translation into the reader's language under the original when there is one
+// (issue 14), marked as the question list marks it (translation.js).
 
 import { el, setAttr, setText } from "../dom.js";
+import { orgLabel } from "../organisations.js";
+import { createTranslation } from "./translation.js";
 
 export function createPinned() {
   const body = el("div", { className: "pinned-body" });
@@ -23,12 +27,13 @@ export function createPinned() {
       return;
     }
     if (!shown) {
-      shown = { text: el("p", { className: "q-text" }), author: el("p", { className: "pinned-author" }) };
-      body.replaceChildren(shown.text, shown.author);
+      shown = { text: el("p", { className: "q-text" }), translation: createTranslation("text"), author: el("p", { className: "pinned-author" }) };
+      body.replaceChildren(shown.text, shown.translation.el, shown.author);
     }
     setText(shown.text, q.text);
     setAttr(shown.text, "lang", q.lang || null);
-    setText(shown.author, q.author ? [q.author.name, q.author.org].filter(Boolean).join(" · ") : "");
+    shown.translation.update(q);
+    setText(shown.author, q.author ? [q.author.name, orgLabel(q.author.org)].filter(Boolean).join(" · ") : "");
   }
 
   return { el: root, update };

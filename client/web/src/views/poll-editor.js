@@ -1,23 +1,39 @@
 // The moderator's poll form: a new draft, or an existing draft being edited (poll.edit).
 // Title, kind, the options (single and multi), "hide results until closed", "show each
 // participant the results once they vote", and a timer that closes the poll by itself.
+// The title and each option have a field per language (issue 14): the interface
+// language's always shown, the other two behind "Other languages" (a button with
+// aria-expanded); lang-fields.js decides what is sent (a string or a language map).
+// Moderator-only: moderator.js hands it to the polls section, so participants never load it.
 //
-// Stable selectors (tests): #poll-create-title, #poll-create-kind, .poll-option-input,
+// Stable selectors (tests): #poll-create-title (the title in the interface language),
+// #poll-create-kind, .poll-option-input (each option in the interface language),
+// #poll-other-langs, input[data-lang] in .poll-title-fields and in each .poll-option-row,
 // #poll-add-option, button.poll-remove-option, #poll-hide-results, #poll-hide-until-voted,
 // #poll-timer, #poll-create-submit,
 // #poll-edit-cancel, #poll-form-error; the form's data-editing holds the poll being edited.
 
 import { el, setAttr, setText } from "../dom.js";
-import { getLang, t } from "../i18n.js";
-import { CHOICE_KINDS, checkDraft, durationText, KINDS, MAX_OPTIONS, MIN_OPTIONS, OPTION_MAX, TIMERS, TITLE_MAX } from "../polls.js";
+import { getLang, langName, t } from "../i18n.js";
+import { checkLangDraft, fieldOrder, fieldsOf, otherFilled } from "../lang-fields.js";
+import { CHOICE_KINDS, durationText, KINDS, MAX_OPTIONS, MIN_OPTIONS, OPTION_MAX, TIMERS, TITLE_MAX } from "../polls.js";
+import { createLangInputs } from "./poll-lang-inputs.js";
 
 /** submit(fields, pollId) sends poll.create (pollId null) or poll.edit. */
 export function createPollEditor({ submit }) {
   const heading = el("h3", { id: "title-poll-form", i18n: "poll.new" });
-  const titleInput = el("input", {
-    id: "poll-create-title",
-    i18nPlaceholder: "poll.title_placeholder",
-    attrs: { type: "text", maxlength: TITLE_MAX, autocomplete: "off" },
+  const title = createLangInputs({ max: TITLE_MAX, mainId: "poll-create-title" });
+  title.others.id = "poll-title-others";
+  const otherLangs = el("button", {
+    id: "poll-other-langs",
+    className: "poll-other-langs link-button",
+    attrs: { type: "button", "aria-expanded": "false", "aria-controls": "poll-title-others poll-options" },
+    on: {
+      click: () => {
+        expanded = !expanded;
+        refresh();
+      },
+    },
   });
   const kindSelect = el(
     "select",
@@ -31,9 +47,9 @@ export function createPollEditor({ submit }) {
     attrs: { type: "button" },
     on: {
       click: () => {
-        const input = addRow("");
+        const row = addRow();
         refresh();
-        input?.focus();
+        row?.text.inputs[getLang()]?.focus();
       },
     },
   });
@@ -56,7 +72,7 @@ export function createPollEditor({ submit }) {
     { id: "poll-form", className: "card poll-form", attrs: { novalidate: true, "aria-labelledby": "title-poll-form" } },
     heading,
     el("label", { attrs: { for: "poll-create-title" }, i18n: "poll.title_label" }),
-    titleInput,
+    el("div", { className: "poll-title-fields" }, title.main, otherLangs, title.others),
     el("label", { attrs: { for: "poll-create-kind" }, i18n: "poll.kind_label" }),
     kindSelect,
     optionsBlock,
@@ -68,48 +84,63 @@ export function createPollEditor({ submit }) {
     el("div", { className: "button-row" }, submitButton, cancel),
   );
   let editing = null; // poll_id of the draft being edited
+  let expanded = false; // "Other languages" open
+  let rows = []; // [{el, text, remove}] in order
 
-  function rows() {
-    return [...optionList.querySelectorAll(".poll-option-input")];
-  }
-
-  function addRow(value) {
-    if (rows().length >= MAX_OPTIONS) return null;
-    const input = el("input", { className: "poll-option-input", attrs: { type: "text", maxlength: OPTION_MAX, autocomplete: "off" } });
-    input.value = value;
+  function addRow(fields) {
+    if (rows.length >= MAX_OPTIONS) return null;
+    const text = createLangInputs({ max: OPTION_MAX, mainClass: "poll-option-input", otherClass: "poll-option-other" });
+    if (fields) text.fill(fields);
     const remove = el("button", {
       className: "poll-remove-option link-button",
       attrs: { type: "button" },
       on: {
         click: () => {
-          row.remove();
+          row.el.remove();
+          rows = rows.filter((r) => r !== row);
           refresh();
         },
       },
     });
-    const row = el("li", { className: "poll-option-row" }, input, remove);
-    optionList.append(row);
-    return input;
+    const row = { el: el("li", { className: "poll-option-row" }, text.main, remove, text.others), text, remove };
+    rows.push(row);
+    optionList.append(row.el);
+    return row;
   }
 
-  function setOptions(values) {
+  function setOptions(list) {
     optionList.replaceChildren();
-    for (const value of values) addRow(value);
-    while (rows().length < MIN_OPTIONS) addRow("");
+    rows = [];
+    for (const fields of list) addRow(fields);
+    while (rows.length < MIN_OPTIONS) addRow(null);
+  }
+
+  /** The fields' languages follow the interface language; nothing typed moves or goes. */
+  function arrangeTexts() {
+    const lang = getLang();
+    const inLang = (field, code) => t("poll.text_in_lang", { field, lang: langName(code) });
+    const titleLabel = t("poll.title_label");
+    title.arrange(lang, { label: (code, isMain) => (isMain ? null : inLang(titleLabel, code)), placeholder: t("poll.title_placeholder"), expanded });
+    rows.forEach((row, i) => {
+      const field = t("poll.option_label", { n: i + 1 });
+      row.text.arrange(lang, { label: (code, isMain) => (isMain ? field : inLang(field, code)), placeholder: t("poll.option_placeholder", { n: i + 1 }), expanded });
+    });
+    const others = fieldOrder(lang).slice(1).map((code) => t(`lang.${code}`)).join(", ");
+    const filled = expanded ? 0 : otherFilled([title.values(), ...rows.map((row) => row.text.values())], lang);
+    setText(otherLangs, t(filled ? "poll.other_langs_filled" : "poll.other_langs", { langs: others, n: filled }));
+    setAttr(otherLangs, "aria-expanded", expanded ? "true" : "false");
+    setAttr(form, "data-other-langs", expanded ? "shown" : null);
   }
 
   /** Labels and the buttons' states follow the rows and the language. */
   function refresh() {
-    const list = rows();
-    list.forEach((input, i) => {
-      setAttr(input, "placeholder", t("poll.option_placeholder", { n: i + 1 }));
-      setAttr(input, "aria-label", t("poll.option_label", { n: i + 1 }));
-      const remove = input.parentElement.querySelector(".poll-remove-option");
+    arrangeTexts();
+    rows.forEach(({ remove }, i) => {
       setText(remove, t("poll.remove_option"));
       setAttr(remove, "aria-label", t("poll.remove_option_label", { n: i + 1 }));
-      remove.disabled = list.length <= MIN_OPTIONS;
+      remove.disabled = rows.length <= MIN_OPTIONS;
     });
-    addOption.disabled = list.length >= MAX_OPTIONS;
+    addOption.disabled = rows.length >= MAX_OPTIONS;
     // A custom timer loaded from a draft (another client's) shows as itself.
     const custom = timerSelect.dataset.custom;
     if (custom && !timerOptions.some((o) => o.value === custom)) {
@@ -129,15 +160,22 @@ export function createPollEditor({ submit }) {
     error.hidden = !error.textContent;
   }
 
-  function showError(key) {
-    setText(error, key ? t(key) : "");
+  function showError(key, lang = null) {
+    setText(error, errorText(key, lang));
     setAttr(error, "data-key", key);
+    setAttr(error, "data-lang", lang);
     error.hidden = !key;
+  }
+
+  /** A limit broken in a language names it: "…(Japanese)". */
+  function errorText(key, lang) {
+    if (!key) return "";
+    return lang && lang !== getLang() ? t("poll.error_in_lang", { error: t(key), lang: langName(lang) }) : t(key);
   }
 
   function reset() {
     editing = null;
-    titleInput.value = "";
+    title.fill();
     kindSelect.value = "single";
     hide.checked = false;
     hideUntilVoted.checked = false;
@@ -151,33 +189,51 @@ export function createPollEditor({ submit }) {
   /** Loads a draft into the form for editing. */
   function edit(poll) {
     editing = poll.poll_id;
-    titleInput.value = poll.title;
+    // The texts as sent (strings or maps), every language of them, not the reader's.
+    const texts = poll.texts ?? { title: poll.title, options: poll.options };
+    const lang = getLang();
+    const titleFields = fieldsOf(texts.title, lang);
+    const optionFields = (texts.options ?? []).map((option) => fieldsOf(option, lang));
+    title.fill(titleFields);
+    if (otherFilled([titleFields, ...optionFields], lang)) expanded = true;
     kindSelect.value = poll.kind;
     hide.checked = Boolean(poll.hide_results);
     hideUntilVoted.checked = Boolean(poll.hide_until_voted);
     timerSelect.dataset.custom = poll.seconds ? String(poll.seconds) : "";
-    setOptions(poll.options);
+    setOptions(optionFields);
     showError(null);
     refresh();
     timerSelect.value = poll.seconds ? String(poll.seconds) : "";
     form.scrollIntoView?.({ block: "nearest" });
-    titleInput.focus();
+    title.inputs[lang].focus();
+  }
+
+  /** Takes the moderator to the field that broke a limit (opening "Other languages"). */
+  function focusError({ lang, index }) {
+    if (!lang) return;
+    const text = index == null ? title : rows[index]?.text;
+    if (lang !== getLang() && !expanded) {
+      expanded = true;
+      refresh();
+    }
+    text?.inputs[lang]?.focus();
   }
 
   kindSelect.addEventListener("change", refresh);
   hide.addEventListener("change", refresh);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    const checked = checkDraft({
-      title: titleInput.value,
+    const checked = checkLangDraft({
+      title: title.values(),
       kind: kindSelect.value,
-      options: rows().map((input) => input.value),
+      options: rows.map((row) => row.text.values()),
       hideResults: hide.checked,
       hideUntilVoted: hideUntilVoted.checked && !hide.checked,
       seconds: timerSelect.value,
     });
     if (checked.error) {
-      showError(checked.error);
+      showError(checked.error, checked.lang);
+      focusError(checked);
       return;
     }
     submit(checked.fields, editing);
@@ -188,7 +244,7 @@ export function createPollEditor({ submit }) {
   function update(store) {
     if (editing && store.polls.get(editing)?.status !== "draft") reset();
     else refresh();
-    if (error.dataset.key) setText(error, t(error.dataset.key));
+    if (error.dataset.key) setText(error, errorText(error.dataset.key, error.dataset.lang || null));
   }
 
   reset();

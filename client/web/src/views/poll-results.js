@@ -15,8 +15,10 @@ import { averageRating, cloudWords, resultRows } from "../polls.js";
 
 /** onWord(word, hidden): given for moderators, who may hide words and show them again.
  * voter: false on a screen that never votes (the presenter), whose note says "when the
- * poll closes" even for a poll that shows each participant the results once they vote. */
-export function createPollResults({ onWord = null, voter = true } = {}) {
+ * poll closes" even for a poll that shows each participant the results once they vote.
+ * optionLabel(node, poll, index): fills an option's label (the projector writes it in its
+ * two languages); by default the option in the reader's language. */
+export function createPollResults({ onWord = null, voter = true, optionLabel = null } = {}) {
   const bars = el("ol", { className: "poll-bars", i18nLabel: "poll.results" });
   const cloud = el("ul", { className: "poll-cloud", i18nLabel: "poll.results" });
   const noWords = el("p", { className: "poll-no-words hint", i18n: "poll.no_words" });
@@ -69,7 +71,9 @@ export function createPollResults({ onWord = null, voter = true } = {}) {
     const list = resultRows(poll, results);
     const nodes = list.map((row) => {
       const r = rowFor(row.key);
-      setText(r.label, poll.kind === "rating" ? `${row.label} ★` : row.label);
+      if (poll.kind === "rating") setText(r.label, `${row.label} ★`);
+      else if (optionLabel) optionLabel(r.label, poll, Number(row.key));
+      else setText(r.label, row.label);
       setAttr(r.label, "title", poll.kind === "rating" ? t("poll.stars", { n: row.label }) : null);
       setText(r.count, row.count);
       setAttr(r.count, "title", t("poll.count_votes", { n: Number(row.count) }));

@@ -8,7 +8,6 @@
 import { el, reorder, setText } from "../dom.js";
 import { t } from "../i18n.js";
 import { ACTION_COMMANDS, duplicateFields, showFields } from "../polls.js";
-import { createPollEditor } from "./poll-editor.js";
 import { createPollItem } from "./poll-item.js";
 
 const POLL_COMMANDS = ["poll.open", "poll.close", "poll.edit", "poll.hide_word", "poll.delete", "poll.show"];
@@ -26,8 +25,10 @@ export function participantOrder(polls) {
   return [...by("open"), ...by("closed")];
 }
 
-/** mode: "moderator", "rapporteur" or "participant". Returns {el, render}. */
-export function createPollsSection({ store, commands, outbox, mode }) {
+/** mode: "moderator", "rapporteur" or "participant"; createEditor: the moderator's draft form
+ * (poll-editor.js), passed in by the console so that the participant's bundle never holds
+ * it. Returns {el, render}. */
+export function createPollsSection({ store, commands, outbox, mode, createEditor = null }) {
   const staff = mode !== "participant";
   let editor = null;
   const handlers = {
@@ -57,8 +58,8 @@ export function createPollsSection({ store, commands, outbox, mode }) {
     },
     word: (pollId, word, hidden) => commands.send("poll.hide_word", { poll_id: pollId, word, hidden }).catch(() => {}),
   };
-  if (mode === "moderator") {
-    editor = createPollEditor({
+  if (mode === "moderator" && createEditor) {
+    editor = createEditor({
       submit: (fields, pollId) => {
         const send = pollId ? commands.send("poll.edit", { poll_id: pollId, ...fields }) : commands.send("poll.create", fields);
         send.catch(() => {});

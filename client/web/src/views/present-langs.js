@@ -1,17 +1,15 @@
 // Two interface languages at once on the projector: /r/CODE/present?langs=ja,mn shows every
 // fixed label (the data-i18n ones) in both, "回答中の質問 · Одоо хариулж буй асуулт", each
-// part in its own <span lang>. The first language is the page's. Room content (questions,
-// poll text) is shown as written; counted phrases ("5 voted") stay in the first language.
+// part in its own <span lang>. The first language is the page's. Counted phrases ("5
+// voted") stay in the first language. Room content written in several languages (a poll's
+// title and options, issue 14) shows in both through present-texts.js. Only the projector
+// imports this module; the ?langs= pair that main.js loads before the first render comes
+// from route.js's projectorLangs (re-exported here).
 
 import { clear, el } from "../dom.js";
-import { LANGS, setLang, t } from "../i18n.js";
+import { setLang, t } from "../i18n.js";
 
-/** The languages asked for in ?langs= (two known ones), else []. */
-export function projectorLangs(search = location.search) {
-  const asked = (new URLSearchParams(search).get("langs") || "").split(",").map((s) => s.trim());
-  const langs = [...new Set(asked.filter((l) => LANGS.includes(l)))].slice(0, 2);
-  return langs.length === 2 ? langs : [];
-}
+export { projectorLangs } from "../route.js";
 
 /** Returns apply(): rewrites root's labels in both languages (cheap when already done). */
 export function createBilingual(root, langs) {

@@ -1,20 +1,16 @@
 // The projector's strip of the room's state: the time in Tokyo and Ulaanbaatar side by side
 // (Intl.DateTimeFormat with Asia/Tokyo and Asia/Ulaanbaatar, labelled by city) and who is
-// here, by city / organisation, from the `presence` frame's by_org (participants only; the
-// server counts them).
+// here (participants only; the server counts them): per city ("Sendai 23 · Ulaanbaatar
+// 19", the frame's by_city or the registry's `city`), then per organisation, each registry
+// entry once and in the reader's language whatever language it was picked in (issue 14).
 
 import { el, setText } from "../dom.js";
 import { t } from "../i18n.js";
+import { cityLine } from "../cities.js";
+import { presenceLine, presenceRows } from "../organisations.js";
 import { clockIn, ZONES } from "../time.js";
 
-/** "Sendai 23 · Ulaanbaatar 19 · UNDRR 4": the largest first, then by name. */
-export function presenceLine(byOrg) {
-  return Object.entries(byOrg || {})
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([org, n]) => `${org || t("present.no_org")} ${n}`)
-    .join(" · ");
-}
+export { cityLine, presenceLine };
 
 /** Returns {el, render(store)}; the clocks tick by themselves each second. */
 export function createPresentStatus() {
@@ -29,7 +25,9 @@ export function createPresentStatus() {
     );
     return { zone, time, node };
   });
-  const presence = el("p", { id: "present-presence", className: "present-presence" });
+  const cities = el("p", { id: "present-cities", className: "present-cities" });
+  const orgs = el("p", { id: "present-orgs", className: "present-orgs" });
+  const presence = el("div", { id: "present-presence", className: "present-presence" }, cities, orgs);
   const root = el("div", { className: "present-status" }, ...clocks.map((c) => c.node), presence);
 
   function tick() {
@@ -46,8 +44,16 @@ export function createPresentStatus() {
     el: root,
     render(store) {
       tick();
-      setText(presence, presenceLine(store.presence?.byOrg));
-      presence.hidden = !presence.textContent;
+      setText(cities, cityLine(store.presence?.byOrg, store.presence?.byCity));
+      // Each organisation its own unbreakable-where-it-fits piece, so a long registry name
+      // (ONEA-GETI's) wraps inside itself and the " · " between entries stays readable.
+      const texts = presenceRows(store.presence?.byOrg).map(([name, n]) => `${name || t("present.no_org")} ${n}`);
+      if (texts.join(" · ") !== orgs.textContent) {
+        orgs.replaceChildren(...texts.flatMap((text, i) => [...(i ? [" · "] : []), el("span", { className: "present-org", text })]));
+      }
+      cities.hidden = !cities.textContent;
+      orgs.hidden = !orgs.textContent;
+      presence.hidden = cities.hidden && orgs.hidden;
     },
   };
 }

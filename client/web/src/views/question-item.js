@@ -7,6 +7,7 @@
 
 import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
+import { orgLabel } from "../organisations.js";
 import { formatDual, formatDualLong, isoTime } from "../time.js";
 import { actionBar } from "./action-bar.js";
 import { createTranslation, onlyMyLanguage } from "./translation.js";
@@ -63,7 +64,7 @@ export function moderatorActions(status, pinned) {
 function authorText(q) {
   if (!q.author) return t("q.anonymous");
   const name = q.author.name || t("q.anonymous");
-  return q.author.org ? `${name} (${q.author.org})` : name;
+  return q.author.org ? `${name} (${orgLabel(q.author.org)})` : name; // the reader's language (issue 14)
 }
 
 /**

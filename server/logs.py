@@ -1,0 +1,82 @@
+"""How the server writes its log (issue 16; docs/protocol.md "Operations"): uvicorn's plain
+lines for a person at a terminal (`--log-format text`, the default), or JSON lines for
+Loki or ELK (`--log-format json`, python-json-logger): one object a line with `timestamp`,
+`level`, `process`, `logger`, `message`, and where known `room`, `connection` and `event`.
+
+`room` and `connection` come from context variables the WebSocket endpoint sets for each
+connection's task (a counter, not a secret), so every line a connection's work writes
+carries them without each call naming them. What a log line may never carry (keys,
+tokens, secrets, message bodies) is checked by tests/integration/test_canary_keys.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from contextvars import ContextVar
+from typing import Any
+
+ROOM: ContextVar[str | None] = ContextVar("workshop_room", default=None)
+CONNECTION: ContextVar[str | None] = ContextVar("workshop_connection", default=None)
+FORMATS = ("text", "json")
+_ids = itertools.count(1)
+
+
+def new_connection() -> None:
+    """Name the current task's connection (call once, in its own task)."""
+    CONNECTION.set(f"c{next(_ids):x}")
+
+
+class Context(logging.Filter):
+    """Puts the task's room and connection (and an `event`, if the call gave none) on
+    every record, for the JSON formatter to write."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "room"):
+            record.room = ROOM.get()
+        if not hasattr(record, "connection"):
+            record.connection = CONNECTION.get()
+        if not hasattr(record, "event"):
+            record.event = None
+        return True
+
+
+JSON_FIELDS = (
+    "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s %(room)s %(connection)s %(event)s"
+)
+
+
+def log_config(fmt: str) -> dict[str, Any] | None:
+    """uvicorn's `log_config` (a dictConfig) for `fmt`; None: uvicorn's own (text)."""
+    if fmt == "text":
+        return None
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": Context}},
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": JSON_FIELDS,
+                "rename_fields": {
+                    "asctime": "timestamp",
+                    "levelname": "level",
+                    "name": "logger",
+                },
+                "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+            }
+        },
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stderr",
+                "formatter": "json",
+                "filters": ["context"],
+            }
+        },
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            name: {"level": "INFO", "handlers": [], "propagate": True}
+            for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
+        },
+    }
