@@ -1,6 +1,7 @@
 // The organiser's programme, as data (issue 15, "Organiser role and page"): a room's slot
-// typed as a date and a time in JST or ULAT and sent as ISO 8601 with its offset, a slot
-// read back in both zones, PATCH bodies with only what changed, and moves in the order.
+// typed as a date and a time in JST or ULAT and sent as ISO 8601 with its offset, read back
+// on either clock, PATCH bodies with only what changed, and moves in the order. A slot is
+// shown by programme.js's formatSlot, as everywhere else.
 // Pure: no DOM, no fetch; the views (views/organise-*.js) and the node tests use it.
 
 import { normaliseCode } from "./route.js";
@@ -71,26 +72,6 @@ export function sameInstant(a, b) {
   return Date.parse(a) === Date.parse(b);
 }
 
-/**
- * A slot in both workshop zones: "Thu, Dec 10 10:00–11:30 JST · 09:00–10:30 ULAT", led by
- * the date in the reader's language when `withDate`, and by Ulaanbaatar's own date too when
- * it is another day (near midnight the two cities are). "" when the room has no start.
- */
-export function formatSlot(starts, ends, lang = "en", { withDate = true } = {}) {
-  if (!starts || Number.isNaN(Date.parse(starts))) return "";
-  const start = localFromIsoAll(starts);
-  const end = ends && !Number.isNaN(Date.parse(ends)) ? localFromIsoAll(ends) : null;
-  let day = null; // a zone on the same day as the one before it does not repeat it
-  return ZONES.map(({ label }) => {
-    const s = start[label];
-    const e = end?.[label];
-    const date = withDate && s.date !== day ? `${dayLabel(s.date, lang)} ` : "";
-    day = s.date;
-    const until = e ? `–${e.date === s.date ? "" : `${dayLabel(e.date, lang)} `}${e.time}` : "";
-    return `${date}${s.time}${until} ${label}`;
-  }).join(" · ");
-}
-
 /** A server time (UTC seconds) as "2026-12-04 23:32 JST · 22:32 ULAT": the same in every
  * language (Intl has no Mongolian dates in every browser), the day written once when both
  * zones share it. "" for none. */
@@ -108,25 +89,6 @@ export function formatMoment(ts) {
 
 function localFromIsoAll(iso) {
   return Object.fromEntries(ZONES.map(({ label }) => [label, localFromIso(iso, label)]));
-}
-
-const dayFormats = new Map();
-/** "Thu, Dec 10", "12月10日(木)"; the ISO date where the browser has no dates in `lang`
- * (Chromium has none in Mongolian: English there would be wrong twice). */
-function dayLabel(date, lang) {
-  if (!dayFormats.has(lang)) {
-    let format = null;
-    try {
-      if (Intl.DateTimeFormat.supportedLocalesOf([lang]).length) {
-        format = new Intl.DateTimeFormat(lang, { timeZone: "UTC", month: "short", day: "numeric", weekday: "short" });
-      }
-    } catch {
-      format = null;
-    }
-    dayFormats.set(lang, format);
-  }
-  const format = dayFormats.get(lang);
-  return format ? format.format(new Date(`${date}T00:00:00Z`)) : date;
 }
 
 /** A title (a string, or a map {en, ja, mn}) as one text field per language of `langs`; a

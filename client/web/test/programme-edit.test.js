@@ -6,7 +6,6 @@ import { test } from "node:test";
 import {
   convertLocal,
   formatMoment,
-  formatSlot,
   formOf,
   isoFromLocal,
   localFromIso,
@@ -52,17 +51,6 @@ test("an instant reads back on either clock, across midnight too", () => {
   assert.deepEqual(localFromIso(null, "JST"), { date: "", time: "" });
   assert.deepEqual(convertLocal({ date: "2026-12-10", time: "10:00" }, "JST", "ULAT"), { date: "2026-12-10", time: "09:00" });
   assert.deepEqual(convertLocal({ date: "", time: "10:00" }, "JST", "ULAT"), { date: "", time: "10:00" }, "half-typed: kept");
-});
-
-test("a slot shows in JST and ULAT side by side, each with its own day", () => {
-  assert.equal(formatSlot(ROOM.starts, ROOM.ends, "en", { withDate: false }), "10:00–11:30 JST · 09:00–10:30 ULAT");
-  const dated = formatSlot(ROOM.starts, ROOM.ends, "en");
-  assert.match(dated, /Dec 10 10:00–11:30 JST · 09:00–10:30 ULAT$/, "the same day once");
-  const midnight = formatSlot("2026-12-10T00:30:00+09:00", "2026-12-10T01:30:00+09:00", "en");
-  assert.match(midnight, /Dec 10 00:30–01:30 JST · .*Dec 9 23:30–.*Dec 10 00:30 ULAT/);
-  assert.match(formatSlot(ROOM.starts, null, "ja"), /10:00 JST · .*09:00 ULAT/);
-  assert.equal(formatSlot(ROOM.starts, ROOM.ends, "xx"), "2026-12-10 10:00–11:30 JST · 09:00–10:30 ULAT", "no dates in that language: ISO");
-  assert.equal(formatSlot(null, null), "");
 });
 
 test("a link's creation time: both zones, the day once when they share it", () => {

@@ -11,7 +11,7 @@
 import { el, setText } from "../dom.js";
 import { getLang, LANGS, onLangChange, t } from "../i18n.js";
 import { setFallbackOrder, textIn } from "../lang-text.js";
-import { formatSlot } from "../programme-edit.js";
+import { formatSlot, zonesFor } from "../programme.js";
 import { roomPath } from "../route.js";
 import { createLangSwitch } from "./lang-switch.js";
 import { loadOrganiseCatalogues, loadOrganiseStyles } from "./organise-assets.js";
@@ -75,7 +75,7 @@ export async function startHandout(root, { code }) {
   function render() {
     const lang = getLang();
     setText(eventTitle, textIn(event.title));
-    setText(slot, formatSlot(info.starts, info.ends, lang));
+    setText(slot, formatSlot(info, lang, { zones: zonesFor(event.timezones) }));
     slot.hidden = !info.starts;
     qr.setAttribute("alt", t("handout.qr_alt", { url }));
     const first = textIn(info.title) || code;

@@ -11,7 +11,8 @@
 import { el, setAttr, setText } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { textIn } from "../lang-text.js";
-import { formOf, formatSlot, patchBody } from "../programme-edit.js";
+import { formatSlot } from "../programme.js";
+import { formOf, patchBody } from "../programme-edit.js";
 import { roomPath } from "../route.js";
 import { createLinkField, createSlotFields, createTitleFields, defaultZone } from "./organise-fields.js";
 
@@ -120,7 +121,7 @@ export function createRoomCard(code, langs, actions) {
     setAttr(root, "data-state", room.archived ? "archived" : room.state);
     setText(state, t(room.archived ? "state.archived" : `state.${room.state}`));
     setText(present, t("header.presence", { n: room.present ?? 0 }));
-    const when = formatSlot(room.starts, room.ends, getLang());
+    const when = formatSlot(room, getLang());
     setText(slot, when || t("organise.no_slot"));
     const url = new URL(room.url || roomPath(code), origin).href;
     link.set(url, t("organise.copy_link_of", { title: name }));
