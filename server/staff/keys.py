@@ -51,7 +51,12 @@ def founding_kid(role: str) -> str:
 
 
 def new_kid() -> str:
-    return secrets.token_urlsafe(9)  # 12 characters, 72 bits
+    """12 characters, 72 bits; never starting with '-', which a command line would read as
+    an option (`workshop staff revoke -v-I...` failed: seen in CI, one kid in 32)."""
+    while True:
+        kid = secrets.token_urlsafe(9)
+        if kid[0].isalnum():
+            return kid
 
 
 class StaffKeys:

@@ -6,7 +6,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 
 from server.identity import Identity
-from server.staff.book import StaffBook
+from server.staff.book import KID, StaffBook
 from server.staff.keys import Grant, StaffKeys, founding_invitations, new_kid
 
 SECRET = b"s" * 32
@@ -198,3 +198,9 @@ def test_new_kids_are_distinct_and_valid() -> None:
 )
 def test_invalid_invitations_are_not_folded(data: dict) -> None:
     assert StaffBook().apply("staff.invited", data, 1.0) is None
+
+
+def test_a_new_kid_never_reads_as_a_command_line_option() -> None:
+    kids = [new_kid() for _ in range(2000)]  # about 60 would start with '-' if left to chance
+    assert all(kid[0].isalnum() and KID.fullmatch(kid) for kid in kids)
+    assert len(set(kids)) == len(kids)
