@@ -16,9 +16,12 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
+from server.log_limit import StateLines
+
 ROOM: ContextVar[str | None] = ContextVar("workshop_room", default=None)
 CONNECTION: ContextVar[str | None] = ContextVar("workshop_connection", default=None)
 FORMATS = ("text", "json")
+LEVELS = ("debug", "info", "warning", "error")
 _ids = itertools.count(1)
 
 
@@ -46,14 +49,16 @@ JSON_FIELDS = (
 )
 
 
-def log_config(fmt: str) -> dict[str, Any] | None:
-    """uvicorn's `log_config` (a dictConfig) for `fmt`; None: uvicorn's own (text)."""
+def log_config(fmt: str, level: str = "info") -> dict[str, Any] | None:
+    """uvicorn's `log_config` (a dictConfig) for `fmt` at `level`; None: uvicorn's own
+    (text). State changes are held to a budget either way (server/log_limit.py)."""
     if fmt == "text":
         return None
+    level = level.upper()
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": Context}},
+        "filters": {"context": {"()": Context}, "state_lines": {"()": StateLines}},
         "formatters": {
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
@@ -71,12 +76,12 @@ def log_config(fmt: str) -> dict[str, Any] | None:
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "json",
-                "filters": ["context"],
+                "filters": ["context", "state_lines"],
             }
         },
-        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
-            name: {"level": "INFO", "handlers": [], "propagate": True}
+            name: {"level": level, "handlers": [], "propagate": True}
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
         },
     }

@@ -27,7 +27,8 @@ from server.backends.select import make_backend
 from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
-from server.logs import FORMATS, log_config
+from server.log_limit import StateLines
+from server.logs import FORMATS, LEVELS, log_config
 from server.settings import Settings, env_name
 from server.staff.keys import StaffKeys
 
@@ -160,11 +161,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise SystemExit("error: --workers must be at least 1")
     if settings.log_format not in FORMATS:
         raise SystemExit(f"error: --log-format must be one of {', '.join(FORMATS)}")
-    config = log_config(settings.log_format)
+    if settings.log_level not in LEVELS:
+        raise SystemExit(f"error: --log-level must be one of {', '.join(LEVELS)}")
+    config = log_config(settings.log_format, settings.log_level)
     if config is None:
         logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+            level=settings.log_level.upper(),
+            format="%(asctime)s %(levelname)s %(name)s %(message)s",
         )
+        for handler in logging.getLogger().handlers:  # JSON's config names it itself
+            handler.addFilter(StateLines())
     else:
         logging.config.dictConfig(config)
     seed = Path(args.seed) if args.seed else None
@@ -192,8 +198,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.log_format == "json":
         # The links carry keys, and JSON logs go to a log store: say how to get them.
         logging.getLogger("workshop").info(
-            "invite links are not printed with --log-format json: run `workshop links`"
-            "%s",
+            "invite links are not printed with --log-format json: run `workshop links`%s",
             " (and `workshop links --admin`)" if first_start else "",
             extra={"event": "links.withheld"},
         )
@@ -225,8 +230,12 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "lifespan": "on",
         "server_header": False,  # names the software to anyone who asks, and costs every response
         "timeout_graceful_shutdown": 5,
-        "log_level": "info",
-        **({"log_config": config} if (config := log_config(settings.log_format)) else {}),
+        "log_level": settings.log_level,
+        **(
+            {"log_config": config}
+            if (config := log_config(settings.log_format, settings.log_level))
+            else {}
+        ),
     }
 
 

@@ -56,6 +56,7 @@ from protocol.codes import CloseCode
 from server.metrics import SLOW_CLOSES
 
 log = logging.getLogger("workshop.outbound")
+SLOW_LINE = {"event": "connection.slow_closed"}  # server/log_limit.py
 
 AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -240,6 +241,7 @@ class Outbound:
     def _too_slow(self) -> None:
         """Close with 4008, dropping the queue; drop the connection if it lingers."""
         SLOW_CLOSES.inc()
+        log.info("a socket too far behind was closed (4008)", extra=SLOW_LINE)
         self.close(CloseCode.TOO_SLOW, drop_queued=True)
         if self._line is not None:
             loop = asyncio.get_running_loop()
