@@ -71,7 +71,7 @@ class Canaries:
 
 def notes_update(text: str) -> bytes:
     """A Yjs update that writes `text` into the room's notes (PROTOCOL.md, notes)."""
-    doc = Doc()
+    doc: Doc = Doc()
     notes = doc.get("notes", type=Text)
     notes += text
     return doc.get_update()
@@ -177,7 +177,7 @@ async def over_http(w: Workshop, c: Canaries, metrics_token: str) -> None:
             ).is_success
         await http.get(f"/api/rooms/SUB-PLAN/transcript.json?key={rapporteur_key}")
         await http.get(
-            f"/api/rooms/SUB-EWS/transcript.md", headers={"authorization": f"Bearer {staff_key}"}
+            "/api/rooms/SUB-EWS/transcript.md", headers={"authorization": f"Bearer {staff_key}"}
         )
         await http.get(f"/r/SUB-PLAN/moderate?key={staff_key}&token={metrics_token}")
         await http.get(f"/api/events/{event_id}/report.md?lang=en", headers=rapporteur)
@@ -197,7 +197,7 @@ async def over_http(w: Workshop, c: Canaries, metrics_token: str) -> None:
         await http.get(
             "/api/rooms/SUB-PLAN/transcript.json", headers={"authorization": f"Bearer {staff_key}"}
         )
-        await http.post("/api/events", json={"title": c.text("EventTitle")}, headers=organiser)  # fmt: skip
+        await http.post("/api/events", json={"title": c.text("EventTitle")}, headers=organiser)
 
 
 def through_the_cli(data_dir: Path, c: Canaries) -> list[str]:
