@@ -6,6 +6,7 @@ workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
 workshop links [--data-dir D] [--json] [--base-url URL]
 workshop export ROOM --format json|csv|md|html|docx|zip [--out FILE] [--lang en|ja|mn]
 workshop import FILE [FILE ...] [--room CODE]
+workshop backup PATH [--data-dir D]   (a live SQLite copy and the secret, into a new folder)
 """
 
 from __future__ import annotations
@@ -301,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.rotate import add_rotate_command  # rotate-secret (issue 15)
 
     add_rotate_command(sub)
+    from server.cli.backup import add_backup_command  # backup (issue 16)
+
+    add_backup_command(sub)
     return parser
 
 
