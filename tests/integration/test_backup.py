@@ -11,6 +11,7 @@ import stat
 from pathlib import Path
 
 from client.room_client import RoomClient
+from tests.backends.support import eventually
 from tests.conftest import start_workshop
 from tests.integration.helpers import Raw, snapshot_state
 from tests.support.server import LIFTED, ServerProcess
@@ -32,15 +33,13 @@ async def test_a_backup_of_a_live_server_restores_into_one_that_serves_the_room(
                     asked.append(len(asked) + 1)
 
             writer = asyncio.create_task(keep_asking())
-            while len(asked) < 50:
-                await asyncio.sleep(0.01)
+            await eventually(lambda: len(asked) >= 50, 60)
             before = len(asked)
             done = await asyncio.to_thread(
                 workshop_cli, "backup", str(copy), "--data-dir", str(w.server.data_dir)
             )
             after = len(asked)
-            while len(asked) < after + 20:  # the server kept serving through the backup
-                await asyncio.sleep(0.01)
+            await eventually(lambda: len(asked) >= after + 20, 60)  # it kept serving
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await writer
