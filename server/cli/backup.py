@@ -8,6 +8,11 @@ commit, never half of a batch. The secret (and the retired secrets of a rotation
 with it, mode 0600, because every invite link and participant token is signed with it: a
 restore without it would serve the rooms but refuse every link.
 
+Each room of the copy starts a new life (a new epoch): a client that saw events after the
+copy was taken would otherwise resume by a replay of seqs the restored log reuses for
+other events; with a new epoch every client comes back to a snapshot of the restored
+state (PROTOCOL.md: epoch rules). The log, its seqs and every transcript are unchanged.
+
 PATH is a new folder that is itself a data directory: to restore, stop the server and
 start it with `--data-dir PATH` (or copy PATH's files into the data directory). On
 Redis the copy is Redis's own (AOF or RDB; docs/operations.md).
@@ -22,6 +27,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from server.backends.base import new_epoch
 from server.cli.options import SHARED, add_settings, settings_from
 from server.secret_rotation import RETIRED_FILE, SECRET_FILE
 
@@ -48,6 +54,11 @@ def backup(data_dir: Path, target: Path) -> int:
     out = sqlite3.connect(copy)
     try:
         live.backup(out)  # pages=-1: every page in one step, one consistent snapshot
+        with out:  # a restored log is a new life (see the module's doc)
+            rooms = [code for (code,) in out.execute("SELECT code FROM rooms")]
+            out.executemany(
+                "UPDATE rooms SET epoch = ? WHERE code = ?", [(new_epoch(), c) for c in rooms]
+            )
         pages = int(out.execute("PRAGMA page_count").fetchone()[0])
         if out.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise BackupError(f"the copy at {copy} failed SQLite's integrity check")

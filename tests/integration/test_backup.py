@@ -1,7 +1,7 @@
 """`workshop backup PATH` (server/cli/backup.py; docs/operations.md, "Backups"): a copy of
 a live server's SQLite file taken while a participant keeps asking, restored into a second
 server that serves the same room: every question the copy holds, in order and without a
-gap, and the event's invite keys still valid (the secret went with it)."""
+gap, the event's invite keys still valid (the secret went with it), and a new epoch."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ async def test_a_backup_of_a_live_server_restores_into_one_that_serves_the_room(
 ) -> None:
     w = start_workshop(tmp_path / "live", *LIFTED)
     asked: list[int] = []
+    epoch = ""
     copy = tmp_path / "backup"
     try:
         async with RoomClient(w.server.ws_url, "SUB-PLAN", name="Aya", org="Sendai") as aya:
@@ -32,6 +33,7 @@ async def test_a_backup_of_a_live_server_restores_into_one_that_serves_the_room(
                     await aya.ask(f"question {len(asked) + 1}")
                     asked.append(len(asked) + 1)
 
+            epoch = str(aya.epoch)
             writer = asyncio.create_task(keep_asking())
             await eventually(lambda: len(asked) >= 50, 60)
             before = len(asked)
@@ -63,8 +65,15 @@ async def test_a_backup_of_a_live_server_restores_into_one_that_serves_the_room(
         assert texts == [f"question {i}" for i in range(1, len(texts) + 1)]
         chair = await Raw.open(restored.ws_url)
         try:
-            joined = await chair.join("SUB-PLAN", name="Chair", key=w.moderator_key)
+            # The copy's log is a new life: a client that saw later events resumes with a
+            # snapshot of the restored room, never a replay of seqs reused for others.
+            joined = await chair.join(
+                "SUB-PLAN", name="Chair", key=w.moderator_key, since=after, epoch=epoch
+            )
             assert joined["t"] == "ok" and "moderator" in joined["me"]["roles"]
+            assert joined["epoch"] != epoch
+            await chair.sync()
+            assert [f["seq"] for f in chair.take("snapshot")] == [len(texts)]
         finally:
             await chair.close()
     finally:
