@@ -4,7 +4,8 @@ proxy"): run by hand, not by `make test` (it needs `apt-get install nginx caddy 
     .venv/bin/python examples/check_proxy.py
 
 For each proxy: a self-signed certificate for `localhost`, the example configuration with
-only its names, ports and paths changed, a real `workshop serve` behind it, and probes
+only its names, ports and paths changed, a real `workshop serve` behind it and a second
+upstream that is down (a process mid rolling restart, which the proxy must skip), and probes
 through TLS: a page with HSTS; /metrics hidden; a key in a query string kept out of the
 proxy's access log; a WebSocket upgrade (wss) that joins a room; a foreign Origin
 refused (403); and the server's stop reaching the client as close code 1012. Prints one
@@ -66,6 +67,8 @@ def nginx_config(folder: Path, app: int, https: int, http: int, cert: Path, key:
     site = site.replace("/etc/letsencrypt/live/localhost/privkey.pem", str(key))
     site = site.replace("/var/log/nginx/workshop.access.log", str(folder / "access.log"))
     site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app};")
+    # A second process that is down (mid rolling restart): nginx must skip it.
+    site = site.replace("# server 127.0.0.1:8001;", f"server 127.0.0.1:{free_port()};")
     (folder / "site.conf").write_text(site)
     main = folder / "nginx.conf"
     main.write_text(
@@ -82,7 +85,11 @@ def caddy_config(folder: Path, app: int, https: int, cert: Path, key: Path) -> P
     site = site.replace(
         "workshop.example.org {", f"https://localhost:{https} {{\n\ttls {cert} {key}"
     )
-    site = site.replace("reverse_proxy 127.0.0.1:8000 {", f"reverse_proxy 127.0.0.1:{app} {{")
+    # A second process that is down (mid rolling restart): Caddy must skip it.
+    site = site.replace(
+        "reverse_proxy 127.0.0.1:8000 {",
+        f"reverse_proxy 127.0.0.1:{app} 127.0.0.1:{free_port()} {{",
+    )
     path = folder / "Caddyfile"
     path.write_text("{\n\tadmin off\n\tauto_https disable_redirects\n}\n\n" + site)
     return path
