@@ -62,6 +62,9 @@ async def test_rooms_keys_and_slow_readers_each_write_their_line(slow_queue: Wor
     await eventually(lambda: seen(server, "key.refused"), WAIT)
 
     slow = await stalled_reader(server.port, org="Asleep")
+    # The same connection refuses a key first, so that its id is known from that line.
+    assert (await slow.join("SUB-PLAN", name="Sleepy", key="not-a-key-either"))["t"] == "err"
+    await eventually(lambda: events(server).count("key.refused") == 2, WAIT)
     asked = 0
     while not seen(server, "connection.slow_closed"):
         assert asked < 20_000, "the stalled reader was never closed"
@@ -77,8 +80,11 @@ async def test_rooms_keys_and_slow_readers_each_write_their_line(slow_queue: Wor
     loaded = [r for r in lines if r.get("event") == "room.loaded"]
     assert {r["room"] for r in loaded} == {"SUB-PLAN", "SUB-EWS"}
     assert all(r["level"] == "INFO" and r["logger"] == "workshop.hub" for r in loaded)
-    refused = next(r for r in lines if r.get("event") == "key.refused")
+    refused, asleep = [r for r in lines if r.get("event") == "key.refused"]
     assert refused["room"] == "SUB-EWS" and refused["connection"].startswith("c")
+    # A 4008 is decided in whichever task fans out; its line names the slow connection.
+    slow_closed = next(r for r in lines if r.get("event") == "connection.slow_closed")
+    assert slow_closed["connection"] == asleep["connection"] != refused["connection"]
     assert "not-a-key" not in server.log()
 
 
