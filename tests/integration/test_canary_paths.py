@@ -1,29 +1,34 @@
 """The canary test of issue 16 ("Logs"): no key, token, secret or message body in any log
 line, at any level, in either format.
 
-A real server at `--log-level debug`, once with `--log-format json` and once with `text`,
-is sent canaries (staff keys of every role, a participant's token, the metrics token, a
-Redis password, and the names, questions, answers, translations, poll texts, notes and
-follow-ups people write) along every path: commands that succeed, every kind of error
-reply (a bad or forged key, a missing right, malformed frames, a text too long, a frame
-over the limit, a flood closed with 4029), a dropped connection and its rejoin, HTTP
-routes with a key in a query string or a header, a stop (1012), and the CLI. Every line
-the server and the CLI wrote is then searched for every canary.
+A real server at `--log-level debug`, with `--log-format json` and with `text` on the
+embedded backend, and with `json` on a real redis-server with a password (killed and
+started again mid-run, so that connection errors are logged too), is sent canaries (staff
+keys of every role, a participant's token, the metrics token, Redis passwords, the shared
+secret, and the names, questions, answers, edits, translations, poll texts and notes people
+write) along every path: commands that succeed, every kind of error reply (a bad or forged
+key, a missing right, malformed frames, a text too long, a frame over the limit, a flood
+closed with 4029), a dropped connection and its rejoin, HTTP routes with a key in a query
+string or a header, a stop (1012), and the CLI. Every line the server and the CLI wrote is
+then searched for every canary.
 
 The one thing allowed: with `--log-format text`, `serve` prints the event's invite links
 (they carry keys) for the person at the terminal before it starts logging
 (docs/operations.md); those lines, and only those, are left out of the search.
 
 Checked by hand that the test can fail: a `log.debug("join %s", cmd.key)` planted in
-`Connection._join` made both runs fail on the moderator key.
+`Connection._join` made every run fail on the moderator key, and a `log.debug("refused
+%r", command)` on a missing right made it fail on the poll's title.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -31,8 +36,10 @@ import pytest
 from pycrdt import Doc, Text
 from websockets.exceptions import ConnectionClosed
 
+from tests.backends.support import eventually
 from tests.conftest import Workshop, start_workshop
 from tests.integration.helpers import Raw, cid, pack
+from tests.support.redis import RedisProcess
 from tests.support.server import free_port
 from tests.support.server import workshop as workshop_cli
 
@@ -217,23 +224,47 @@ def through_the_cli(data_dir: Path, c: Canaries) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("log_format", ["json", "text"])
-async def test_no_canary_reaches_a_log_line(tmp_path: Path, log_format: str) -> None:
+@contextlib.contextmanager
+def backend_env(backend: str, folder: Path, c: Canaries) -> Iterator[RedisProcess | None]:
+    """The embedded backend, or a real redis-server with a password, for the server and
+    the CLI it runs (`create-event`): both the password and the shared secret are canaries."""
+    if backend == "embedded":
+        yield None
+        return
+    redis = RedisProcess(folder / "redis", password=c.secret(f"pw-{c.tag}-{secrets.token_hex(8)}"))
+    redis.start()
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("WORKSHOP_REDIS_URL", redis.url)
+            env.setenv("WORKSHOP_SECRET", c.secret(f"secret-{c.tag}-{secrets.token_hex(16)}"))
+            yield redis
+    finally:
+        redis.stop()
+
+
+@pytest.mark.parametrize(
+    ("log_format", "backend"), [("json", "embedded"), ("text", "embedded"), ("json", "redis")]
+)
+async def test_no_canary_reaches_a_log_line(tmp_path: Path, log_format: str, backend: str) -> None:
     c = Canaries()
     metrics_token = c.secret(f"metrics-{c.tag}-{secrets.token_hex(12)}")
-    w = start_workshop(
-        tmp_path, "--log-format", log_format, "--log-level", "debug",
-        "--metrics-token", metrics_token, "--flood-limit", "5",
-    )  # fmt: skip
-    try:
-        await through_the_socket(w, c)
-        await over_http(w, c, metrics_token)
-        still = await Raw.open(w.server.ws_url)
-        assert (await still.join("SUB-PLAN", name=c.text("AtStop")))["t"] == "ok"
-        w.server.stop()  # SIGTERM: the open socket gets 1012; every line is written
-        assert await still.closed() == 1012
-    finally:
-        w.server.stop()
+    with backend_env(backend, tmp_path, c) as redis:
+        w = start_workshop(
+            tmp_path, "--log-format", log_format, "--log-level", "debug",
+            "--metrics-token", metrics_token, "--flood-limit", "5",
+        )  # fmt: skip
+        try:
+            await through_the_socket(w, c)
+            if redis is not None:  # Redis lost and back: the errors name no password
+                await asyncio.to_thread(redis.restart)
+                await eventually(lambda: "redis.up" in w.server.log(), 30)
+            await over_http(w, c, metrics_token)
+            still = await Raw.open(w.server.ws_url)
+            assert (await still.join("SUB-PLAN", name=c.text("AtStop")))["t"] == "ok"
+            w.server.stop()  # SIGTERM: the open socket gets 1012; every line is written
+            assert await still.closed() == 1012
+        finally:
+            w.server.stop()
     lines = w.server.log().splitlines()
     if log_format == "json":
         for line in lines:
