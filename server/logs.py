@@ -11,6 +11,7 @@ tokens, secrets, message bodies) is checked by tests/integration/test_canary_key
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from contextvars import ContextVar
@@ -49,12 +50,13 @@ JSON_FIELDS = (
 )
 
 
-def log_config(fmt: str, level: str = "info") -> dict[str, Any] | None:
-    """uvicorn's `log_config` (a dictConfig) for `fmt` at `level`; None: uvicorn's own
-    (text). State changes are held to a budget either way (server/log_limit.py)."""
-    if fmt == "text":
-        return None
+def log_config(fmt: str, level: str = "info") -> dict[str, Any]:
+    """uvicorn's `log_config` (a dictConfig) for `fmt` at `level`, for the serving process
+    and for each of `--workers N`. State changes are held to a budget in both formats
+    (server/log_limit.py)."""
     level = level.upper()
+    if fmt == "text":
+        return _text_config(level)
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -85,3 +87,20 @@ def log_config(fmt: str, level: str = "info") -> dict[str, Any] | None:
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
         },
     }
+
+
+def _text_config(level: str) -> dict[str, Any]:
+    """uvicorn's own lines as uvicorn writes them, and ours as plain lines beside them."""
+    from uvicorn.config import LOGGING_CONFIG  # only when serving (uvicorn is the server)
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"state_lines": {"()": StateLines}}
+    config["formatters"]["workshop"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    config["handlers"]["workshop"] = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": "workshop",
+        "filters": ["state_lines"],
+    }
+    config["root"] = {"level": level, "handlers": ["workshop"]}
+    return config

@@ -28,7 +28,6 @@ from server.backends.select import make_backend
 from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
-from server.log_limit import StateLines
 from server.logs import FORMATS, LEVELS, log_config
 from server.settings import Settings, env_name
 from server.staff.keys import StaffKeys
@@ -164,16 +163,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise SystemExit(f"error: --log-format must be one of {', '.join(FORMATS)}")
     if settings.log_level not in LEVELS:
         raise SystemExit(f"error: --log-level must be one of {', '.join(LEVELS)}")
-    config = log_config(settings.log_format, settings.log_level)
-    if config is None:
-        logging.basicConfig(
-            level=settings.log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s %(message)s",
-        )
-        for handler in logging.getLogger().handlers:  # JSON's config names it itself
-            handler.addFilter(StateLines())
-    else:
-        logging.config.dictConfig(config)
+    logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
     seed = Path(args.seed) if args.seed else None
 
     first_start: list[str] = []
@@ -232,11 +222,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "server_header": False,  # names the software to anyone who asks, and costs every response
         "timeout_graceful_shutdown": 5,
         "log_level": settings.log_level,
-        **(
-            {"log_config": config}
-            if (config := log_config(settings.log_format, settings.log_level))
-            else {}
-        ),
+        "log_config": log_config(settings.log_format, settings.log_level),
     }
 
 

@@ -145,3 +145,30 @@ async def test_a_flood_of_bad_keys_writes_a_few_lines_and_a_count(tmp_path: Path
     assert len(written) < flood / 2  # ten at once, then one a second
     assert len(written) + held == flood  # every refusal is in a line or in a count
     assert all(r["message"] == f"{r['suppressed']} similar lines suppressed" for r in summaries)
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_workers_write_state_lines_in_either_format(tmp_path: Path, log_format: str) -> None:
+    """`--workers N` builds each worker's logging from `log_config` too: the state lines
+    (INFO) reach the log from every worker, and each worker holds them to the budget."""
+    redis = RedisProcess(tmp_path / "redis")
+    redis.start()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("WORKSHOP_REDIS_URL", redis.url)
+        env.setenv("WORKSHOP_SECRET", "tests-on-redis-share-this-secret-0123456789abcdef")
+        w = start_workshop(tmp_path, *LIFTED, "--workers", "2", "--log-format", log_format)
+    flood = 40
+    try:
+        raws = [await Raw.open(w.server.ws_url) for _ in range(4)]  # over both workers
+        for i in range(flood):
+            reply = await raws[i % 4].join("SUB-PLAN", name="Flood", key=f"bad-{i}")
+            assert reply["t"] == "err"
+        for raw in raws:
+            await raw.close()
+    finally:
+        w.server.stop()
+        redis.stop()
+    log = w.server.log()
+    written = log.count("a staff key was refused")
+    assert 1 <= written < flood  # the lines are there, and held to the budget
+    assert "similar lines suppressed" in log
