@@ -90,6 +90,7 @@ def caddy_config(folder: Path, app: int, https: int, cert: Path, key: Path) -> P
         "reverse_proxy 127.0.0.1:8000 {",
         f"reverse_proxy 127.0.0.1:{app} 127.0.0.1:{free_port()} {{",
     )
+    site = site.replace("/var/log/caddy/workshop.access.log", str(folder / "access.log"))
     path = folder / "Caddyfile"
     path.write_text("{\n\tadmin off\n\tauto_https disable_redirects\n}\n\n" + site)
     return path
@@ -107,11 +108,13 @@ async def probe(name: str, base: str, server: ServerProcess, access_log: Path | 
         check(f"{name}: /metrics hidden", metrics.status_code == 404, str(metrics.status_code))
         canary = "canary-key-0123456789abcdef"
         await http.get(f"{base}/api/rooms/SUB-PLAN/transcript.json?key={canary}")
+        bearer = {"authorization": f"Bearer {canary}-bearer"}
+        await http.get(f"{base}/api/rooms/SUB-PLAN/transcript.md", headers=bearer)
     if access_log is not None:
         logged = await asyncio.to_thread(access_log.read_text)
         check(
-            f"{name}: access log without the query",
-            "transcript.json" in logged and canary not in logged,
+            f"{name}: access log without queries or bearer keys",
+            "transcript.json" in logged and "transcript.md" in logged and canary not in logged,
         )
 
     wss = base.replace("https://", "wss://") + "/ws"
@@ -229,7 +232,7 @@ def main() -> int:
                     https,
                     name,
                 )
-                access = None  # the example writes no access log
+                access = here / "access.log"
             try:
                 asyncio.run(probe(name, f"https://localhost:{https}", server, access))
             finally:
