@@ -11,14 +11,18 @@ tokens, secrets, message bodies) is checked by tests/integration/test_canary_key
 
 from __future__ import annotations
 
+import copy
 import itertools
 import logging
 from contextvars import ContextVar
 from typing import Any
 
+from server.log_limit import StateLines
+
 ROOM: ContextVar[str | None] = ContextVar("workshop_room", default=None)
 CONNECTION: ContextVar[str | None] = ContextVar("workshop_connection", default=None)
 FORMATS = ("text", "json")
+LEVELS = ("debug", "info", "warning", "error")
 _ids = itertools.count(1)
 
 
@@ -46,14 +50,17 @@ JSON_FIELDS = (
 )
 
 
-def log_config(fmt: str) -> dict[str, Any] | None:
-    """uvicorn's `log_config` (a dictConfig) for `fmt`; None: uvicorn's own (text)."""
+def log_config(fmt: str, level: str = "info") -> dict[str, Any]:
+    """uvicorn's `log_config` (a dictConfig) for `fmt` at `level`, for the serving process
+    and for each of `--workers N`. State changes are held to a budget in both formats
+    (server/log_limit.py)."""
+    level = level.upper()
     if fmt == "text":
-        return None
+        return _text_config(level)
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": Context}},
+        "filters": {"context": {"()": Context}, "state_lines": {"()": StateLines}},
         "formatters": {
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
@@ -71,12 +78,29 @@ def log_config(fmt: str) -> dict[str, Any] | None:
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
                 "formatter": "json",
-                "filters": ["context"],
+                "filters": ["context", "state_lines"],
             }
         },
-        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "root": {"level": level, "handlers": ["stderr"]},
         "loggers": {
-            name: {"level": "INFO", "handlers": [], "propagate": True}
+            name: {"level": level, "handlers": [], "propagate": True}
             for name in ("uvicorn", "uvicorn.error", "uvicorn.access")
         },
     }
+
+
+def _text_config(level: str) -> dict[str, Any]:
+    """uvicorn's own lines as uvicorn writes them, and ours as plain lines beside them."""
+    from uvicorn.config import LOGGING_CONFIG  # only when serving (uvicorn is the server)
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["filters"] = {"state_lines": {"()": StateLines}}
+    config["formatters"]["workshop"] = {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}
+    config["handlers"]["workshop"] = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": "workshop",
+        "filters": ["state_lines"],
+    }
+    config["root"] = {"level": level, "handlers": ["workshop"]}
+    return config

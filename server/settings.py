@@ -66,6 +66,7 @@ class Settings:
     allow_eviction: bool = False  # start on a Redis that evicts keys (server/cli/doctor.py)
     allow_open_redis: bool = False  # start on a Redis off loopback without a password
     log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
+    log_level: str = "info"  # or debug, warning, error: no level logs a key or a text
     metrics_per_room: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

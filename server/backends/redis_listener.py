@@ -29,6 +29,7 @@ from .redis_feed import LogSource, RoomFeed
 __all__ = ["SYNC_CONCURRENCY", "Listener"]
 
 log = logging.getLogger(__name__)
+UP, DOWN = {"event": "redis.up"}, {"event": "redis.down"}  # server/log_limit.py
 
 SYNC_CONCURRENCY = 16  # rooms syncing at once after a reconnect (bounds Redis connections)
 SUBSCRIBE_CHUNK = 500  # channels per SUBSCRIBE after a reconnect
@@ -237,7 +238,7 @@ class Listener:
                 self._conn = conn
                 if had_connection:
                     self.stats["pubsub_reconnects"] += 1
-                    log.warning("Redis pub/sub reconnected; catching every room up")
+                    log.warning("Redis pub/sub reconnected; catching every room up", extra=UP)
                 had_connection, failures = True, 0
                 await self._listen(conn)
             except asyncio.CancelledError:
@@ -246,7 +247,7 @@ class Listener:
                 failures += 1
                 self.stats["pubsub_errors"] += 1
                 if failures == 1:
-                    log.warning("Redis pub/sub connection lost (%s); reconnecting", exc)
+                    log.warning("Redis pub/sub connection lost (%s); reconnecting", exc, extra=DOWN)
                 elif failures % 20 == 0:
                     log.warning("Redis pub/sub still unreachable after %d tries: %s", failures, exc)
                 if not isinstance(exc, RedisError | OSError):

@@ -6,6 +6,7 @@ workshop create-event FILE.toml [--data-dir D] [--json] [--base-url URL]
 workshop links [--data-dir D] [--json] [--base-url URL]
 workshop export ROOM --format json|csv|md|html|docx|zip [--out FILE] [--lang en|ja|mn]
 workshop import FILE [FILE ...] [--room CODE]
+workshop backup PATH [--data-dir D]   (a live SQLite copy and the secret, into a new folder)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from server.backends.select import make_backend
 from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
-from server.logs import FORMATS, log_config
+from server.logs import FORMATS, LEVELS, log_config
 from server.settings import Settings, env_name
 from server.staff.keys import StaffKeys
 
@@ -160,13 +161,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise SystemExit("error: --workers must be at least 1")
     if settings.log_format not in FORMATS:
         raise SystemExit(f"error: --log-format must be one of {', '.join(FORMATS)}")
-    config = log_config(settings.log_format)
-    if config is None:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-    else:
-        logging.config.dictConfig(config)
+    if settings.log_level not in LEVELS:
+        raise SystemExit(f"error: --log-level must be one of {', '.join(LEVELS)}")
+    logging.config.dictConfig(log_config(settings.log_format, settings.log_level))
     seed = Path(args.seed) if args.seed else None
 
     first_start: list[str] = []
@@ -192,8 +189,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.log_format == "json":
         # The links carry keys, and JSON logs go to a log store: say how to get them.
         logging.getLogger("workshop").info(
-            "invite links are not printed with --log-format json: run `workshop links`"
-            "%s",
+            "invite links are not printed with --log-format json: run `workshop links`%s",
             " (and `workshop links --admin`)" if first_start else "",
             extra={"event": "links.withheld"},
         )
@@ -225,8 +221,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "lifespan": "on",
         "server_header": False,  # names the software to anyone who asks, and costs every response
         "timeout_graceful_shutdown": 5,
-        "log_level": "info",
-        **({"log_config": config} if (config := log_config(settings.log_format)) else {}),
+        "log_level": settings.log_level,
+        "log_config": log_config(settings.log_format, settings.log_level),
     }
 
 
@@ -292,6 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     from server.cli.rotate import add_rotate_command  # rotate-secret (issue 15)
 
     add_rotate_command(sub)
+    from server.cli.backup import add_backup_command  # backup (issue 16)
+
+    add_backup_command(sub)
     return parser
 
 

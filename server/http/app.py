@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server import log_limit
 from server.backends.select import make_backend
 from server.http import assets, events, hosts, metrics, organise, pages, transcripts
 from server.http.hosts import AllowedHosts
@@ -162,6 +163,7 @@ def create_app(settings: Settings) -> WorkshopApp:
         expiry = asyncio.get_running_loop().create_task(
             _retire(retired, secret, hub, socket.endpoint)
         )
+        held = asyncio.get_running_loop().create_task(log_limit.summarise_every())
         app.state.backend = backend
         app.state.hub = hub
         app.state.identity = identity
@@ -176,6 +178,9 @@ def create_app(settings: Settings) -> WorkshopApp:
             expiry.cancel()
             await hub.close()
             await backend.close()
+            held.cancel()  # its last summary: the lines held back until the end
+            with contextlib.suppress(asyncio.CancelledError):
+                await held
 
     routes: list[Any] = [
         Route("/", pages.landing),

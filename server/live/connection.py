@@ -39,7 +39,6 @@ from server.settings import Settings
 from server.staff.keys import Grant
 
 log = logging.getLogger("workshop.connection")
-REFUSALS_LOGGED = Bucket(1.0, 10)  # log lines about refused keys: 10 at once, then 1 a second
 
 NOBODY = Actor(pid="", name="", org="")  # a connection that has not joined yet
 MAX_IN_FLIGHT = 64  # commands of one connection awaiting their reply
@@ -261,8 +260,7 @@ class Connection:
         admitted = await self.hub.staff.admit(cmd.key, room.event, room.code)
         roles = admitted.roles
         if cmd.key and not roles:
-            if not REFUSALS_LOGGED.take():  # a flood of bad keys cannot fill a disk
-                log.info("a staff key was refused", extra={"event": "key.refused"})
+            log.info("a staff key was refused", extra={"event": "key.refused"})  # log_limit.py
             msg = "this link's key is not valid for this room"
             self.reply(Err(cmd.id, ErrorCode.UNAUTHORIZED, msg))
             return

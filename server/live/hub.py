@@ -100,6 +100,7 @@ class Hub:
             await room.close()
             raise
         self.rooms[code] = room
+        log.info("room %s loaded", code, extra={"event": "room.loaded", "room": code})
         if self._sweeper is None or self._sweeper.done():
             self._sweeper = asyncio.get_running_loop().create_task(self._unload_idle())
         return room
@@ -119,6 +120,9 @@ class Hub:
                     del self.rooms[code]
                     del self._idle_since[code]
                     await room.close()
+                    log.info(
+                        "room %s unloaded", code, extra={"event": "room.unloaded", "room": code}
+                    )
 
     def _replanned(self, event_id: str) -> None:
         """An organiser changed the event (its desk log says so): read it again."""

@@ -53,9 +53,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from protocol.codes import CloseCode
+from server.logs import CONNECTION
 from server.metrics import SLOW_CLOSES
 
 log = logging.getLogger("workshop.outbound")
+SLOW_LINE = {"event": "connection.slow_closed"}  # server/log_limit.py
 
 AsgiSend = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -102,6 +104,7 @@ class Outbound:
         "_drop_grace",
         "_limit",
         "_line",
+        "_log_id",
         "_owner",
         "_progress",
         "_queue",
@@ -142,6 +145,7 @@ class Outbound:
         self._queue: deque[bytes] | None = None  # frames waiting, while a writer runs
         self._writer: asyncio.Task[None] | None = None  # only while frames wait
         self._close_code: int | None = None
+        self._log_id = CONNECTION.get()  # a 4008 may be decided in another's task
         self._close_due = False  # a close frame is owed to the client
         # When the writer last took a frame; set when a writer starts. 0.0 rather than the
         # clock's reading: a shared constant, not a float object per idle connection.
@@ -240,6 +244,10 @@ class Outbound:
     def _too_slow(self) -> None:
         """Close with 4008, dropping the queue; drop the connection if it lingers."""
         SLOW_CLOSES.inc()
+        log.info(
+            "a socket too far behind was closed (4008)",
+            extra=SLOW_LINE | {"connection": self._log_id},
+        )
         self.close(CloseCode.TOO_SLOW, drop_queued=True)
         if self._line is not None:
             loop = asyncio.get_running_loop()

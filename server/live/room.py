@@ -40,6 +40,7 @@ from server.organisations import Registry
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
 
 log = logging.getLogger("workshop.room")
+EPOCH_LINE = {"event": "room.epoch_changed"}  # server/log_limit.py
 
 OUTCOME_TIMEOUT = 30.0  # seconds a command waits for its seq to be folded
 EMPTY_UPDATES = (b"", b"\x00\x00")  # a Yjs v1 update with no structs and no deletions
@@ -245,7 +246,7 @@ class LiveRoom:
         self.epoch = epoch
         if not had_epoch:
             return
-        log.warning("room %s: log epoch changed; rebuilding state", self.code)
+        log.warning("room %s: log epoch changed; rebuilding state", self.code, extra=EPOCH_LINE)
         EPOCH_CHANGES.inc()
         self.state = RoomState()
         self._recent.clear()

@@ -27,15 +27,19 @@ class RedisProcess:
     appendfsync: str = "always"
     eviction: str = "noeviction"
     extra: tuple[str, ...] = ()
+    password: str = ""  # `requirepass`; in the URL as redis://:PASSWORD@...
     proc: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def client(self) -> redis.Redis:
         """A plain synchronous client, for the tests' own checks and tampering."""
-        return redis.Redis(port=self.port, socket_timeout=5, protocol=2)
+        return redis.Redis(
+            port=self.port, password=self.password or None, socket_timeout=5, protocol=2
+        )
 
     def start(self, timeout: float = 20.0) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -49,6 +53,7 @@ class RedisProcess:
             "save": "",
             "maxmemory-policy": self.eviction,
             "daemonize": "no",
+            **({"requirepass": self.password} if self.password else {}),
         }
         argv = [REDIS_SERVER]
         for name, value in options.items():
