@@ -67,6 +67,9 @@ class Settings:
     allow_open_redis: bool = False  # start on a Redis off loopback without a password
     log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
     metrics_per_room: bool = False
+    # Where `--workers N` processes leave their figures for each other's /metrics
+    # (server/metrics_workers.py); empty: a temporary folder the supervisor makes.
+    metrics_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

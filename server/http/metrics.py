@@ -68,5 +68,6 @@ async def metrics(request: Request) -> Response:
             return PlainTextResponse("forbidden", 403)
     elif (request.client.host if request.client else "") not in LOOPBACK:
         return PlainTextResponse("forbidden: set --metrics-token to scrape from afar", 403)
-    body = render(state.metrics)
+    share = getattr(state, "metrics_share", None)  # `--workers N`: every worker's, merged
+    body = share.merged() if share is not None else render(state.metrics)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})
