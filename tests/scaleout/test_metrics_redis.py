@@ -6,18 +6,20 @@ processes, real clients; each figure is read before and after what the test does
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 
 import httpx
+import msgpack
 
-from server.backends.redis_keys import room_keys
+from server.backends.redis_keys import encode_body, live_key, new_nonce, room_keys, sign_live
 from tests.integration.helpers import Raw
 from tests.integration.test_metrics import samples
 from tests.support.redis import RedisProcess
 from tests.support.server import ServerProcess
 
 from .conftest import StartCluster
-from .support import LIFTED, ROOM, Cluster, eventually
+from .support import LIFTED, ROOM, SECRET, Cluster, eventually
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -72,6 +74,51 @@ async def test_redis_feed_figures_follow_the_feed(cluster: StartCluster) -> None
             )
 
         await eventually(back, "reconnected and live again")
+        errors = "workshop_redis_pubsub_errors_total"
+        assert one(figures(url), errors) > one(before, errors)  # the tries while it was down
+    finally:
+        await member.close()
+
+
+def live_message(c: Cluster, seq: int, *, key: bytes) -> bytes:
+    """A record's live message for seq `seq` of the room's current log life, signed with
+    `key` (the servers' own, or another)."""
+    keys = room_keys(ROOM)
+    with c.redis.client() as r:
+        epoch = r.get(keys.epoch)
+    body = encode_body("ask", {"text": "Not in the log"}, None, None)
+    nonce, mac = sign_live(key, keys.channel, body)
+    return bytes(msgpack.packb([seq, epoch, str(time.time()).encode(), body, nonce, mac]))
+
+
+async def test_gaps_and_forged_records_are_counted(cluster: StartCluster) -> None:
+    c = cluster(1)
+    url = c.servers[0].url
+    member = await Raw.open(c.servers[0].ws_url)
+    try:
+        assert (await member.join(ROOM, name="Aya"))["t"] == "ok"
+        await eventually(lambda: one(figures(url), "workshop_redis_feeds_behind") == 0, "live")
+        before = figures(url)
+        gaps, forged = "workshop_redis_feed_gaps_total", "workshop_redis_forged_dropped_total"
+        garbage = "workshop_redis_garbage_dropped_total"
+        channel = room_keys(ROOM).channel
+        # Signed as a server would, but two seqs past the head: a gap, which the stream
+        # does not fill (the seq is past its head), so the message is dropped too.
+        with c.redis.client() as r:
+            r.publish(channel, live_message(c, c.head() + 2, key=live_key(SECRET.encode())))
+
+        def gap_seen() -> bool:
+            now = figures(url)
+            return one(now, gaps) == one(before, gaps) + 1 and one(now, garbage) > one(
+                before, garbage
+            )
+
+        await eventually(gap_seen, "the gap counted")
+        middle = figures(url)
+        assert one(middle, forged) == one(before, forged)
+        with c.redis.client() as r:  # signed with a key no server has
+            r.publish(channel, live_message(c, c.head() + 1, key=new_nonce() * 3))
+        await eventually(lambda: one(figures(url), forged) == one(middle, forged) + 1, "forged")
     finally:
         await member.close()
 
