@@ -305,8 +305,6 @@ class RoomFeed:
         if self.gone():
             return
         epoch = head.epoch
-        if epoch == self.epoch or self.epoch is None:
-            self.head_seen = max(self.head_seen, head.seq)
         if epoch == self.epoch and head.seq < self.delivered:
             log.warning(
                 "room %s: the log went back from seq %d to %d (failover or restore);"
@@ -334,13 +332,15 @@ class RoomFeed:
                 self.retired.add(self.epoch)
                 self._stats["epoch_changes"] += 1
             self.epoch, self.delivered, self.synced_to = epoch, 0, 0
-            self.head_seen = head.seq
             for watcher in tuple(self.life_watchers):
                 try:
                     watcher(epoch)
                 except Exception:
                     log.exception("a new-life watcher of room %s failed", self.room)
         self._drop_stale(mark, epoch, head.seq)
+        # The head as read, or a later seq kept since: not a seq a message only claimed.
+        later = [seq for _, seq, msg_epoch, _ in self.kept if msg_epoch == epoch]
+        self.head_seen = max([head.seq, *later])
         await self._catch_up(head.seq)
 
     def _drop_stale(self, mark: int, epoch: str, head: int) -> None:

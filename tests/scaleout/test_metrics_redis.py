@@ -114,8 +114,10 @@ async def test_gaps_and_forged_records_are_counted(cluster: StartCluster) -> Non
             )
 
         await eventually(gap_seen, "the gap counted")
+        await eventually(lambda: one(figures(url), "workshop_redis_feeds_behind") == 0, "live")
         middle = figures(url)
         assert one(middle, forged) == one(before, forged)
+        assert one(middle, "workshop_redis_feed_lag_records") == 0  # a claimed seq is no lag
         with c.redis.client() as r:  # signed with a key no server has
             r.publish(channel, live_message(c, c.head() + 1, key=new_nonce() * 3))
         await eventually(lambda: one(figures(url), forged) == one(middle, forged) + 1, "forged")
