@@ -158,12 +158,15 @@ class Events(Collector):
         yield from EVENTS.collect()
 
 
-def registry_for(live: LiveCollector) -> CollectorRegistry:
-    """One app's registry: its live state, the rare events, and the process's CPU, memory,
-    file descriptors and garbage collection (prometheus-client's default collectors)."""
+def registry_for(live: LiveCollector, *more: Collector) -> CollectorRegistry:
+    """One app's registry: its live state, the rare events, `more` (the hot path's tallies,
+    `server/tallies.py`; notes and feeds, `server/metrics_feeds.py`), and the process's CPU,
+    memory, file descriptors and garbage collection (prometheus-client's defaults)."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(live)
     registry.register(Events())
+    for collector in more:
+        registry.register(collector)
     ProcessCollector(registry=registry)  # each registers itself
     PlatformCollector(registry=registry)
     GCCollector(registry=registry)

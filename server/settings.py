@@ -68,6 +68,9 @@ class Settings:
     log_format: str = "text"  # or "json": JSON lines (server/logs.py); links not printed
     log_level: str = "info"  # or debug, warning, error: no level logs a key or a text
     metrics_per_room: bool = False
+    # Where `--workers N` processes leave their figures for each other's /metrics
+    # (server/metrics_workers.py); empty: a temporary folder the supervisor makes.
+    metrics_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, cast
@@ -180,6 +181,11 @@ class RedisBackend(Backend):
             return bool(await self._redis.ping())
         except (RedisError, OSError):
             return False
+
+    def feed_lags(self) -> list[tuple[int, float]]:
+        """Each tailed room's lag now, `(records, seconds)` (`RoomFeed.lag`; GET /metrics)."""
+        now = time.monotonic()
+        return [feed.lag(now) for feed in list(self._listener.feeds.values())]
 
     async def _connect_pubsub(self) -> Connection:
         connection: Connection = self._pool.make_connection()

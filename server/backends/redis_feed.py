@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
@@ -95,6 +96,11 @@ class RoomFeed:
         self.synced_to = -1  # last seq a sync took from the stream (its pub/sub copy may follow)
         self.subscribed = False  # Redis confirmed the channel on the current connection
         self.live = False  # messages may be delivered straight from pub/sub
+        # How far behind (GET /metrics): the highest seq of this epoch known to be in the
+        # log, and since when the feed has not been live (None while it is, or before its
+        # first baseline).
+        self.head_seen = -1
+        self.behind_since: float | None = None
         self.ready = asyncio.Event()  # the baseline is known (or the feed is gone)
         self.kept: list[tuple[int, int, str, Record]] = []  # (tick, seq, epoch, record)
         self.tick = 0
@@ -120,6 +126,7 @@ class RoomFeed:
         was confirmed, or the connection dropped): messages may be missed until the next
         confirmation, whose sync fills them in."""
         self.subscribed = self.live = False
+        self._fell_behind()
 
     def on_message(self, payload: Any) -> None:
         """A message on the room's channel."""
@@ -151,6 +158,9 @@ class RoomFeed:
             return
         if seq > self.delivered + 1 and self.live:
             self._stats["gaps"] += 1
+        if epoch == self.epoch and seq > self.head_seen:
+            self.head_seen = seq
+        self._fell_behind()
         self.kept.append((self.tick, seq, epoch, record))
         self.tick += 1
         if len(self.kept) > MAX_BUFFER:
@@ -172,6 +182,7 @@ class RoomFeed:
             return True
         behind = self.checked_seq > self.delivered
         self.checked_seq = seq
+        self.head_seen = max(self.head_seen, seq)
         return behind or seq < self.delivered
 
     def _authentic(self, live: Live) -> bool:
@@ -201,6 +212,17 @@ class RoomFeed:
                 self._stats["forged"],
             )
         self.request_sync()
+
+    def _fell_behind(self) -> None:
+        if self.behind_since is None and self.delivered >= 0:
+            self.behind_since = time.monotonic()
+
+    def lag(self, now: float) -> tuple[int, float]:
+        """How far behind the feed is now: seqs known to be in the log and not yet
+        delivered, and seconds since it was last live (GET /metrics)."""
+        records = max(0, self.head_seen - self.delivered) if self.delivered >= 0 else 0
+        since = self.behind_since
+        return records, (0.0 if since is None else now - since)
 
     def gone(self) -> bool:
         """Whether the feed was closed (checked again after every await)."""
@@ -272,6 +294,8 @@ class RoomFeed:
                 continue
             if self._drain() and not self.again:
                 self.live = self.subscribed
+                if self.live:
+                    self.behind_since = None
                 return
 
     async def _fill(self) -> None:
@@ -314,6 +338,9 @@ class RoomFeed:
                 except Exception:
                     log.exception("a new-life watcher of room %s failed", self.room)
         self._drop_stale(mark, epoch, head.seq)
+        # The head as read, or a later seq kept since: not a seq a message only claimed.
+        later = [seq for _, seq, msg_epoch, _ in self.kept if msg_epoch == epoch]
+        self.head_seen = max([head.seq, *later])
         await self._catch_up(head.seq)
 
     def _drop_stale(self, mark: int, epoch: str, head: int) -> None:

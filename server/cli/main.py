@@ -17,8 +17,10 @@ import json
 import logging
 import logging.config
 import os
+import shutil
 import sys
-from dataclasses import fields
+import tempfile
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ from server.cli.doctor import refusal
 from server.cli.options import SHARED, add_settings, settings_from
 from server.event_file import EventFileError, load_event
 from server.logs import FORMATS, LEVELS, log_config
+from server.metrics_workers import clear
 from server.settings import Settings, env_name
 from server.staff.keys import StaffKeys
 
@@ -235,11 +238,19 @@ def run_server(settings: Settings) -> None:
     options = uvicorn_options(settings)
     if settings.workers > 1:
         # N processes share the listening socket; each builds its app from the
-        # environment (docs/scaling.md), so every setting goes there first.
-        _export(settings)
-        uvicorn.run(
-            "server.http.app:app_from_env", factory=True, workers=settings.workers, **options
-        )
+        # environment (docs/scaling.md), so every setting goes there first. Their
+        # /metrics figures meet in one folder (server/metrics_workers.py).
+        made = not settings.metrics_dir
+        folder = Path(settings.metrics_dir or tempfile.mkdtemp(prefix="workshop-metrics-"))
+        clear(folder)
+        _export(replace(settings, metrics_dir=str(folder)))
+        try:
+            uvicorn.run(
+                "server.http.app:app_from_env", factory=True, workers=settings.workers, **options
+            )
+        finally:
+            if made:
+                shutil.rmtree(folder, ignore_errors=True)
         return
     uvicorn.Server(uvicorn.Config(create_app(settings), **options)).run()
 

@@ -9,6 +9,7 @@ import logging
 import os
 import time
 from collections.abc import AsyncIterator, Awaitable
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,6 +23,7 @@ from server.http.hosts import AllowedHosts
 from server.identity import Identity
 from server.live.endpoint import SocketEndpoint
 from server.live.hub import Hub
+from server.metrics_workers import WorkerShare
 from server.secret_rotation import Retired, accepted, retired_for
 from server.settings import Settings, from_sources
 from server.staff.keys import StaffKeys
@@ -172,9 +174,16 @@ def create_app(settings: Settings) -> WorkshopApp:
         app.state.metrics = metrics.build_registry(
             app.state, "redis" if settings.redis_url else "embedded", settings.metrics_per_room
         )
+        share = None
+        if settings.metrics_dir:  # `--workers N`: each worker's figures for the others
+            share = WorkerShare(Path(settings.metrics_dir), app.state.metrics)
+            share.start()
+        app.state.metrics_share = share
         try:
             yield
         finally:
+            if share is not None:
+                share.stop()
             expiry.cancel()
             await hub.close()
             await backend.close()

@@ -15,6 +15,8 @@ from starlette.responses import PlainTextResponse, Response
 
 from server.http.transcripts import bearer
 from server.metrics import LiveCollector, registry_for, render
+from server.metrics_feeds import FeedCollector
+from server.tallies import TallyCollector
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -35,6 +37,13 @@ def build_registry(app_state: Any, backend_name: str, per_room: bool) -> Collect
         found = getattr(state.backend, "stats", None)
         return found if isinstance(found, Counter) else Counter()
 
+    def notes() -> list[int]:
+        return [room.state.notes.size for room in list(state.hub.rooms.values())]
+
+    def lags() -> list[tuple[int, float]] | None:
+        feed_lags = getattr(state.backend, "feed_lags", None)
+        return feed_lags() if callable(feed_lags) else None
+
     live = LiveCollector(
         connections,
         rooms,
@@ -43,7 +52,8 @@ def build_registry(app_state: Any, backend_name: str, per_room: bool) -> Collect
         backend_name,
         per_room,
     )
-    return registry_for(live)
+    feeds = FeedCollector(notes, lags, stats)
+    return registry_for(live, TallyCollector(backend_name), feeds)
 
 
 async def metrics(request: Request) -> Response:
@@ -58,5 +68,6 @@ async def metrics(request: Request) -> Response:
             return PlainTextResponse("forbidden", 403)
     elif (request.client.host if request.client else "") not in LOOPBACK:
         return PlainTextResponse("forbidden: set --metrics-token to scrape from afar", 403)
-    body = render(state.metrics)
+    share = getattr(state, "metrics_share", None)  # `--workers N`: every worker's, merged
+    body = share.merged() if share is not None else render(state.metrics)
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

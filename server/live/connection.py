@@ -37,12 +37,14 @@ from server.live.wire import DirectLine
 from server.logs import ROOM
 from server.settings import Settings
 from server.staff.keys import Grant
+from server.tallies import COMMANDS, INVALID
 
 log = logging.getLogger("workshop.connection")
 
 NOBODY = Actor(pid="", name="", org="")  # a connection that has not joined yet
 MAX_IN_FLIGHT = 64  # commands of one connection awaiting their reply
 REPLAY_HEADROOM = 8  # send-queue slots a resume's replay leaves free for live frames
+UNREACHABLE = "the room's log is unreachable; retry"
 
 
 @functools.cache
@@ -115,6 +117,12 @@ class Connection:
     def reply(self, frame: Frame) -> None:
         self.send(frame.encode())
 
+    def answer(self, kind: str, frame: Frame) -> None:
+        """Reply to a command of type `kind`, counting its outcome (GET /metrics): the
+        error code of an `err`, else `ok`."""
+        COMMANDS.count(kind, frame.code if isinstance(frame, Err) else "ok")
+        self.send(frame.encode())
+
     @property
     def queued(self) -> int:
         """Frames waiting in this socket's send queue (read by /metrics when scraped)."""
@@ -160,20 +168,26 @@ class Connection:
             # Closing (1003, 4008, 4029...): frames that were already on their way, or that
             # a client keeps sending before it answers the close, are not acted upon.
             return
+        decoded: Any = None
         try:
-            command = parse_command(decode_frame(data, self.limits))
+            decoded = decode_frame(data, self.limits)
+            command = parse_command(decoded)
         except ProtocolError as exc:
+            # Counted by the type it names, if it names one (`invalid` otherwise).
+            kind = decoded.get("t") if isinstance(decoded, dict) else None
+            kind = kind if isinstance(kind, str) else INVALID
             if exc.close is not None:
+                COMMANDS.count(kind, exc.code)
                 self.close(exc.close)
             elif not (wait := self._bucket.take()):
-                self.reply(Err.of(exc))
+                self.answer(kind, Err.of(exc))
             else:
                 # A refused frame is metered like a command: a flood of undecodable frames
                 # cost a reply each and was never cut off.
-                self._limited(exc.re, wait)
+                self._limited(kind, exc.re, wait)
             return
         if isinstance(command, Ping):
-            self.reply(Pong(command.id))
+            self.answer(command.T, Pong(command.id))
             return
         # A join counts against the connection's command rate too: each one builds a
         # snapshot or a replay, so unmetered joins were a cheap way to burn CPU.
@@ -184,15 +198,15 @@ class Connection:
             return
         room = self.room
         if room is None:
-            self.reply(Err(command.id, ErrorCode.BAD_REQUEST, "join a room first"))
+            self.answer(command.T, Err(command.id, ErrorCode.BAD_REQUEST, "join a room first"))
             return
         if isinstance(command, NotesSync):
-            self.reply(room.sync_notes(command))
+            self.answer(command.T, room.sync_notes(command))
             return
         assert isinstance(command, Mutating)
         needed = required_roles(command.T)
         if needed and not needed.intersection(self.actor.roles):
-            self.reply(Err(command.id, ErrorCode.FORBIDDEN, refusal_for(needed)))
+            self.answer(command.T, Err(command.id, ErrorCode.FORBIDDEN, refusal_for(needed)))
             return
         if self._in_flight >= MAX_IN_FLIGHT:
             # Stop reading this socket's frames until one of its commands is answered.
@@ -221,21 +235,22 @@ class Connection:
             wait = self.hub.addresses.command(command.T, self.ip)
         if not wait:
             return True
-        self._limited(command.id, wait)
+        self._limited(command.T, command.id, wait)
         return False
 
-    def _limited(self, re: int | None, wait: float) -> None:
+    def _limited(self, kind: str, re: int | None, wait: float) -> None:
         """Refuse a frame over the rate; past the flood limit, close with 4029."""
-        self.reply(Err(re, ErrorCode.RATE_LIMITED, "too many requests; slow down", round(wait, 2)))
+        refusal = Err(re, ErrorCode.RATE_LIMITED, "too many requests; slow down", round(wait, 2))
+        self.answer(kind, refusal)
         if self._flood.hit():
             self.close(CloseCode.FLOODING)
 
     async def _submit(self, room: LiveRoom, command: Mutating) -> None:
         try:
-            self.reply(await room.submit(self.actor, command))
+            self.answer(command.T, await room.submit(self.actor, command))
         except Exception:
             log.exception("command %s failed", command.T)
-            self.reply(Err(command.id, ErrorCode.INTERNAL, "internal error"))
+            self.answer(command.T, Err(command.id, ErrorCode.INTERNAL, "internal error"))
         finally:
             self._in_flight -= 1
             waiting = self._room_for_more
@@ -248,13 +263,13 @@ class Connection:
         try:
             room = await self.hub.room(cmd.room)
         except RoomUnavailable:
-            self.reply(Err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry"))
+            self.answer(cmd.T, Err(cmd.id, ErrorCode.UNAVAILABLE, UNREACHABLE))
             return
         if room is None:
-            self.reply(Err(cmd.id, ErrorCode.NOT_FOUND, f"no room {cmd.room}"))
+            self.answer(cmd.T, Err(cmd.id, ErrorCode.NOT_FOUND, f"no room {cmd.room}"))
             return
         if not await room.confirm_life():  # never welcome with the state of a lost log
-            self.reply(Err(cmd.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry"))
+            self.answer(cmd.T, Err(cmd.id, ErrorCode.UNAVAILABLE, UNREACHABLE))
             return
         ROOM.set(room.code)  # this connection's log lines name its room (server/logs.py)
         admitted = await self.hub.staff.admit(cmd.key, room.event, room.code)
@@ -262,7 +277,7 @@ class Connection:
         if cmd.key and not roles:
             log.info("a staff key was refused", extra={"event": "key.refused"})  # log_limit.py
             msg = "this link's key is not valid for this room"
-            self.reply(Err(cmd.id, ErrorCode.UNAUTHORIZED, msg))
+            self.answer(cmd.T, Err(cmd.id, ErrorCode.UNAUTHORIZED, msg))
             return
         pid = self.identity.read_token(cmd.token) if cmd.token else None
         if pid is None:
@@ -273,7 +288,7 @@ class Connection:
             # item 7). Refused like any rate: the client retries after `retry_after`.
             wait = self.hub.addresses.new_identity(self.ip)
             if wait:
-                self._limited(cmd.id, wait)
+                self._limited(cmd.T, cmd.id, wait)
                 return
             pid = self.identity.new_pid()
         if self.room is not None:
@@ -283,6 +298,7 @@ class Connection:
         org = cmd.org or (room.registry.name(org_id, cmd.lang) if org_id else "")
         self.actor = Actor(pid, cmd.name, org, tuple(roles), screen=cmd.screen, org_id=org_id)
         self.room = room
+        COMMANDS.count(cmd.T, "ok")  # the welcome is the join's reply
         room.welcome(self, cmd, self.identity.issue_token(pid))
 
     def _hold(self, grant: Grant | None) -> None:

@@ -13,6 +13,9 @@ from typing import Protocol, TypeVar
 
 from protocol.frames import Ev
 from server.rooms import Event, Viewer
+from server.tallies import FANOUT
+
+SENT = FANOUT["event"]  # counted per broadcast: frames = recipients, bytes = len x recipients
 
 
 class Recipient(Protocol):
@@ -34,17 +37,23 @@ def encode_for_audiences(
     members: Mapping[R, Viewer], seq: int, ts: float, event: Event | None
 ) -> None:
     """Send the event of `seq` to every member, each frame encoded once."""
+    sent = SENT
     if event is None:
         frame = Ev.hidden(seq, ts).encode()
         for member in members:
             member.send(frame)
+        sent.frames += len(members)
+        sent.bytes += len(frame) * len(members)
         return
     variants = event.variants
     if len(variants) == 1 and variants[0].audience.everyone:
         frame = Ev(seq, ts, event.type, variants[0].data).encode()
         for member in members:
             member.send(frame)
+        sent.frames += len(members)
+        sent.bytes += len(frame) * len(members)
         return
+    size = 0  # below, frames differ by member: their lengths are added as they go
     last = variants[-1]
     if last.audience.everyone and not any(
         v.audience.everyone or v.audience.staff for v in variants[:-1]
@@ -58,7 +67,11 @@ def encode_for_audiences(
             for pid in variant.audience.pids:
                 own.setdefault(pid, mine)
         for member, viewer in members.items():
-            member.send(own.get(viewer.pid, default))
+            frame = own.get(viewer.pid, default)
+            member.send(frame)
+            size += len(frame)
+        sent.frames += len(members)
+        sent.bytes += size
         return
     encoded: dict[int, bytes] = {}
     for member, viewer in members.items():
@@ -75,3 +88,6 @@ def encode_for_audiences(
                 own_frame = Ev(seq, ts, event.type, variants[index].data).encode()
             encoded[index] = own_frame
         member.send(own_frame)
+        size += len(own_frame)
+    sent.frames += len(members)
+    sent.bytes += size

@@ -39,6 +39,9 @@ from typing import Any, Protocol
 
 from protocol.frames import Presence
 from server.rooms import Viewer
+from server.tallies import FANOUT
+
+PRESENCE_SENT = FANOUT["presence"]  # GET /metrics
 
 __all__ = ["HEARTBEATS_PER_TTL", "PresenceBoard", "RoomPresence", "Serial"]
 
@@ -215,3 +218,5 @@ class RoomPresence:
         data = self.last.encode()
         for member in self._members:
             member.send(data)
+        PRESENCE_SENT.frames += len(self._members)
+        PRESENCE_SENT.bytes += len(data) * len(self._members)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Coroutine, Iterable
 from typing import Any
@@ -38,6 +39,7 @@ from server.live.signals import RoomSignals
 from server.metrics import EPOCH_CHANGES, RESUMES
 from server.organisations import Registry
 from server.rooms import Event, Outcome, RoomState, Viewer, apply
+from server.tallies import APPEND
 
 log = logging.getLogger("workshop.room")
 EPOCH_LINE = {"event": "room.epoch_changed"}  # server/log_limit.py
@@ -307,12 +309,15 @@ class LiveRoom:
         fold's outcome once its seq is folded here (DESIGN.md §2)."""
         if isinstance(command, NotesUpdate) and command.u in EMPTY_UPDATES:
             return Ok(command.id, None)  # acknowledged, not logged (docs/protocol.md)
+        began = time.perf_counter()
         try:
             at = await self.log.append(
                 self.code, command.T, command.data(), actor.record(), command.cid
             )
         except BackendUnavailable:
             return Err(command.id, ErrorCode.UNAVAILABLE, "the room's log is unreachable; retry")
+        finally:
+            APPEND.observe(time.perf_counter() - began)  # refused appends too: how long to fail
         waiting = self._outcome(at.seq, at.epoch)
         # A timer rather than asyncio.wait_for, which wraps the wait in a task of its
         # own: per command, that was a tenth of the server's CPU (issue 7's profile).

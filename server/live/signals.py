@@ -11,6 +11,9 @@ from typing import Any
 
 from protocol.frames import PollResults, Queue
 from server.rooms import RoomState, Viewer
+from server.tallies import FANOUT
+
+QUEUE_SENT, RESULTS_SENT = FANOUT["queue"], FANOUT["results"]  # GET /metrics
 
 
 class Coalesced:
@@ -80,6 +83,8 @@ class RoomSignals:
         data = Queue(**self._queue_counts).encode()
         for member in self._members:
             member.send(data)
+        QUEUE_SENT.frames += len(self._members)
+        QUEUE_SENT.bytes += len(data) * len(self._members)
 
     # -- poll results ------------------------------------------------------------------
 
@@ -109,6 +114,10 @@ class RoomSignals:
         # Decided once per frame, not per member: this loop runs for every member.
         everyone = poll.results_audience_everyone()
         voters = poll.votes if poll.results_shown_to_voters() else None
+        sent = 0
         for member, viewer in self._members.items():
             if everyone or viewer.staff or (voters is not None and viewer.pid in voters):
                 member.send(data)
+                sent += 1
+        RESULTS_SENT.frames += sent
+        RESULTS_SENT.bytes += len(data) * sent
