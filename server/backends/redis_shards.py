@@ -9,7 +9,8 @@ wrong on any shard ends the whole connection, and the listener's reconnect (with
 fresh view of the slots) subscribes every room again, each feed catching up from its
 stream as after any pub/sub reconnect:
 
-- a shard's socket drops, or it leaves a PING unanswered (a primary killed or cut off);
+- a shard's socket drops, or it leaves a PING unanswered (a primary killed or cut off:
+  each shard is PINGed after `PING_EVERY` seconds of silence, whatever the others do);
 - a shard answers `MOVED` to an `SSUBSCRIBE` (the slot map was stale);
 - a shard ends a subscription nobody asked to end: Redis sends `sunsubscribe` when a
   channel's slot moves away (resharding, or the primary became a replica).
@@ -34,6 +35,7 @@ __all__ = ["ShardConnection", "connect_shards"]
 
 log = logging.getLogger(__name__)
 
+PING_EVERY = 5.0  # seconds of silence on a shard before it is PINGed (the listener's default)
 PLAIN = {b"smessage": b"message", b"ssubscribe": b"subscribe", b"sunsubscribe": b"unsubscribe"}
 SHARDED = {"SUBSCRIBE": "SSUBSCRIBE", "UNSUBSCRIBE": "SUNSUBSCRIBE"}
 
@@ -45,7 +47,6 @@ class _Shard:
         self.node = node
         self.conn = conn
         self.unsubscribing: Counter[bytes] = Counter()  # SUNSUBSCRIBEs not yet confirmed
-        self.awaiting_pong = False
 
 
 class ShardConnection:
@@ -72,10 +73,7 @@ class ShardConnection:
 
     async def _send(self, command: str, *channels: Any) -> None:
         if command == "PING":
-            for name, shard in self._shards.items():
-                if shard.awaiting_pong:
-                    raise TimeoutError(f"shard {name} did not answer PING")
-                shard.awaiting_pong = True
+            for shard in self._shards.values():
                 await shard.conn.send_command("PING", check_health=False)
             return
         verb = SHARDED[command]
@@ -120,9 +118,16 @@ class ShardConnection:
 
     async def _read(self, shard: _Shard) -> None:
         try:
+            waiting_pong = False
             while True:
-                message = await shard.conn.read_response(timeout=None)
-                shard.awaiting_pong = False
+                message = await shard.conn.read_response(timeout=PING_EVERY)
+                if message is None:  # quiet: is this shard still there?
+                    if waiting_pong:
+                        raise TimeoutError(f"{shard.node.name} did not answer PING")
+                    await shard.conn.send_command("PING", check_health=False)
+                    waiting_pong = True
+                    continue
+                waiting_pong = False
                 self._inbox.put_nowait(self._plain(shard, message))
         except asyncio.CancelledError:
             raise

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+import redis.cluster
 from redis.crc import key_slot
 
 from tests.support.redis import RedisProcess
@@ -137,6 +138,10 @@ class RedisCluster:
                         return next(n for n in self.nodes if n.port == port)
         raise RuntimeError(f"no node serves slot {slot}")
 
+    @staticmethod
+    def slot(key: str | bytes) -> int:
+        return int(key_slot(key.encode() if isinstance(key, str) else key))
+
     def owner(self, key: str | bytes) -> RedisProcess:
         """The primary serving a key (or channel)."""
         return self.owner_of_slot(key_slot(key.encode() if isinstance(key, str) else key))
@@ -146,6 +151,19 @@ class RedisCluster:
             role = client.execute_command("ROLE")
         port = int(role[2][0][1])
         return next(n for n in self.nodes if n.port == port)
+
+    def client(self) -> redis.cluster.RedisCluster:
+        """A synchronous cluster client, for the tests' own checks (commands on keys)."""
+        node = self.primary_nodes()[0]
+        return redis.cluster.RedisCluster(
+            host="127.0.0.1", port=node.port, socket_timeout=5, protocol=2
+        )
+
+    def shard_subscribers(self, channel: bytes) -> int:
+        """Subscribers of a shard channel, on the primary that owns it."""
+        with self.owner(channel).client() as client:
+            reply = client.pubsub_shardnumsub(channel)
+        return int(dict(reply).get(channel, 0))
 
     def client_for(self, key: str | bytes) -> redis.Redis:
         """A plain client of the primary serving `key`, for the tests' own checks."""
@@ -185,6 +203,29 @@ class RedisCluster:
             time.sleep(0.05)
         self.wait_healthy()
         return replica
+
+    def node_id(self, node: RedisProcess) -> str:
+        with node.client() as client:
+            return str(client.execute_command("CLUSTER MYID").decode())
+
+    def move_slot(self, slot: int, target: RedisProcess, batch: int = 10) -> None:
+        """Move a slot to another primary as `redis-cli --cluster reshard` does: mark it
+        importing and migrating, MIGRATE its keys a few at a time (clients meanwhile get
+        ASK, or TRYAGAIN for a script whose keys are split), then give it to `target`
+        on every primary (the old owner's clients get MOVED, and its shard subscribers
+        `sunsubscribe`)."""
+        source = self.owner_of_slot(slot)
+        source_id, target_id = self.node_id(source), self.node_id(target)
+        with target.client() as dst, source.client() as src:
+            dst.execute_command("CLUSTER SETSLOT", slot, "IMPORTING", source_id)
+            src.execute_command("CLUSTER SETSLOT", slot, "MIGRATING", target_id)
+            while keys := src.execute_command("CLUSTER GETKEYSINSLOT", slot, batch):
+                src.execute_command("MIGRATE", "127.0.0.1", target.port, "", 0, 5000, "KEYS", *keys)
+                time.sleep(0.01)  # let traffic run between the batches
+            for node in (target, source, *self.primary_nodes()):
+                with node.client() as client:
+                    client.execute_command("CLUSTER SETSLOT", slot, "NODE", target_id)
+        self.wait_healthy()
 
     def kill(self) -> None:
         for node in self.nodes:

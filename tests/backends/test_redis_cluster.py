@@ -1,0 +1,70 @@
+"""The Redis backend on a Redis Cluster, beyond the contract suite (issue 16): fan-out
+is sharded pub/sub on the room's own shard, a quiet shard keeps its subscription, and
+the settings check reads every primary."""
+
+from __future__ import annotations
+
+import asyncio
+
+from server.backends.redis_keys import room_keys
+from tests.support.redis_cluster import RedisCluster
+
+from .support import EVENT, ROOM, Tail, assert_once_in_order, eventually, open_redis
+
+
+async def test_a_rooms_records_go_out_on_its_own_shard(redis_cluster: RedisCluster) -> None:
+    redis_cluster.flush()
+    writer = await open_redis(redis_cluster.url)
+    reader = await open_redis(redis_cluster.url)
+    tail = Tail()
+    channel = room_keys(ROOM).channel
+    try:
+        await writer.create_event(EVENT)
+        reader.subscribe(ROOM, tail)
+        await eventually(lambda: redis_cluster.shard_subscribers(channel) == 1)
+        with redis_cluster.owner(channel).client() as owner:
+            plain = owner.pubsub_numsub(channel)
+        assert dict(plain).get(channel, 0) == 0  # SSUBSCRIBE, not SUBSCRIBE
+        for n in range(20):
+            await writer.append(ROOM, "question.asked", {"n": n}, None, None)
+        await eventually(lambda: len(tail.seqs) == 20)
+        assert_once_in_order(tail, 1, 20)
+        assert reader.stats["caught_up"] < 20  # most came live, by SPUBLISH
+    finally:
+        await reader.close()
+        await writer.close()
+
+
+async def test_a_quiet_shard_keeps_its_subscription(redis_cluster: RedisCluster) -> None:
+    """Shards with no traffic are read without a socket timeout (they are PINGed
+    instead), so the listener does not reconnect every `socket_timeout` seconds."""
+    redis_cluster.flush()
+    backend = await open_redis(redis_cluster.url, socket_timeout=0.3)
+    tail = Tail()
+    try:
+        await backend.create_event(EVENT)
+        backend.subscribe(ROOM, tail)
+        await backend.append(ROOM, "question.asked", {"n": 1}, None, None)
+        await eventually(lambda: tail.seqs == [1])
+        await asyncio.sleep(1.5)  # five socket timeouts of silence on every shard
+        assert backend.stats["pubsub_reconnects"] == 0
+        await backend.append(ROOM, "question.asked", {"n": 2}, None, None)
+        await eventually(lambda: tail.seqs == [1, 2])
+    finally:
+        await backend.close()
+
+
+async def test_the_settings_of_every_primary_are_checked(redis_cluster: RedisCluster) -> None:
+    redis_cluster.flush()
+    careless = redis_cluster.primary_nodes()[-1]
+    with careless.client() as client:
+        client.config_set("maxmemory-policy", "allkeys-lru")
+    try:
+        backend = await open_redis(redis_cluster.url)
+        await backend.close()
+    finally:
+        with careless.client() as client:
+            client.config_set("maxmemory-policy", "noeviction")
+    [warning] = backend.config_warnings
+    assert warning.split()[1] == "maxmemory-policy"  # what `workshop doctor` reads
+    assert f"127.0.0.1:{careless.port}" in warning
