@@ -23,6 +23,8 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   it; if Redis lost it, a process puts back the entries it knows.
 - **Presence** (`redis_presence`): a key per process and room, with a TTL; a change is
   announced on the room's presence channel.
+- **Redis Cluster** (`redis+cluster://`, `redis_cluster`): the same, each room on its
+  slot's primary; fan-out by sharded pub/sub (`redis_shards`).
 
 `redis` is imported only here and in the `redis_*` helpers, which only this imports."""
 

@@ -1,6 +1,6 @@
 """The Redis backend on a Redis Cluster, beyond the contract suite (issue 16): fan-out
 is sharded pub/sub on the room's own shard, a quiet shard keeps its subscription, and
-the settings check reads every primary."""
+the settings check (and so `workshop doctor` and the safe start) reads every primary."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 
 from server.backends.redis_keys import room_keys
 from tests.support.redis_cluster import RedisCluster
+from tests.support.server import free_port, workshop
 
 from .support import EVENT, ROOM, Tail, assert_once_in_order, eventually, open_redis
 
@@ -68,3 +69,26 @@ async def test_the_settings_of_every_primary_are_checked(redis_cluster: RedisClu
     [warning] = backend.config_warnings
     assert warning.split()[1] == "maxmemory-policy"  # what `workshop doctor` reads
     assert f"127.0.0.1:{careless.port}" in warning
+
+
+def test_doctor_and_serve_check_every_primary(redis_cluster: RedisCluster) -> None:
+    env = {"WORKSHOP_SECRET": "cluster-doctor-tests-secret-0123456789abcdef"}
+    url = redis_cluster.url
+    redis_cluster.flush()
+    doctor = workshop("doctor", "--redis-url", url, env=env)
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "ok    redis eviction" in doctor.stdout
+    careless = redis_cluster.primary_nodes()[1]
+    with careless.client() as client:
+        client.config_set("maxmemory-policy", "allkeys-lru")
+    try:
+        doctor = workshop("doctor", "--redis-url", url, env=env)
+        assert doctor.returncode == 1
+        found = f"Redis maxmemory-policy is 'allkeys-lru' on 127.0.0.1:{careless.port}"
+        assert f"fail  redis eviction: {found}" in doctor.stdout
+        refused = workshop("serve", "--port", str(free_port()), "--redis-url", url, env=env)
+        assert refused.returncode == 2
+        assert "maxmemory-policy" in refused.stderr.strip().splitlines()[-1]
+    finally:
+        with careless.client() as client:
+            client.config_set("maxmemory-policy", "noeviction")
