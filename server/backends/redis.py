@@ -146,7 +146,7 @@ class RedisBackend(Backend):
                 for script in self._link.scripts.values():
                     await self._redis.script_load(script.source)
             self.config_warnings = await self._link.check_config()
-            self._appender = Appender(
+            self._appender = self._link.appender(
                 self._redis,
                 self._link.scripts["append"],
                 self.stats,

@@ -23,18 +23,22 @@ What differs from one server:
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
+from collections.abc import Callable
 from typing import cast
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
+from .redis_append import Appender
 from .redis_connect import Link, check_config
 from .redis_keys import SCRIPTS, Script
+from .redis_replicated import ReplicatedAppender
 from .redis_shards import connect_shards
 
 __all__ = ["SHARDED_SCRIPTS", "cluster_client", "cluster_link", "primaries", "seeds"]
@@ -107,9 +111,24 @@ async def check_primaries(cluster: RedisCluster) -> list[str]:
     return warnings
 
 
+def replicas_wanted(url: str) -> int:
+    """`?replicas=N`: how many replicas must hold an append before it is acknowledged."""
+    found = parse_qs(urlsplit(url).query).get("replicas", ["0"])
+    wanted = int(found[-1])
+    if wanted < 0:
+        raise ValueError("replicas=N wants N >= 0")
+    return wanted
+
+
 def cluster_link(url: str, socket_timeout: float, connect_timeout: float) -> Link:
     """The backend's `Link` to a cluster."""
     cluster = cluster_client(url, socket_timeout, connect_timeout)
+    replicas = replicas_wanted(url)
+    appender: Callable[..., Appender] = Appender
+    if replicas:
+        # WAIT must answer before the socket times out: half of it.
+        wait_ms = max(1, int(socket_timeout * 500))
+        appender = functools.partial(ReplicatedAppender, replicas=replicas, wait_ms=wait_ms)
 
     async def connect_pubsub() -> object:
         return await connect_shards(cluster)
@@ -121,4 +140,5 @@ def cluster_link(url: str, socket_timeout: float, connect_timeout: float) -> Lin
         "SPUBLISH",
         lambda: check_primaries(cluster),
         cluster.aclose,
+        appender,
     )

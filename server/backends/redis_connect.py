@@ -23,6 +23,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from .base import BackendUnavailable
+from .redis_append import Appender
 from .redis_keys import SCRIPTS, Script, text
 
 __all__ = [
@@ -121,6 +122,7 @@ class Link:
     publish: str  # the verb presence hints go out with: PUBLISH, or a cluster's SPUBLISH
     check_config: Callable[[], Awaitable[list[str]]]
     close: Callable[[], Awaitable[None]]
+    appender: Callable[..., Appender] = Appender  # (client, script, stats, **options)
 
 
 def link(url: str, socket_timeout: float, connect_timeout: float) -> Link:

@@ -1,11 +1,17 @@
 """The Redis backend on a Redis Cluster, beyond the contract suite (issue 16): fan-out
-is sharded pub/sub on the room's own shard, a quiet shard keeps its subscription, and
-the settings check (and so `workshop doctor` and the safe start) reads every primary."""
+is sharded pub/sub on the room's own shard, a quiet shard keeps its subscription,
+`?replicas=1` acknowledges an append only once a replica has it, and the settings check
+(and so `workshop doctor` and the safe start) reads every primary."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 
+import pytest
+
+from server.backends.base import BackendUnavailable
 from server.backends.redis_keys import room_keys
 from tests.support.redis_cluster import RedisCluster
 from tests.support.server import free_port, workshop
@@ -92,3 +98,30 @@ def test_doctor_and_serve_check_every_primary(redis_cluster: RedisCluster) -> No
     finally:
         with careless.client() as client:
             client.config_set("maxmemory-policy", "noeviction")
+
+
+async def test_with_replicas_1_an_append_waits_for_the_replica(redis_cluster: RedisCluster) -> None:
+    """A replica that does not confirm makes the append "unavailable" (it may stand);
+    the retry with the same (pid, cid), once the replica is back, learns its seq."""
+    redis_cluster.flush()
+    backend = await open_redis(f"{redis_cluster.url}?replicas=1", socket_timeout=1.0)
+    actor = {"pid": "p1", "name": "Asker"}
+    replica = redis_cluster.replica_of(redis_cluster.owner(room_keys(ROOM).seq))
+    assert replica.proc is not None
+    try:
+        await backend.create_event(EVENT)
+        first = await backend.append(ROOM, "question.asked", {"n": 1}, actor, "c1")
+        assert first.seq == 1 and backend.stats["append_not_replicated"] == 0
+        os.kill(replica.proc.pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(BackendUnavailable):
+                await backend.append(ROOM, "question.asked", {"n": 2}, actor, "c2")
+            assert backend.stats["append_not_replicated"] == 1
+        finally:
+            os.kill(replica.proc.pid, signal.SIGCONT)
+        again = await backend.append(ROOM, "question.asked", {"n": 2}, actor, "c2")
+        assert again.seq == 2 and again.epoch == first.epoch  # it had landed: deduped
+        assert [r.seq for r in await backend.read(ROOM, 1)] == [1, 2]
+    finally:
+        await backend.close()
+        redis_cluster.wait_healthy()

@@ -22,8 +22,9 @@ ON_BOTH = pytest.mark.parametrize("cluster", ["redis", "redis-cluster"], indirec
 @pytest.fixture(scope="session")
 def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
     """One local Redis Cluster (three primaries, three replicas) for the scale-out tests
-    that run on it; each flushes it first."""
-    shared = RedisCluster(tmp_path_factory.mktemp("scaleout-cluster"))
+    that run on it; each flushes it first. Appends wait for a replica (`?replicas=1`), so
+    a primary killed -9 loses none that was acknowledged."""
+    shared = RedisCluster(tmp_path_factory.mktemp("scaleout-cluster"), wait_replicas=1)
     shared.start()
     try:
         yield shared

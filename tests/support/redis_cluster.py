@@ -48,12 +48,17 @@ class RedisCluster:
     folder: Path
     primaries: int = 3
     appendfsync: str = "always"
+    wait_replicas: int = (
+        0  # the URL's `?replicas=N`: appends acknowledged once N replicas have them
+    )
     nodes: list[RedisProcess] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         """The backend's URL: every node as a seed."""
-        return "redis+cluster://" + ",".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        seeds = ",".join(f"127.0.0.1:{n.port}" for n in self.nodes)
+        query = f"?replicas={self.wait_replicas}" if self.wait_replicas else ""
+        return f"redis+cluster://{seeds}{query}"
 
     def start(self, timeout: float = 60.0) -> None:
         self.nodes = [
