@@ -7,7 +7,8 @@ tests/support/redis_cluster.py), both AOF on with the chosen `appendfsync`, and
 measures on each, from this one process:
 
 1. appends/s, one at a time and 500 concurrent coroutines (the appender pipelines
-   them) spread over `--rooms` rooms, hence over every primary;
+   them) spread over `--rooms` rooms, hence over every primary; on the cluster also
+   with `?replicas=1` (each batch waits for a replica: WAIT 1);
 2. Redis CPU per append (INFO `used_cpu_*` of every primary, summed; replicas apart);
 3. the cost of one live message: PUBLISH (plain pub/sub, which a cluster broadcasts to
    every node over its bus) against SPUBLISH (sharded: only the owner's shard), as the
@@ -59,6 +60,9 @@ def cpu(nodes: list[RedisProcess]) -> float:
 async def appends(url: str, primaries: list[RedisProcess], n: int, rooms: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
     codes = [room.code for room in event(rooms).rooms]
+    for node in primaries:
+        with node.client() as client:
+            client.flushall()
     async with RedisBackend(url, secret=SECRET) as b:
         await b.create_event(event(rooms))
         serial = n // 4
@@ -182,6 +186,9 @@ async def main() -> None:
                 "fsync": args.fsync,
                 "one redis": await appends(single.url, [single], args.appends, args.rooms),
                 "cluster": await appends(cluster.url, primaries, args.appends, args.rooms),
+                "cluster, replicas=1": await appends(
+                    f"{cluster.url}?replicas=1", primaries, args.appends, args.rooms
+                ),
             }
             for node in [single, *primaries]:
                 with node.client() as client:
