@@ -28,7 +28,14 @@ from typing import Any
 from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
-from redis.exceptions import AskError, ClusterDownError, MovedError, RedisError, TryAgainError
+from redis.exceptions import (
+    AskError,
+    ClusterDownError,
+    MovedError,
+    RedisClusterException,
+    RedisError,
+    TryAgainError,
+)
 
 from .redis_append import Appender, Call
 from .redis_keys import Script
@@ -77,15 +84,21 @@ class ReplicatedAppender(Appender):
                 await asyncio.sleep(0.05)
             if round_ or self._stale:
                 self._stale = False
-                await self._cluster.nodes_manager.initialize()
+                await self._read_slot_map()
             by_node: dict[str, list[int]] = {}
+            unrouted = []
             for i in waiting:
-                node = self._owner(calls[i].keys[0])
+                try:
+                    node = self._owner(calls[i].keys[0])
+                except RedisClusterException as exc:  # no primary for the slot, yet
+                    replies[i] = ClusterDownError(str(exc))
+                    unrouted.append(i)
+                    continue
                 by_node.setdefault(node.name, []).append(i)
             sent = await asyncio.gather(
                 *(self._send_to(name, [calls[i] for i in mine]) for name, mine in by_node.items())
             )
-            waiting = []
+            waiting = unrouted
             for mine, got in zip(by_node.values(), sent, strict=True):
                 for i, reply in zip(mine, got, strict=True):
                     replies[i] = reply
@@ -95,6 +108,13 @@ class ReplicatedAppender(Appender):
                 break
             self._stats["append_redirects"] += len(waiting)
         return replies
+
+    async def _read_slot_map(self) -> None:
+        """Ask the cluster for its slot map again; unreachable, keep the one known."""
+        try:
+            await self._cluster.nodes_manager.initialize()
+        except (RedisError, RedisClusterException, OSError):
+            self._stale = True
 
     def _owner(self, key: str) -> ClusterNode:
         node: ClusterNode = self._cluster.nodes_manager.get_node_from_slot(key_slot(key.encode()))

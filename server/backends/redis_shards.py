@@ -30,6 +30,7 @@ from typing import Any
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisClusterException
 
 __all__ = ["ShardConnection", "connect_shards"]
 
@@ -67,6 +68,10 @@ class ShardConnection:
         failure ends the whole connection (the listener's reads raise it too)."""
         try:
             await self._send(command, *channels)
+        except RedisClusterException as exc:  # no node for a slot (mid-failover)
+            error = RedisConnectionError(f"pub/sub: {exc}")
+            self._inbox.put_nowait(error)
+            raise error from exc
         except BaseException as exc:
             self._inbox.put_nowait(exc)
             raise
@@ -154,7 +159,10 @@ class ShardConnection:
 
 async def connect_shards(cluster: RedisCluster) -> ShardConnection:
     """A pub/sub socket to every primary, with the slot map read afresh."""
-    await cluster.nodes_manager.initialize()
+    try:
+        await cluster.nodes_manager.initialize()
+    except RedisClusterException as exc:  # no seed answered, or slots uncovered
+        raise RedisConnectionError(f"Redis Cluster slot map: {exc}") from exc
     shards: dict[str, _Shard] = {}
     try:
         for node in cluster.get_primaries():

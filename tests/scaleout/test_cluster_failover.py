@@ -106,3 +106,51 @@ async def test_the_rooms_slot_moves_to_another_primary(cluster: StartCluster) ->
         assert shared.owner(ROOM_KEY) is target
 
     await _under_load(c, move)
+
+
+@ON_CLUSTER
+async def test_without_replicas_wait_a_killed_primary_still_leaves_one_history(
+    cluster: StartCluster, redis_cluster: RedisCluster
+) -> None:
+    """The URL without `?replicas=`: replication is asynchronous, so a kill -9 may lose
+    the last appends the primary acknowledged (rarely, on one machine). Whatever it
+    lost, every client ends with the same questions as the log, and a client whose
+    history the log no longer has was given the new epoch's snapshot."""
+    redis_cluster.wait_replicas = 0
+    try:
+        c = cluster(2)
+    finally:
+        redis_cluster.wait_replicas = 1
+    members = [await Member.join(s.ws_url, f"M{i}") for i in range(2) for s in c.servers]
+    epoch = members[0].client.epoch
+    over = asyncio.Event()
+    try:
+
+        async def traffic(member: Member, i: int) -> None:
+            n = after = 0
+            while after < 5:
+                after += over.is_set()
+                await ask_until_acknowledged(member, f"member {i} question {n}")
+                n += 1
+                await asyncio.sleep(0.02)
+
+        tasks = [asyncio.create_task(traffic(m, i)) for i, m in enumerate(members)]
+        await eventually(lambda: c.head() >= 20, "traffic under way")
+        primary = redis_cluster.owner(ROOM_KEY)
+        await asyncio.to_thread(redis_cluster.kill_primary, primary)
+        over.set()
+        await asyncio.gather(*tasks)
+        primary.start()  # it rejoins as the replica
+        await asyncio.to_thread(redis_cluster.wait_healthy)
+
+        head = c.head()
+        await all_reach(members, head)
+        with redis_cluster.client() as r:
+            logged = len(r.xrange(room_keys(ROOM).log))
+        for member in members:
+            assert len(member.current_questions()) == logged
+            assert member.current_questions() == members[0].current_questions()
+            if member.client.epoch != epoch:  # the log went back: a new life, a snapshot
+                assert any(s.get("epoch") == member.client.epoch for s in member.snapshots())
+    finally:
+        await asyncio.gather(*(m.close() for m in members))
