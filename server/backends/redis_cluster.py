@@ -1,4 +1,7 @@
-"""The Redis backend on a Redis Cluster: `redis+cluster://[user:password@]host:port[,...]`.
+"""The Redis backend on a Redis Cluster.
+
+`redis+cluster://[user:password@]host:port[,host:port...][?replicas=N]`: the hosts are
+seeds (any one that answers gives the whole slot map).
 
 The backend speaks to a cluster through redis-py's cluster client, which sends each
 command to the primary serving its keys' slot and follows `MOVED` and `ASK` (a slot
@@ -16,6 +19,10 @@ What differs from one server:
 - Scripts are loaded on every primary (`SCRIPT LOAD` goes to all of them); a replica
   promoted by a failover has none, answers NOSCRIPT, and gets them again.
 - The settings check (`check_config`) reads every primary.
+- `?replicas=N` in the URL: an append is acknowledged only once N replicas have it
+  (`redis_replicated`: WAIT after each batch), so a primary killed -9 loses no
+  acknowledged append; without it, replication is asynchronous, as on one server with
+  Sentinel (docs/scaling.md).
 - A command is never retried after a connection error (as on one server: an
   unreachable shard shows as BackendUnavailable within the socket timeout); a
   redirection is followed, since the command did not run.
