@@ -23,6 +23,8 @@ Same interface and guarantees as `embedded` (base.py); how each is kept here:
   it; if Redis lost it, a process puts back the entries it knows.
 - **Presence** (`redis_presence`): a key per process and room, with a TTL; a change is
   announced on the room's presence channel.
+- **Redis Cluster** (`redis+cluster://`, `redis_cluster`): the same, each room on its
+  slot's primary; fan-out by sharded pub/sub (`redis_shards`).
 
 `redis` is imported only here and in the `redis_*` helpers, which only this imports."""
 
@@ -36,8 +38,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
-from redis.asyncio import Redis
-from redis.asyncio.connection import Connection
 from redis.exceptions import RedisError
 
 from .base import (
@@ -57,10 +57,9 @@ from .base import (
 )
 from .redis_append import Appender
 from .redis_catalogue import RedisCatalogue
-from .redis_connect import backend_pool, check_config
+from .redis_connect import link
 from .redis_import import commit, stage
 from .redis_keys import (
-    SCRIPTS,
     decode_entry,
     encode_body,
     live_key,
@@ -114,13 +113,13 @@ class RedisBackend(Backend):
         self.url = url
         self._secret = secret
         self._live_key = live_key(secret)
-        self._pool = backend_pool(url, socket_timeout, connect_timeout)
-        self._redis = Redis(connection_pool=self._pool)
+        self._link = link(url, socket_timeout, connect_timeout)  # one server, or a cluster
+        self._redis = self._link.redis
         self._batch, self._pipelines, self._max_pending = batch, pipelines, max_pending
         self.stats: Counter[str] = Counter()
         self.config_warnings: list[str] = []
         self._listener = Listener(
-            self._connect_pubsub,
+            self._link.connect_pubsub,
             self,
             self.stats,
             ping_every=ping_every,
@@ -132,7 +131,9 @@ class RedisBackend(Backend):
         self._making: dict[str, asyncio.Future[Position]] = {}
         self._state = "new"  # new -> running -> closed
         self._catalogue = RedisCatalogue(self._redis, self._script, self.stats)
-        self._presence = RedisPresence(self._redis, lambda: self.presence_ttl, self._listener)
+        self._presence = RedisPresence(
+            self._redis, lambda: self.presence_ttl, self._listener, self._link.publish
+        )
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -143,12 +144,12 @@ class RedisBackend(Backend):
         self._state = "running"
         try:
             with redis_errors("start"):
-                for script in SCRIPTS.values():
+                for script in self._link.scripts.values():
                     await self._redis.script_load(script.source)
-            self.config_warnings = await check_config(self._redis)
-            self._appender = Appender(
+            self.config_warnings = await self._link.check_config()
+            self._appender = self._link.appender(
                 self._redis,
-                SCRIPTS["append"],
+                self._link.scripts["append"],
                 self.stats,
                 batch=self._batch,
                 pipelines=self._pipelines,
@@ -167,9 +168,7 @@ class RedisBackend(Backend):
         if self._appender is not None:
             await self._appender.close()
         await self._listener.close()
-        await self._redis.aclose(close_connection_pool=True)
-        for sentinel in getattr(getattr(self._pool, "sentinel_manager", None), "sentinels", ()):
-            await sentinel.aclose()
+        await self._link.close()
 
     async def ready(self) -> bool:
         """A PING answered, and the appender and the pub/sub supervisor running."""
@@ -186,11 +185,6 @@ class RedisBackend(Backend):
         """Each tailed room's lag now, `(records, seconds)` (`RoomFeed.lag`; GET /metrics)."""
         now = time.monotonic()
         return [feed.lag(now) for feed in list(self._listener.feeds.values())]
-
-    async def _connect_pubsub(self) -> Connection:
-        connection: Connection = self._pool.make_connection()
-        await connection.connect()
-        return connection
 
     # -- the log -----------------------------------------------------------------------
 
@@ -437,4 +431,4 @@ class RedisBackend(Backend):
 
     async def _script(self, name: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA one of our scripts (`redis_keys.run_script`)."""
-        return await run_script(self._redis, name, keys, args, self.stats)
+        return await run_script(self._redis, name, keys, args, self.stats, self._link.scripts)

@@ -1,8 +1,10 @@
 """Reaching Redis: connection pools for every URL form, and the settings check at start.
 
 `redis://`, `rediss://` and `unix://` URLs name one server; `redis+sentinel://` names
-the Sentinels that know the master (docs/scaling.md). At start the backend reads two
-Redis settings that decide whether an acknowledged append can be lost.
+the Sentinels that know the master; `redis+cluster://` the seed nodes of a Redis Cluster
+(`redis_cluster`; docs/scaling.md). `link` gives the backend what it needs of each. At
+start the backend reads two Redis settings (on every primary of a cluster) that decide
+whether an acknowledged append can be lost.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,9 +23,17 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError, ResponseError
 
 from .base import BackendUnavailable
-from .redis_keys import text
+from .redis_append import Appender
+from .redis_keys import SCRIPTS, Script, text
 
-__all__ = ["EXPECTED_CONFIG", "backend_pool", "check_config", "connection_pool"]
+__all__ = [
+    "EXPECTED_CONFIG",
+    "Link",
+    "backend_pool",
+    "check_config",
+    "connection_pool",
+    "link",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +84,11 @@ def backend_pool(url: str, socket_timeout: float, connect_timeout: float) -> Con
     )
 
 
-async def check_config(redis: Redis) -> list[str]:
+async def check_config(redis: Redis, where: str = "") -> list[str]:
     """Warnings (also logged) for each setting that lets Redis lose acknowledged appends:
     AOF off, or keys evicted (docs/scaling.md). A Redis that hides CONFIG (managed Redis
-    often does) is told about at info level and trusted."""
+    often does) is told about at info level and trusted. `where` names the node (a
+    cluster's primary) in each warning."""
     warnings = []
     for name, want in EXPECTED_CONFIG.items():
         try:
@@ -88,9 +101,47 @@ async def check_config(redis: Redis) -> list[str]:
         value = {text(k): text(v) for k, v in found.items()}.get(name)
         if value != want:
             warning = (
-                f"Redis {name} is {value!r}, not {want!r}: acknowledged events may be lost"
+                f"Redis {name} is {value!r}{where and ' on ' + where}, not {want!r}:"
+                " acknowledged events may be lost"
                 f" (set `{name} {want}`; see docs/scaling.md)"
             )
             warnings.append(warning)
             log.warning(warning)
     return warnings
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """How the backend reaches its Redis: the client its commands go through, a way to
+    open the listener's pub/sub connection, the scripts to run (a cluster's `SPUBLISH`),
+    the settings check, and closing it all."""
+
+    redis: Redis  # a cluster's client speaks the same commands, routed by slot
+    connect_pubsub: Callable[[], Awaitable[Any]]
+    scripts: dict[str, Script]
+    publish: str  # the verb presence hints go out with: PUBLISH, or a cluster's SPUBLISH
+    check_config: Callable[[], Awaitable[list[str]]]
+    close: Callable[[], Awaitable[None]]
+    appender: Callable[..., Appender] = Appender  # (client, script, stats, **options)
+
+
+def link(url: str, socket_timeout: float, connect_timeout: float) -> Link:
+    """The Link for any URL form."""
+    if url.startswith("redis+cluster://"):
+        from .redis_cluster import cluster_link
+
+        return cluster_link(url, socket_timeout, connect_timeout)
+    pool = backend_pool(url, socket_timeout, connect_timeout)
+    redis = Redis(connection_pool=pool)
+
+    async def connect_pubsub() -> Any:
+        connection = pool.make_connection()
+        await connection.connect()
+        return connection
+
+    async def close() -> None:
+        await redis.aclose(close_connection_pool=True)
+        for sentinel in getattr(getattr(pool, "sentinel_manager", None), "sentinels", ()):
+            await sentinel.aclose()
+
+    return Link(redis, connect_pubsub, SCRIPTS, "PUBLISH", lambda: check_config(redis), close)

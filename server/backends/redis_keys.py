@@ -75,7 +75,10 @@ class Script:
 
     @classmethod
     def load(cls, name: str) -> Script:
-        source = (LUA / f"{name}.lua").read_text(encoding="utf-8")
+        return cls.of(name, (LUA / f"{name}.lua").read_text(encoding="utf-8"))
+
+    @classmethod
+    def of(cls, name: str, source: str) -> Script:
         return cls(name, source, hashlib.sha1(source.encode()).hexdigest())
 
 
@@ -86,11 +89,17 @@ SCRIPTS = {
 
 
 async def run_script(
-    redis: Redis, name: str, keys: list[str], args: list[Any], stats: Counter[str]
+    redis: Redis,
+    name: str,
+    keys: list[str],
+    args: list[Any],
+    stats: Counter[str],
+    scripts: dict[str, Script] = SCRIPTS,
 ) -> Any:
-    """EVALSHA one of `SCRIPTS`; load it again if Redis forgot it (NOSCRIPT: a restart,
-    SCRIPT FLUSH), counted in `stats["script_reloads"]`. Errors are BackendUnavailable."""
-    script = SCRIPTS[name]
+    """EVALSHA one of `scripts` (`SCRIPTS`, or a cluster's variants); load it again if
+    Redis forgot it (NOSCRIPT: a restart, SCRIPT FLUSH, a promoted replica), counted in
+    `stats["script_reloads"]`. Errors are BackendUnavailable."""
+    script = scripts[name]
     with redis_errors(name):
         try:
             return await redis.evalsha(script.sha, len(keys), *keys, *args)

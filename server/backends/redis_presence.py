@@ -30,8 +30,15 @@ class RedisPresence:
     """`set_presence` / `get_presence` of `PresenceBoard`, with `ttl()` read at each call
     (the backend's `presence_ttl`, which settings and tests change after start)."""
 
-    def __init__(self, redis: Redis, ttl: Callable[[], float], listener: Listener) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        ttl: Callable[[], float],
+        listener: Listener,
+        publish: str = "PUBLISH",  # a cluster's SPUBLISH
+    ) -> None:
         self._redis = redis
+        self._publish = publish
         self._ttl = ttl
         self._listener = listener
         self._posted: dict[tuple[str, str], dict[str, str]] = {}  # the sets last posted
@@ -53,7 +60,7 @@ class RedisPresence:
                 pipe.delete(keys.presence_of(process_id))
                 pipe.srem(keys.presence, process_id)
             if changed:
-                pipe.publish(keys.presence_channel, process_id)
+                pipe.execute_command(self._publish, keys.presence_channel, process_id)
             await pipe.execute()
         if members:
             self._posted[posted] = dict(members)

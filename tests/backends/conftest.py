@@ -1,7 +1,9 @@
 """Fixtures of the backend contract suite, parametrised over every backend.
 
 A new backend drops in by adding its name to `BACKENDS` and a branch to `_kit`
-that gives each test its own, empty storage. The Redis-only tests share a Redis
+that gives each test its own, empty storage. `redis-cluster` is the Redis backend on a
+local Redis Cluster (three primaries, three replicas), one for the whole suite,
+flushed before each test. The Redis-only tests share a Redis
 (`flushed`), two processes on it (`pair`), or a Redis of their own (`own_redis`).
 """
 
@@ -18,13 +20,14 @@ import pytest
 from server.backends.base import Backend
 from server.backends.embedded import EmbeddedBackend
 from tests.support.redis import RedisProcess
+from tests.support.redis_cluster import RedisCluster
 
 from .support import EVENT, SECRET, Kit, open_redis
 
 if TYPE_CHECKING:
     from server.backends.redis import RedisBackend
 
-BACKENDS = ["embedded", "redis"]
+BACKENDS = ["embedded", "redis", "redis-cluster"]
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +39,30 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
         yield server
     finally:
         server.kill()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisCluster]:
+    """One local Redis Cluster for the whole contract suite; each test flushes it first."""
+    cluster = RedisCluster(tmp_path_factory.mktemp("redis-cluster"))
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.kill()
+
+
+def _redis_kit(name: str, url: str) -> Kit:
+    from server.backends.redis import RedisBackend
+
+    return Kit(
+        name=name,
+        open=lambda: RedisBackend(url, secret=SECRET),
+        child_setup=(
+            "from server.backends.redis import RedisBackend\n"
+            f"backend = RedisBackend({url!r}, secret={SECRET!r})\n"
+        ),
+    )
 
 
 def _kit(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Kit:
@@ -50,20 +77,14 @@ def _kit(name: str, tmp_path: Path, request: pytest.FixtureRequest) -> Kit:
             ),
         )
     if name == "redis":
-        from server.backends.redis import RedisBackend
-
         server: RedisProcess = request.getfixturevalue("redis_server")
         with server.client() as client:
             client.flushall()
-        url = server.url
-        return Kit(
-            name=name,
-            open=lambda: RedisBackend(url, secret=SECRET),
-            child_setup=(
-                "from server.backends.redis import RedisBackend\n"
-                f"backend = RedisBackend({url!r}, secret={SECRET!r})\n"
-            ),
-        )
+        return _redis_kit(name, server.url)
+    if name == "redis-cluster":
+        cluster: RedisCluster = request.getfixturevalue("redis_cluster")
+        cluster.flush()
+        return _redis_kit(name, cluster.url)
     raise AssertionError(f"no kit for backend {name!r}")
 
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgpack
 
@@ -29,6 +29,7 @@ from client.errors import CommandError, Disconnected
 from client.room_client import RoomClient
 from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
+from tests.support.redis_cluster import RedisCluster
 from tests.support.server import EXAMPLE, LIFTED, ROOT, ServerProcess, free_port
 
 SECRET = "scale-out-tests-share-this-secret-0123456789"
@@ -53,11 +54,15 @@ def workshop_cli(
     )
 
 
-@dataclass
-class Cluster:
-    """N server processes sharing one Redis, and the demo event's links."""
+Store = TypeVar("Store", RedisProcess, RedisCluster)
 
-    redis: RedisProcess
+
+@dataclass
+class Cluster(Generic[Store]):
+    """N server processes sharing one Redis (or one Redis Cluster), and the demo event's
+    links."""
+
+    redis: Store
     folder: Path
     servers: list[ServerProcess] = field(default_factory=list)
     links: dict[str, Any] = field(default_factory=dict)
@@ -104,6 +109,13 @@ class Cluster:
         """The room's last seq, straight from Redis."""
         with self.redis.client() as r:
             return int(r.get(room_keys(room).seq) or 0)
+
+    def subscribers(self, channel: bytes) -> int:
+        """How many connections subscribe a room's channel (sharded, on a cluster)."""
+        if isinstance(self.redis, RedisCluster):
+            return self.redis.shard_subscribers(channel)
+        with self.redis.client() as r:
+            return int(dict(r.pubsub_numsub(channel))[channel])
 
     def logs(self) -> str:
         return "\n".join(server.log() for server in self.servers)
@@ -248,16 +260,29 @@ def http_status(url: str) -> int:
         return int(exc.code)
 
 
-def start_cluster(folder: Path, n: int, *args: str, appendfsync: str = "always") -> Cluster:
-    redis = RedisProcess(folder / "redis", appendfsync=appendfsync)
-    redis.start()
-    cluster = Cluster(redis, folder)
+def start_cluster(
+    folder: Path,
+    n: int,
+    *args: str,
+    appendfsync: str = "always",
+    redis: RedisProcess | RedisCluster | None = None,
+) -> Cluster[Any]:
+    """n processes on a fresh Redis of their own, or on `redis` (a shared Redis Cluster,
+    flushed first), with the demo event created."""
+    own = redis is None
+    if redis is None:
+        redis = RedisProcess(folder / "redis", appendfsync=appendfsync)
+        redis.start()
+    elif isinstance(redis, RedisCluster):
+        redis.flush()
+    cluster: Cluster[Any] = Cluster(redis, folder)
     try:
         cluster.create_event()
         cluster.start(n, *args)
     except BaseException:
         cluster.kill_all()
-        redis.kill()
+        if own:
+            redis.kill()
         raise
     return cluster
 

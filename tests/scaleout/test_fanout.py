@@ -8,10 +8,11 @@ import asyncio
 
 import pytest
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import Member, all_reach, assert_gapless, eventually
 
 
+@ON_BOTH
 @pytest.mark.parametrize("processes", [2, 3])
 async def test_clients_spread_across_processes_see_one_room(
     cluster: StartCluster, processes: int

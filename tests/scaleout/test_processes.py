@@ -11,7 +11,7 @@ from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
 from tests.support.server import EXAMPLE, ServerProcess
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import LIFTED, ROOM, SECRET, Cluster, Member, all_reach, eventually, workshop_cli
 
 
@@ -105,13 +105,13 @@ async def test_workers_run_n_processes_on_one_port(tmp_path: Path) -> None:
         await eventually(lambda pid=pid: not Path(f"/proc/{pid}").exists(), f"worker {pid} gone")
 
 
+@ON_BOTH
 async def test_rooms_without_members_are_unsubscribed(cluster: StartCluster) -> None:
     c = cluster(1, "--room-idle-grace", "0.5")
     channel = room_keys(ROOM).channel
 
     def subscribers() -> int:
-        with c.redis.client() as r:
-            return int(dict(r.pubsub_numsub(channel))[channel])
+        return c.subscribers(channel)
 
     first = await Member.join(c.servers[0].ws_url, "First")
     await first.client.ask("kept in the log")
@@ -128,6 +128,7 @@ async def test_rooms_without_members_are_unsubscribed(cluster: StartCluster) -> 
         await again.close()
 
 
+@ON_BOTH
 async def test_presence_spans_processes_and_forgets_a_dead_one(cluster: StartCluster) -> None:
     c = cluster(2, "--presence-ttl", "3")
     doomed, survivor = c.servers
