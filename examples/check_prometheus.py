@@ -51,6 +51,7 @@ from tests.support.server import ServerProcess, create_event, free_port  # noqa:
 SCRAPE = "1s"
 RATE_INTERVAL = "10s"  # Grafana's $__rate_interval: at least 4 scrape intervals
 WHOLE_RANGE = "1m"  # $__range: the dashboard's time range
+MEMBERS = 7  # the moderator and six people (`members`)
 SCRAPES = 15  # wait for this many scrapes before evaluating
 # Panels that must show data on a server with members asking (the rest may be empty: no
 # Redis, no --workers, no 4008 close...).
@@ -122,7 +123,7 @@ async def members(server: ServerProcess, moderator_key: str, stop: asyncio.Event
     take turns asking, one question a second, within the default limits (5 a minute each
     after a burst of 5): a healthy room, which must not set off the rate-limit alert."""
     mod = await Raw.open(server.ws_url)
-    people = [await Raw.open(server.ws_url) for _ in range(6)]
+    people = [await Raw.open(server.ws_url) for _ in range(MEMBERS - 1)]
     try:
         assert (await mod.join("SUB-PLAN", name="Mod", key=moderator_key))["t"] == "ok"
         for i, raw in enumerate(people):
@@ -187,6 +188,11 @@ async def watch(url: str, server: ServerProcess) -> None:
             ok and (series > 0 or not core),
             detail,
         )
+    for title, want in (("People connected", MEMBERS), ("People in a room", MEMBERS)):
+        (expr,) = [e for e in exprs if e.where == f"panel {title!r} A"]
+        got = await aquery(url, "query", query=substitute(expr.promql, RATE_INTERVAL, "1m"))
+        value = got["data"]["result"][0]["value"][1] if got["data"]["result"] else None
+        check(f"panel {title!r} shows the {want} members", value == str(want), str(value))
     for variable in variable_queries():  # label_values(METRIC, LABEL): Grafana's series API
         metric, label = variable.promql.removeprefix("label_values(").rstrip(")").split(", ")
         got = await aquery(url, f"label/{label}/values", **{"match[]": metric})
