@@ -13,6 +13,7 @@ expressions on a real one)."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 import httpx
 import pytest
@@ -24,7 +25,9 @@ from tests.scaleout.support import LIFTED, ROOM, Cluster, eventually
 from tests.support.dashboard import (
     Expr,
     Scrape,
+    all_panels,
     bucket_bounds,
+    dashboard,
     names,
     panel_exprs,
     rule_exprs,
@@ -187,3 +190,39 @@ def test_a_wrong_name_or_bound_is_caught() -> None:
         "counter as histogram: workshop_commands_bucket",
         'bound: workshop_notes_bytes_bucket{le="1000"}',
     ]
+
+
+def test_the_dashboard_is_well_formed() -> None:
+    """What Grafana would take and an operator would expect: one data source variable,
+    unique panel ids, panels that do not overlap on the 24-column grid, a unit and a
+    description on each, unique refIds, and every selector filtered by `$instance`."""
+    board = dashboard()
+    assert board["schemaVersion"] == 39
+    kinds = {v["name"]: v["type"] for v in board["templating"]["list"]}
+    assert kinds == {"DS_PROMETHEUS": "datasource", "instance": "query"}
+    panels = list(all_panels(board["panels"]))
+    ids = [p["id"] for p in panels]
+    assert len(ids) == len(set(ids))
+    cells: set[tuple[int, int]] = set()
+    for panel in panels:
+        pos = panel["gridPos"]
+        assert pos["x"] >= 0 and pos["x"] + pos["w"] <= 24, panel["title"]
+        mine = {(x, y) for x in range(pos["x"], pos["x"] + pos["w"])
+                for y in range(pos["y"], pos["y"] + pos["h"])}  # fmt: skip
+        assert not mine & cells, f"{panel['title']!r} overlaps another panel"
+        cells |= mine
+        if panel["type"] == "row":
+            continue
+        assert panel["datasource"] == {"type": "prometheus", "uid": "${DS_PROMETHEUS}"}
+        assert panel["description"] and panel["fieldConfig"]["defaults"]["unit"], panel["title"]
+        refs = [t["refId"] for t in panel["targets"]]
+        assert refs and len(refs) == len(set(refs)), panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"] == panel["datasource"]
+            selectors = re.findall(
+                r"\b(?:workshop|process|python)_[a-z_]+(\{[^}]*\})?", target["expr"]
+            )
+            assert selectors and all('instance=~"$instance"' in s for s in selectors), (
+                panel["title"],
+                target["expr"],
+            )

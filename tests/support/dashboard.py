@@ -42,10 +42,10 @@ class Expr:
     promql: str
 
 
-def _panels(panels: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+def all_panels(panels: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for panel in panels:
         yield panel
-        yield from _panels(panel.get("panels", []))
+        yield from all_panels(panel.get("panels", []))
 
 
 def dashboard() -> dict[str, Any]:
@@ -57,7 +57,7 @@ def panel_exprs() -> list[Expr]:
     """Every panel target of the dashboard, as written (with `$instance`, `$__rate_interval`)."""
     return [
         Expr(f"panel {panel['title']!r} {target['refId']}", target["expr"])
-        for panel in _panels(dashboard()["panels"])
+        for panel in all_panels(dashboard()["panels"])
         for target in panel.get("targets", [])
     ]
 
@@ -142,6 +142,7 @@ __all__ = [
     "RULES",
     "Expr",
     "Scrape",
+    "all_panels",
     "bucket_bounds",
     "dashboard",
     "names",
