@@ -14,7 +14,13 @@ import pytest
 
 from server.backends.base import Backend
 from server.live.room import LiveRoom
-from tests.backends.conftest import backend, kit, own_redis, redis_server  # noqa: F401
+from tests.backends.conftest import (  # noqa: F401
+    backend,
+    kit,
+    own_redis,
+    redis_cluster,
+    redis_server,
+)
 
 from .support import EVENT, ROOM
 
