@@ -17,6 +17,7 @@ FULL = {
     "history": {"events": [1_000, 10_000, 100_000], "samples": 20, "resume": 1000},
     "append": {"publishers": 4, "window": 64, "seconds": 10, "backend_appends": 20_000},
     "export": {"events": 100_000, "formats": "json,csv,md,html,docx"},
+    "poll": {"members": 1000, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
 }
 QUICK = {
     "fanout": {"subscribers": 100, "seconds": 2, "window": 20, "repeat": 1},
@@ -25,6 +26,7 @@ QUICK = {
     "history": {"events": [2_000], "samples": 5, "resume": 1000},
     "append": {"publishers": 2, "window": 32, "seconds": 2, "backend_appends": 2_000},
     "export": {"events": 2_000, "formats": "json,md"},
+    "poll": {"members": 100, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
 }
 
 

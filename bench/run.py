@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.run [--quick] [--only fanout,latency,...] [--repeat N]
                                   [--server-cpu 0] [--loadgen-cpu 1] [--workers N]
 
-Scenarios: fanout, latency, memory, history, append, export. Each prints a table and
+Scenarios: fanout, latency, memory, history, append, export, and the peaks of issue 17:
+poll (bench/poll_burst.py). Each prints a table and
 saves bench/results/<name>.json with the machine's details. The servers run pinned to
 `--server-cpu` and the Node load generator to `--loadgen-cpu` (with taskset, when it is
 there). `--quick` runs tiny sizes, to check the harness itself in seconds.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import costs, history, live, memory
+from bench import costs, history, live, memory, poll_burst
 from bench.context import Context
 from bench.procs import Pinning, node_modules_ready, raise_open_files
 from bench.report import RESULTS, machine_info, save
@@ -33,6 +34,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "history": history.history,
     "append": costs.append,
     "export": costs.export,
+    "poll": poll_burst.poll_burst,
 }
 
 

@@ -4,7 +4,8 @@
 //
 // Modes: fanout (a window of events in flight), rate (a fixed publish rate), hold (join
 // and stay idle until a line arrives on stdin), append (publishers only: commands
-// acknowledged per second) and joins (join and resume cost). Subscribers live in
+// acknowledged per second), joins (join and resume cost), and the peak scenarios of
+// issue 17, each in this one process: poll (poll.mjs). Subscribers live in
 // `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes to
 // stdout as {"phase": ...} lines, then one {"result": {...}} line.
 
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Samples, cpuMeter, nowMs, percentiles } from './common.mjs';
 import { joinCost } from './joins.mjs';
+import { pollBurst } from './poll.mjs';
 import { Publisher, appendBurst, paced, saturate } from './publisher.mjs';
 
 const DEFAULTS = {
@@ -202,6 +204,8 @@ async function main() {
     result = await append();
   } else if (cfg.mode === 'joins') {
     result = await joinCost(cfg);
+  } else if (cfg.mode === 'poll') {
+    result = await pollBurst(cfg, phase);
   } else {
     throw new Error(`unknown mode ${cfg.mode}`);
   }
