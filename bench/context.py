@@ -10,7 +10,7 @@ from typing import Any
 
 from bench.procs import Pinning
 
-FULL = {
+FULL: dict[str, dict[str, Any]] = {
     "fanout": {"subscribers": 1000, "seconds": 10, "window": 20, "repeat": 3},
     "latency": {"subscribers": 1000, "rate": 20, "seconds": 30, "warmup_seconds": 2},
     "memory": {"connections": 5000},
@@ -18,8 +18,15 @@ FULL = {
     "append": {"publishers": 4, "window": 64, "seconds": 10, "backend_appends": 20_000},
     "export": {"events": 100_000, "formats": "json,csv,md,html,docx"},
     "poll": {"members": 1000, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
+    "storm": {
+        "members": 5000,
+        "rooms": 10,
+        "rate_per_room": 5,
+        "steady_ms": 2000,
+        "rounds": ["graceful", "kill"],
+    },
 }
-QUICK = {
+QUICK: dict[str, dict[str, Any]] = {
     "fanout": {"subscribers": 100, "seconds": 2, "window": 20, "repeat": 1},
     "latency": {"subscribers": 100, "rate": 20, "seconds": 2, "warmup_seconds": 0},
     "memory": {"connections": 200},
@@ -27,6 +34,13 @@ QUICK = {
     "append": {"publishers": 2, "window": 32, "seconds": 2, "backend_appends": 2_000},
     "export": {"events": 2_000, "formats": "json,md"},
     "poll": {"members": 100, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
+    "storm": {
+        "members": 200,
+        "rooms": 4,
+        "rate_per_room": 5,
+        "steady_ms": 1000,
+        "rounds": ["graceful", "kill"],
+    },
 }
 
 
