@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.peak_sizes import PEAKS_FULL, PEAKS_QUICK
 from bench.procs import Pinning
 
 FULL: dict[str, dict[str, Any]] = {
@@ -17,14 +18,7 @@ FULL: dict[str, dict[str, Any]] = {
     "history": {"events": [1_000, 10_000, 100_000], "samples": 20, "resume": 1000},
     "append": {"publishers": 4, "window": 64, "seconds": 10, "backend_appends": 20_000},
     "export": {"events": 100_000, "formats": "json,csv,md,html,docx"},
-    "poll": {"members": 1000, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
-    "storm": {
-        "members": 5000,
-        "rooms": 10,
-        "rate_per_room": 5,
-        "steady_ms": 2000,
-        "rounds": ["graceful", "kill"],
-    },
+    **PEAKS_FULL,
 }
 QUICK: dict[str, dict[str, Any]] = {
     "fanout": {"subscribers": 100, "seconds": 2, "window": 20, "repeat": 1},
@@ -33,14 +27,7 @@ QUICK: dict[str, dict[str, Any]] = {
     "history": {"events": [2_000], "samples": 5, "resume": 1000},
     "append": {"publishers": 2, "window": 32, "seconds": 2, "backend_appends": 2_000},
     "export": {"events": 2_000, "formats": "json,md"},
-    "poll": {"members": 100, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
-    "storm": {
-        "members": 200,
-        "rooms": 4,
-        "rate_per_room": 5,
-        "steady_ms": 1000,
-        "rounds": ["graceful", "kill"],
-    },
+    **PEAKS_QUICK,
 }
 
 

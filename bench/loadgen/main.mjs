@@ -5,7 +5,8 @@
 // Modes: fanout (a window of events in flight), rate (a fixed publish rate), hold (join
 // and stay idle until a line arrives on stdin), append (publishers only: commands
 // acknowledged per second), joins (join and resume cost), and the peak scenarios of
-// issue 17, each in this one process: poll (poll.mjs), storm (storm.mjs). Subscribers live in
+// issue 17, each in this one process: poll (poll.mjs), storm (storm.mjs),
+// notes (notes.mjs). Subscribers live in
 // `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes to
 // stdout as {"phase": ...} lines, then one {"result": {...}} line.
 
@@ -15,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 import { Samples, cpuMeter, nowMs, percentiles } from './common.mjs';
 import { joinCost } from './joins.mjs';
+import { manyWriters } from './notes.mjs';
 import { pollBurst } from './poll.mjs';
 import { Publisher, appendBurst, paced, saturate } from './publisher.mjs';
 import { reconnectStorm } from './storm.mjs';
@@ -209,6 +211,8 @@ async function main() {
     result = await pollBurst(cfg, phase);
   } else if (cfg.mode === 'storm') {
     result = await reconnectStorm(cfg, phase);
+  } else if (cfg.mode === 'notes') {
+    result = await manyWriters(cfg, phase);
   } else {
     throw new Error(`unknown mode ${cfg.mode}`);
   }
