@@ -6,9 +6,9 @@
 // and stay idle until a line arrives on stdin), append (publishers only: commands
 // acknowledged per second), joins (join and resume cost), and the peak scenarios of
 // issue 17, each in this one process: poll (poll.mjs), storm (storm.mjs),
-// notes (notes.mjs). Subscribers live in
-// `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes to
-// stdout as {"phase": ...} lines, then one {"result": {...}} line.
+// notes (notes.mjs), rooms (rooms.mjs). Subscribers live in `workers` forked processes
+// (subscribers.mjs); the publisher lives here. Progress goes to stdout as {"phase": ...}
+// lines, then one {"result": {...}} line.
 
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -18,6 +18,7 @@ import { Samples, cpuMeter, nowMs, percentiles } from './common.mjs';
 import { joinCost } from './joins.mjs';
 import { manyWriters } from './notes.mjs';
 import { pollBurst } from './poll.mjs';
+import { manyRooms } from './rooms.mjs';
 import { Publisher, appendBurst, paced, saturate } from './publisher.mjs';
 import { reconnectStorm } from './storm.mjs';
 
@@ -213,6 +214,8 @@ async function main() {
     result = await reconnectStorm(cfg, phase);
   } else if (cfg.mode === 'notes') {
     result = await manyWriters(cfg, phase);
+  } else if (cfg.mode === 'rooms') {
+    result = await manyRooms(cfg, phase);
   } else {
     throw new Error(`unknown mode ${cfg.mode}`);
   }

@@ -20,7 +20,7 @@ import { Member, Tally, memberTotals, sleep, until } from './members.mjs';
 
 const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
 
-class Moderator {
+export class Moderator {
   constructor(url, room, key, tally) {
     this.member = new Member(url, room, `Moderator ${room}`, tally, { key, reconnect: true });
     this.room = room;
