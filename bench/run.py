@@ -2,10 +2,11 @@
 
     .venv/bin/python -m bench.run [--quick] [--only fanout,latency,...] [--repeat N]
                                   [--server-cpu 0] [--loadgen-cpu 1] [--workers N]
+                                  [--size KEY=JSON ...]
 
 Scenarios: fanout, latency, memory, history, append, export, and the peaks of issue 17:
-poll (bench/poll_burst.py), storm (bench/storm.py),
-notes (bench/notes_writers.py), rooms (bench/many_rooms.py). Each prints a table and
+poll (bench/poll_burst.py), storm (bench/storm.py), notes (bench/notes_writers.py) and
+rooms (bench/many_rooms.py). Each prints a table and
 saves bench/results/<name>.json with the machine's details. The servers run pinned to
 `--server-cpu` and the Node load generator to `--loadgen-cpu` (with taskset, when it is
 there). `--quick` runs tiny sizes, to check the harness itself in seconds.
@@ -14,6 +15,7 @@ there). `--quick` runs tiny sizes, to check the harness itself in seconds.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -51,6 +53,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, help="override fanout/latency subscribers")
     parser.add_argument("--seconds", type=float, help="override fanout/latency/append seconds")
     parser.add_argument("--window", type=int, help="override the fan-out window (events)")
+    parser.add_argument(
+        "--size", action="append", default=[], metavar="KEY=JSON",
+        help="override a size of every scenario that has it, e.g. members=20 writers=[10]",
+    )  # fmt: skip
     parser.add_argument("--server-cpu", default="0", help="taskset core list for servers")
     parser.add_argument(
         "--loadgen-cpu", default="1" if cpus <= 2 else f"1-{cpus - 1}",
@@ -77,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info(pin) | {"open_files_limit": open_files}
     overrides = {"repeat": args.repeat, "subscribers": args.subscribers,
                  "seconds": args.seconds, "window": args.window}  # fmt: skip
+    for pair in args.size:
+        key, _, value = pair.partition("=")
+        overrides[key] = json.loads(value)
     print(f"# {machine['cpu_model']}, {machine['nproc']} cores, load {machine['load_average']}, "
           f"Python {machine['python']}, uvicorn {machine['uvicorn']}, websockets "
           f"{machine['websockets']}, Node {machine['node']}; pinned {pin.server or '-'} / "
