@@ -55,6 +55,8 @@ def many_rooms(ctx: Context) -> dict[str, Any]:
                 "p99 ms": lat.get("p99"), "lost": r["behind"] + r["gaps"],
                 "dupes": r["dupes"] + r["repeats"], "server CPU": r.get("server_cpu_cores"),
                 "server waited": r.get("server_waited_share"),
+                "loadgen CPU": r["loadgen_cpu"]["cores_used"],
+                "loadgen waited": r["loadgen_cpu"]["waited_share"],
             })  # fmt: skip
     check("rooms", [w for label, r in results.items() for w in correctness(label, r)])
     for row in rows:

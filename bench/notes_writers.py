@@ -47,7 +47,7 @@ def notes_writers(ctx: Context) -> dict[str, Any]:
     for n in sizes["writers"]:
         config = {"mode": "notes", "writers": n, "rate": sizes["rate"],
                   "seconds": sizes["seconds"], "warmupSeconds": sizes["warmup_seconds"],
-                  "concurrency": 64, "settleMs": 30_000}  # fmt: skip
+                  "concurrency": 64, "settleMs": 10_000}  # fmt: skip
         with workshop(ctx, f"notes-{n}") as (server, key):
             r = results[n] = measure(ctx, server, {**config, "key": key})
         everyone = r["update_to_everyone_ms"] or {}
@@ -58,6 +58,8 @@ def notes_writers(ctx: Context) -> dict[str, Any]:
             "delivery p99 ms": single.get("p99"), "ok p99 ms": (r["update_ok_ms"] or {}).get("p99"),
             "missed by someone": r["missed_everyone"], "closed": sum(r["closed"].values()),
             "server CPU": r.get("server_cpu_cores"), "server waited": r.get("server_waited_share"),
+            "loadgen CPU": r["loadgen_cpu"]["cores_used"],
+            "loadgen waited": r["loadgen_cpu"]["waited_share"],
         })  # fmt: skip
     check("notes", [w for n, r in results.items() for w in correctness(n, r)])
     served = [

@@ -54,6 +54,8 @@ def poll_burst(ctx: Context) -> dict[str, Any]:
             "results frames/member": r["results_frames_per_member"],
             "refused": sum(r["errors"].values()), "wrong counts": r["wrong_counts"],
             "dupes": r["dupes"], "gaps": r["gaps"], "server CPU": r.get("server_cpu_cores"),
+            "loadgen CPU": r["loadgen_cpu"]["cores_used"],
+            "loadgen waited": r["loadgen_cpu"]["waited_share"],
         })  # fmt: skip
     check("poll", [w for name, r in results.items() for w in correctness(name, r)])
     columns = list(rows[0])

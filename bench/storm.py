@@ -121,6 +121,8 @@ def storm(ctx: Context) -> dict[str, Any]:
                 "up to date": round_["kinds"]["nothing"],
                 "lost": r["behind"] + r["gaps"], "dupes": r["dupes"] + r["repeats"],
                 "sent": r["sent"], "acked": r["acked"],
+                "loadgen CPU": r["loadgen_cpu"]["cores_used"],
+                "loadgen waited": r["loadgen_cpu"]["waited_share"],
             })  # fmt: skip
     check("storm", [w for name, r in results.items() for w in correctness(name, r)])
     return {

@@ -241,4 +241,27 @@ export function until(test, timeoutMs, everyMs = 5) {
   });
 }
 
+// Resolve true once `test()` holds; false once `progress()` (a count that grows while
+// work is still arriving) has not moved for `stallMs`. A server that is behind but
+// catching up is waited for; one that stopped delivering is not.
+export function untilStalled(test, progress, stallMs, everyMs = 10) {
+  return new Promise((resolve) => {
+    let seen = progress();
+    let since = nowMs();
+    const check = () => {
+      if (test()) return resolve(true);
+      const now = progress();
+      if (now !== seen) {
+        seen = now;
+        since = nowMs();
+      } else if (nowMs() - since > stallMs) {
+        return resolve(false);
+      }
+      setTimeout(check, everyMs);
+      return undefined;
+    };
+    check();
+  });
+}
+
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -14,7 +14,7 @@
 import * as Y from 'yjs';
 
 import { Samples, inPool, nowMs, percentiles } from './common.mjs';
-import { Member, Tally, memberTotals, sleep, until } from './members.mjs';
+import { Member, Tally, memberTotals, sleep, untilStalled } from './members.mjs';
 
 const DATA = Buffer.from([0xa4, 0x64, 0x61, 0x74, 0x61]); // the key "data"
 const U_BIN8 = Buffer.from([0xa1, 0x75, 0xc4]); // the key "u", then a bin 8 header
@@ -115,7 +115,8 @@ export async function manyWriters(cfg, phase) {
   await typing;
   phase('published', { published: updates });
   const head = Math.max(...writers.map((w) => w.member.last));
-  const drained = await until(() => writers.every((w) => w.member.last >= head), settleMs, 10);
+  const applied = () => writers.reduce((a, w) => a + w.member.applied, 0);
+  const drained = await untilStalled(() => writers.every((w) => w.member.last >= head), applied, settleMs);
   const drainedAt = nowMs();
   phase('drained');
 

@@ -6,7 +6,7 @@
 // no gap, no duplicate and no question seen twice.
 
 import { Samples, inPool, nowMs, percentiles } from './common.mjs';
-import { Member, Tally, memberTotals, sleep, until } from './members.mjs';
+import { Member, Tally, memberTotals, sleep, untilStalled } from './members.mjs';
 import { Moderator } from './storm.mjs';
 
 export async function manyRooms(cfg, phase) {
@@ -35,7 +35,7 @@ export async function manyRooms(cfg, phase) {
   await Promise.race([Promise.all(publishing), sleep(settleMs)]);
   phase('published', { published: moderators.reduce((a, m) => a + m.sent, 0) });
   const heads = Object.fromEntries(moderators.map((m) => [m.room, m.maxSeq]));
-  const drained = await until(() => members.every((m) => m.last === heads[m.room]), settleMs, 10);
+  const drained = await untilStalled(() => members.every((m) => m.last === heads[m.room]), applied, settleMs);
   const deliveries = applied() - before;
   const wall = (nowMs() - start) / 1000;
   phase('drained');

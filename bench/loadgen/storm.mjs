@@ -16,7 +16,7 @@
 import { createInterface } from 'node:readline';
 
 import { Samples, inPool, nowMs, percentiles, stampText } from './common.mjs';
-import { Member, Tally, memberTotals, sleep, until } from './members.mjs';
+import { Member, Tally, memberTotals, sleep, until, untilStalled } from './members.mjs';
 
 const RETRYABLE = new Set(['rate_limited', 'unavailable', 'internal']);
 
@@ -150,7 +150,8 @@ export async function reconnectStorm(cfg, phase) {
   await Promise.race([Promise.all(publishing), sleep(cfg.settleMs)]);
   const heads = Object.fromEntries(moderators.map((m) => [m.room, m.maxSeq]));
   const atHead = () => members.every((m) => m.last === heads[m.room]);
-  const drained = await until(atHead, cfg.settleMs, 20);
+  const applied = () => members.reduce((a, m) => a + m.applied, 0);
+  const drained = await untilStalled(atHead, applied, cfg.settleMs);
   phase('drained');
   const pending = moderators.reduce((a, m) => a + m.member.outbox.size, 0);
   const out = {
