@@ -18,6 +18,7 @@ import contextlib
 import json
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.context import Context
@@ -31,16 +32,35 @@ def now_ms() -> float:
     return time.clock_gettime(time.CLOCK_MONOTONIC) * 1000
 
 
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full
+    (TcpExt ListenOverflows, machine-wide): a storm bigger than the server's backlog
+    shows here, and its clients wait for TCP to retransmit (1 s, 3 s, 7 s, ...)."""
+    try:
+        lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines()]
+    except OSError:
+        return -1
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names and names[0] == "TcpExt:" and "ListenOverflows" in names:
+            return int(values[names.index("ListenOverflows")])
+    return -1
+
+
 class Restarter:
     """Holds the current server process and replaces it when the load generator asks."""
 
     def __init__(self, server: Server) -> None:
         self.server = server
         self.restarts: list[dict[str, Any]] = []
+        self.overflows = 0
 
     def on_phase(self, message: dict[str, Any], proc: subprocess.Popen[str]) -> None:
+        if message["phase"] == "resumed":
+            self.restarts[-1]["listen_overflows"] = listen_overflows() - self.overflows
+            return
         if message["phase"] != "steady":
             return
+        self.overflows = listen_overflows()
         how = message["how"]
         old = self.server
         assert old.proc is not None
@@ -121,6 +141,7 @@ def storm(ctx: Context) -> dict[str, Any]:
                 "up to date": round_["kinds"]["nothing"],
                 "lost": r["behind"] + r["gaps"], "dupes": r["dupes"] + r["repeats"],
                 "sent": r["sent"], "acked": r["acked"],
+                "listen overflows": round_.get("listen_overflows"),
                 "loadgen CPU": r["loadgen_cpu"]["cores_used"],
                 "loadgen waited": r["loadgen_cpu"]["waited_share"],
             })  # fmt: skip
