@@ -14,7 +14,7 @@ from typing import Any
 
 from bench.context import Context
 from bench.live import measure
-from bench.peaks import backends, check, room_codes, rooms_server
+from bench.peaks import backends, check, gap_evidence, room_codes, rooms_server
 from bench.report import table
 
 
@@ -23,7 +23,7 @@ def correctness(label: str, r: dict[str, Any]) -> list[str]:
     wrong = []
     for field in ("dupes", "gaps", "early", "repeats", "behind", "appended_twice"):
         if r[field]:
-            wrong.append(f"{label}: {field} = {r[field]}")
+            wrong.append(f"{label}: {field} = {r[field]}" + gap_evidence(r))
     if r["acked"] != r["sent"] or r["errors"]:
         wrong.append(f"{label}: {r['sent']} sent, {r['acked']} acknowledged, {r['errors']}")
     if r["closed"] or not r["drained"]:

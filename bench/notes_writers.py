@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.context import Context
 from bench.live import measure, workshop
-from bench.peaks import check
+from bench.peaks import check, gap_evidence
 from bench.report import table
 
 TARGET_MS = 100.0
@@ -31,7 +31,7 @@ def correctness(n: int, r: dict[str, Any]) -> list[str]:
         wrong.append(f"{n} writers: updates refused: {r['errors']}")
     if r["dupes"] or r["gaps"] or r["early"] or r["behind"] or not r["drained"]:
         wrong.append(f"{n} writers: seq streams broken: dupes {r['dupes']}, gaps {r['gaps']}, "
-                     f"early {r['early']}, behind {r['behind']}")  # fmt: skip
+                     f"early {r['early']}, behind {r['behind']}" + gap_evidence(r))  # fmt: skip
     if r["writers_text_wrong"] or r["text_length"] != r["expected_length"]:
         wrong.append(f"{n} writers: the server's notes hold {r['text_length']} characters, "
                      f"{r['expected_length']} typed; {r['writers_text_wrong']} writers' text "

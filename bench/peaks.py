@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from bench.context import Context, redis_available
 from bench.procs import Server, create_event, redis_server, workshop_server
@@ -19,6 +20,13 @@ def check(scenario: str, wrong: list[str]) -> None:
     """Fail the scenario, naming every broken property, when `wrong` is not empty."""
     if wrong:
         raise Incorrect(f"{scenario}: correctness check failed:\n  " + "\n  ".join(wrong))
+
+
+def gap_evidence(r: dict[str, Any]) -> str:
+    """The first gaps the members saw ([last applied, seq received, when]), for a report."""
+    if not r.get("gaps"):
+        return ""
+    return f"; {r.get('members_with_gaps')} members saw gaps, e.g. {r.get('gap_examples', [])[:3]}"
 
 
 def backends(ctx: Context) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bench.context import Context
 from bench.live import measure, workshop
-from bench.peaks import backends, check
+from bench.peaks import backends, check, gap_evidence
 from bench.report import table
 
 
@@ -30,7 +30,8 @@ def correctness(name: str, r: dict[str, Any]) -> list[str]:
                      f"{r['counts']} (e.g. {r['wrong_example']})")  # fmt: skip
     if r["dupes"] or r["gaps"] or r["early"] or r["behind"] or r["closed"]:
         wrong.append(f"{name}: seq stream broken: dupes {r['dupes']}, gaps {r['gaps']}, "
-                     f"early {r['early']}, behind {r['behind']}, closed {r['closed']}")  # fmt: skip
+                     f"early {r['early']}, behind {r['behind']}, closed {r['closed']}"
+                     + gap_evidence(r))  # fmt: skip
     return wrong
 
 

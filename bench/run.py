@@ -6,7 +6,8 @@
 
 Scenarios: fanout, latency, memory, history, append, export, and the peaks of issue 17:
 poll (bench/poll_burst.py), storm (bench/storm.py), notes (bench/notes_writers.py) and
-rooms (bench/many_rooms.py). Each prints a table and
+rooms (bench/many_rooms.py),
+commands (bench/commands.py). Each prints a table and
 saves bench/results/<name>.json with the machine's details. The servers run pinned to
 `--server-cpu` and the Node load generator to `--loadgen-cpu` (with taskset, when it is
 there). `--quick` runs tiny sizes, to check the harness itself in seconds.
@@ -25,7 +26,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import costs, history, live, many_rooms, memory, notes_writers, poll_burst, storm
+from bench import (
+    commands,
+    costs,
+    history,
+    live,
+    many_rooms,
+    memory,
+    notes_writers,
+    poll_burst,
+    storm,
+)
 from bench.context import Context
 from bench.procs import Pinning, node_modules_ready, raise_open_files
 from bench.report import RESULTS, machine_info, save
@@ -41,6 +52,7 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "storm": storm.storm,
     "notes": notes_writers.notes_writers,
     "rooms": many_rooms.many_rooms,
+    "commands": commands.commands,
 }
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.context import Context
-from bench.peaks import backends, check, room_codes, rooms_event
+from bench.peaks import backends, check, gap_evidence, room_codes, rooms_event
 from bench.procs import Server, create_event, redis_server, run_loadgen, workshop_server
 from bench.report import table
 
@@ -85,7 +85,7 @@ def correctness(name: str, r: dict[str, Any]) -> list[str]:
     wrong = []
     for field in ("dupes", "gaps", "early", "repeats", "behind", "appended_twice", "pending"):
         if r[field]:
-            wrong.append(f"{name}: {field} = {r[field]}")
+            wrong.append(f"{name}: {field} = {r[field]}" + gap_evidence(r))
     moderators = r["moderators"]
     if moderators["dupes"] or moderators["gaps"] or moderators["repeats"]:
         wrong.append(f"{name}: a moderator's stream broke: {moderators}")

@@ -6,15 +6,16 @@
 // and stay idle until a line arrives on stdin), append (publishers only: commands
 // acknowledged per second), joins (join and resume cost), and the peak scenarios of
 // issue 17, each in this one process: poll (poll.mjs), storm (storm.mjs),
-// notes (notes.mjs), rooms (rooms.mjs). Subscribers live in `workers` forked processes
-// (subscribers.mjs); the publisher lives here. Progress goes to stdout as {"phase": ...}
-// lines, then one {"result": {...}} line.
+// notes (notes.mjs), rooms (rooms.mjs), commands (commands.mjs). Subscribers live in
+// `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes
+// to stdout as {"phase": ...} lines, then one {"result": {...}} line.
 
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { Samples, cpuMeter, nowMs, percentiles } from './common.mjs';
+import { commandCost } from './commands.mjs';
 import { joinCost } from './joins.mjs';
 import { manyWriters } from './notes.mjs';
 import { pollBurst } from './poll.mjs';
@@ -188,7 +189,9 @@ async function append() {
   };
 }
 
-const PEAKS = { poll: pollBurst, storm: reconnectStorm, notes: manyWriters, rooms: manyRooms };
+const PEAKS = {
+  poll: pollBurst, storm: reconnectStorm, notes: manyWriters, rooms: manyRooms, commands: commandCost,
+};
 
 // A peak scenario, with this process's CPU from its 'publishing' phase to its end: a
 // generator near one core is measuring itself, not the server.

@@ -42,6 +42,7 @@ export class Member {
     this.applied = 0;
     this.dupes = 0;
     this.gaps = 0;
+    this.gapList = []; // [last applied, seq received, when] of the first few gaps
     this.early = 0;
     this.repeats = 0; // a publisher's question seen at two seqs
     this.closes = {};
@@ -138,7 +139,10 @@ export class Member {
       this.dupes += 1;
       return;
     }
-    if (seq !== this.last + 1) this.gaps += 1;
+    if (seq !== this.last + 1) {
+      this.gaps += 1;
+      if (this.gapList.length < 5) this.gapList.push([this.last, seq, nowMs()]); // the evidence
+    }
     this.last = seq;
     this.applied += 1;
     if (this.stamps) {
@@ -224,6 +228,9 @@ export function memberTotals(members) {
   return {
     members: members.length, applied: sum('applied'), dupes: sum('dupes'), gaps: sum('gaps'),
     early: sum('early'), repeats: sum('repeats'), closed: closes,
+    gap_examples: members.filter((m) => m.gapList.length).slice(0, 10)
+      .map((m) => ({ name: m.name, gaps: m.gapList })),
+    members_with_gaps: members.filter((m) => m.gaps).length,
   };
 }
 
