@@ -73,3 +73,12 @@ def test_many_rooms_deliver_everything_in_every_room(tmp_path: Path) -> None:
         assert run["sent"] == run["acked"] > 0, (label, run)
         assert run["deliveries_per_s"] > 0, (label, run)
         assert run["dupes"] == run["gaps"] == run["behind"] == run["repeats"] == 0, (label, run)
+
+
+def test_every_command_kind_is_acknowledged(tmp_path: Path) -> None:
+    result = run_scenario("commands", tmp_path, "connections=4", "window=4", "seconds=1")
+    kinds = {row["command"] for row in result["rows"]}
+    assert kinds == {"ask", "vote", "poll.vote", "edit", "notes.update"}
+    for label, run in result["runs"].items():
+        assert run["acked"] > 0 and run["errors"] == {}, (label, run)
+        assert run["dupes"] == run["gaps"] == run["behind"] == 0, (label, run)
