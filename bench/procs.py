@@ -113,6 +113,7 @@ class Server:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     ready_path: str = "/readyz"
+    client: str = "raw"  # what the load generator's clients speak to it (socketio: a peer)
     proc: subprocess.Popen[bytes] | None = None
 
     @property

@@ -27,7 +27,7 @@ const DEFAULTS = {
   mode: 'fanout', url: 'ws://127.0.0.1:8000/ws', room: 'BENCH', key: null, subscribers: 100,
   workers: 1, concurrency: 100, window: 20, ackWindow: 64, rate: 20, seconds: 5,
   warmupSeconds: 0, drainSeconds: 10, publishers: 1, samples: 20, gaps: [1000],
-  client: 'raw', // the subscribers' WebSocket client: 'raw' (rawws.mjs) or 'ws'
+  client: 'raw', // the subscribers' client: 'raw' (rawws.mjs), 'ws', or 'socketio' (peers)
 };
 const cfg = { ...DEFAULTS, ...JSON.parse(process.argv[2] || '{}') };
 const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -119,7 +119,8 @@ function merge(reports, cpuMain, wallMs) {
 
 async function withSubscribers(run) {
   const workers = new Workers(Math.max(1, cfg.workers), cfg.subscribers);
-  const pub = new Publisher(cfg.url, cfg.room, cfg.key);
+  const pubClient = cfg.client === 'socketio' ? 'socketio' : 'ws';
+  const pub = new Publisher(cfg.url, cfg.room, cfg.key, 'Publisher', pubClient);
   await pub.connect();
   const warmup = Math.round((cfg.warmupSeconds || 0) * (cfg.mode === 'rate' ? cfg.rate : 0));
   const joined = await workers.all((p) => ({
