@@ -29,7 +29,7 @@ from bench.report import table
 from server.backends.embedded import EmbeddedBackend
 from server.cli.main import event_links
 from server.event_file import load_event
-from server.identity import Identity
+from server.staff.keys import StaffKeys
 
 ROOM = "HISTORY"
 QUESTIONS = 200
@@ -73,8 +73,8 @@ async def build(data_dir: Path, events: int) -> dict[str, Any]:
                 await asyncio.gather(*pending)
                 pending.clear()
         await asyncio.gather(*pending)
-        identity = Identity(await backend.get_secret())
-        return event_links(event, identity, "http://127.0.0.1")
+        keys = StaffKeys(await backend.get_secret())
+        return event_links(event, keys, "http://127.0.0.1")
 
 
 def joins(ctx: Context, server: Server, samples: int, gaps: list[int]) -> dict[str, Any]:

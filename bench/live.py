@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bench.context import Context, redis_available
+from bench.peers import PEERS, missing, peer_server
 from bench.procs import (
     ROOM,
     Server,
@@ -46,6 +47,10 @@ def workshop(
 @contextlib.contextmanager
 def target(ctx: Context, name: str, run: int) -> Iterator[tuple[Server, str | None]]:
     """A started server for `name` and the moderator key its publisher joins with."""
+    if name.startswith("peer-"):
+        with peer_server(ctx.folder(f"{name}-{run}"), ctx.pin, name) as server:
+            yield server, None
+        return
     if name.startswith("reference"):
         with reference_server(ctx.folder(f"{name}-{run}"), ctx.pin, name.split("-")[1]) as server:
             yield server, None
@@ -62,6 +67,7 @@ def measure(ctx: Context, server: Server, config: dict[str, Any]) -> dict[str, A
         pid = server.pid
         marks[message["phase"]] = (message["t"], cpu_seconds(pid), run_queue_seconds(pid))
 
+    config = {"client": server.client, **config}  # the peers' clients speak socket.io
     result = run_loadgen(ctx.loadgen(url=server.ws_url, room=ROOM, **config), ctx.pin, on_phase)
     end = "drained" if "drained" in marks else "published"
     if "publishing" in marks and end in marks:
@@ -87,6 +93,18 @@ def targets(ctx: Context) -> list[str]:
     names.append("reference-uvloop")
     if not ctx.quick:
         names.append("reference-asyncio")
+    return names + available_peers(ctx)
+
+
+def available_peers(ctx: Context) -> list[str]:
+    """The socket.io peers that can run here (issue 17, item 6); a note for the others."""
+    names = []
+    for name in PEERS:
+        why = missing(name)
+        if why:
+            ctx.notes.append(f"{name} skipped: {why}")
+        else:
+            names.append(name)
     return names
 
 

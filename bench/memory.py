@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from bench.context import Context
-from bench.live import target
+from bench.live import available_peers, target
 from bench.procs import ROOM, Server, raise_open_files, rss_kib, run_loadgen
 from bench.report import table
 
@@ -28,7 +28,7 @@ def _hold(ctx: Context, server: Server, count: int, on_joined: Any = None) -> di
             proc.stdin.flush()
 
     config = ctx.loadgen(mode="hold", url=server.ws_url, room=ROOM, subscribers=count,
-                         concurrency=200)  # fmt: skip
+                         concurrency=200, client=server.client)  # fmt: skip
     return run_loadgen(config, ctx.pin, on_phase)
 
 
@@ -62,7 +62,7 @@ def memory(ctx: Context) -> dict[str, Any]:
         ctx.notes.append(f"open-file limit {limit} is below {count} connections: reduced")
         count = max(10, limit - 200)
     rows, results = [], {}
-    for name in ("workshop-embedded", "reference-uvloop"):
+    for name in ("workshop-embedded", "reference-uvloop", *available_peers(ctx)):
         with target(ctx, name, 0) as (server, _key):
             results[name] = measure(ctx, server, count)
         r = results[name]

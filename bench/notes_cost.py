@@ -49,7 +49,7 @@ def snapshot_bytes(data_dir: Path) -> tuple[int, int]:
 
 
 async def write(url: str, n: int, writer: int) -> None:
-    doc = Doc()
+    doc: Doc = Doc()
     text = doc.get("notes", type=Text)
     async with RoomClient(url, ROOM, name=f"Writer {writer}", org="Bench") as client:
         for i in range(n):
@@ -64,7 +64,7 @@ async def join_and_sync(url: str) -> tuple[float, int, int]:
     async with RoomClient(url, ROOM, name="Newcomer") as client:
         reply = await client.notes_sync(bytes(Doc().get_state()))
         elapsed = time.perf_counter() - start
-        doc = Doc()
+        doc: Doc = Doc()
         text = doc.get("notes", type=Text)
         doc.apply_update(reply["u"])
         return elapsed, len(reply["u"]), len(str(text).encode())

@@ -113,6 +113,7 @@ class Server:
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
     ready_path: str = "/readyz"
+    client: str = "raw"  # what the load generator's clients speak to it (socketio: a peer)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -194,9 +195,11 @@ def reference_server(folder: Path, pin: Pinning, loop: str = "uvloop") -> Server
     return Server(argv, port, folder / f"reference-{port}.log", ready_path="")
 
 
-def create_event(data_dir: Path, redis_url: str = "") -> dict[str, Any]:
+def create_event(
+    data_dir: Path, redis_url: str = "", event_file: Path = EVENT_FILE
+) -> dict[str, Any]:
     """Create the benchmark event (room BENCH, ...); return its links, with the keys."""
-    argv = [sys.executable, "-m", "server.cli", "create-event", str(EVENT_FILE), "--json",
+    argv = [sys.executable, "-m", "server.cli", "create-event", str(event_file), "--json",
             "--data-dir", str(data_dir), "--base-url", "http://127.0.0.1"]  # fmt: skip
     env = {**os.environ}
     if redis_url:

@@ -65,11 +65,11 @@ def _where(frame: str) -> str:
 
 
 @contextlib.contextmanager
-def py_spy(pid: int, out: Path, seconds: float) -> Iterator[subprocess.Popen[bytes]]:
+def py_spy(pid: int, out: Path, seconds: float, *extra: str) -> Iterator[subprocess.Popen[bytes]]:
     spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
     proc = subprocess.Popen(
         [spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(out),
-         "--duration", str(int(seconds)), "--rate", "250", "--nonblocking"],
+         "--duration", str(int(seconds)), "--rate", "250", "--nonblocking", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     time.sleep(1.0)  # py-spy attaches

@@ -46,7 +46,7 @@ def _redis_version() -> str:
 def machine_info(pinning: Any) -> dict[str, Any]:
     loadgen = Path(__file__).resolve().parent / "loadgen" / "node_modules"
     package_version = {}
-    for name in ("ws", "@msgpack/msgpack"):
+    for name in ("ws", "@msgpack/msgpack", "socket.io", "yjs"):
         try:
             package_version[name] = json.loads((loadgen / name / "package.json").read_text())[
                 "version"
@@ -69,6 +69,9 @@ def machine_info(pinning: Any) -> dict[str, Any]:
         "node": _command_output("node", "--version"),
         "node_ws": package_version["ws"],
         "node_msgpack": package_version["@msgpack/msgpack"],
+        "node_socket_io": package_version["socket.io"],  # a peer (issue 17)
+        "node_yjs": package_version["yjs"],
+        "python_socketio": _version("python-socketio"),
         "redis_server": _redis_version(),
         "pinning": {"server": pinning.server or None, "loadgen": pinning.loadgen or None},
     }

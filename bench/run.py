@@ -2,8 +2,12 @@
 
     .venv/bin/python -m bench.run [--quick] [--only fanout,latency,...] [--repeat N]
                                   [--server-cpu 0] [--loadgen-cpu 1] [--workers N]
+                                  [--size KEY=JSON ...]
 
-Scenarios: fanout, latency, memory, history, append, export. Each prints a table and
+Scenarios: fanout, latency, memory, history, append, export, and the peaks of issue 17:
+poll (bench/poll_burst.py), storm (bench/storm.py), notes (bench/notes_writers.py) and
+rooms (bench/many_rooms.py),
+commands (bench/commands.py). Each prints a table and
 saves bench/results/<name>.json with the machine's details. The servers run pinned to
 `--server-cpu` and the Node load generator to `--loadgen-cpu` (with taskset, when it is
 there). `--quick` runs tiny sizes, to check the harness itself in seconds.
@@ -12,6 +16,7 @@ there). `--quick` runs tiny sizes, to check the harness itself in seconds.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -21,7 +26,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench import costs, history, live, memory
+from bench import (
+    commands,
+    costs,
+    history,
+    live,
+    many_rooms,
+    memory,
+    notes_writers,
+    poll_burst,
+    storm,
+)
 from bench.context import Context
 from bench.procs import Pinning, node_modules_ready, raise_open_files
 from bench.report import RESULTS, machine_info, save
@@ -33,6 +48,11 @@ SCENARIOS: dict[str, Callable[[Context], dict[str, Any]]] = {
     "history": history.history,
     "append": costs.append,
     "export": costs.export,
+    "poll": poll_burst.poll_burst,
+    "storm": storm.storm,
+    "notes": notes_writers.notes_writers,
+    "rooms": many_rooms.many_rooms,
+    "commands": commands.commands,
 }
 
 
@@ -45,6 +65,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--subscribers", type=int, help="override fanout/latency subscribers")
     parser.add_argument("--seconds", type=float, help="override fanout/latency/append seconds")
     parser.add_argument("--window", type=int, help="override the fan-out window (events)")
+    parser.add_argument(
+        "--size", action="append", default=[], metavar="KEY=JSON",
+        help="override a size of every scenario that has it, e.g. members=20 writers=[10]",
+    )  # fmt: skip
     parser.add_argument("--server-cpu", default="0", help="taskset core list for servers")
     parser.add_argument(
         "--loadgen-cpu", default="1" if cpus <= 2 else f"1-{cpus - 1}",
@@ -71,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     machine = machine_info(pin) | {"open_files_limit": open_files}
     overrides = {"repeat": args.repeat, "subscribers": args.subscribers,
                  "seconds": args.seconds, "window": args.window}  # fmt: skip
+    for pair in args.size:
+        key, _, value = pair.partition("=")
+        overrides[key] = json.loads(value)
     print(f"# {machine['cpu_model']}, {machine['nproc']} cores, load {machine['load_average']}, "
           f"Python {machine['python']}, uvicorn {machine['uvicorn']}, websockets "
           f"{machine['websockets']}, Node {machine['node']}; pinned {pin.server or '-'} / "

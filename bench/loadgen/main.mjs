@@ -4,23 +4,30 @@
 //
 // Modes: fanout (a window of events in flight), rate (a fixed publish rate), hold (join
 // and stay idle until a line arrives on stdin), append (publishers only: commands
-// acknowledged per second) and joins (join and resume cost). Subscribers live in
-// `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes to
-// stdout as {"phase": ...} lines, then one {"result": {...}} line.
+// acknowledged per second), joins (join and resume cost), and the peak scenarios of
+// issue 17, each in this one process: poll (poll.mjs), storm (storm.mjs),
+// notes (notes.mjs), rooms (rooms.mjs), commands (commands.mjs). Subscribers live in
+// `workers` forked processes (subscribers.mjs); the publisher lives here. Progress goes
+// to stdout as {"phase": ...} lines, then one {"result": {...}} line.
 
 import { fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { Samples, cpuMeter, nowMs, percentiles } from './common.mjs';
+import { commandCost } from './commands.mjs';
 import { joinCost } from './joins.mjs';
+import { manyWriters } from './notes.mjs';
+import { pollBurst } from './poll.mjs';
+import { manyRooms } from './rooms.mjs';
 import { Publisher, appendBurst, paced, saturate } from './publisher.mjs';
+import { reconnectStorm } from './storm.mjs';
 
 const DEFAULTS = {
   mode: 'fanout', url: 'ws://127.0.0.1:8000/ws', room: 'BENCH', key: null, subscribers: 100,
   workers: 1, concurrency: 100, window: 20, ackWindow: 64, rate: 20, seconds: 5,
   warmupSeconds: 0, drainSeconds: 10, publishers: 1, samples: 20, gaps: [1000],
-  client: 'raw', // the subscribers' WebSocket client: 'raw' (rawws.mjs) or 'ws'
+  client: 'raw', // the subscribers' client: 'raw' (rawws.mjs), 'ws', or 'socketio' (peers)
 };
 const cfg = { ...DEFAULTS, ...JSON.parse(process.argv[2] || '{}') };
 const say = (obj) => process.stdout.write(`${JSON.stringify(obj)}\n`);
@@ -112,7 +119,8 @@ function merge(reports, cpuMain, wallMs) {
 
 async function withSubscribers(run) {
   const workers = new Workers(Math.max(1, cfg.workers), cfg.subscribers);
-  const pub = new Publisher(cfg.url, cfg.room, cfg.key);
+  const pubClient = cfg.client === 'socketio' ? 'socketio' : 'ws';
+  const pub = new Publisher(cfg.url, cfg.room, cfg.key, 'Publisher', pubClient);
   await pub.connect();
   const warmup = Math.round((cfg.warmupSeconds || 0) * (cfg.mode === 'rate' ? cfg.rate : 0));
   const joined = await workers.all((p) => ({
@@ -182,6 +190,26 @@ async function append() {
   };
 }
 
+const PEAKS = {
+  poll: pollBurst, storm: reconnectStorm, notes: manyWriters, rooms: manyRooms, commands: commandCost,
+};
+
+// A peak scenario, with this process's CPU from its 'publishing' phase to its end: a
+// generator near one core is measuring itself, not the server.
+async function metered(run) {
+  const meter = cpuMeter();
+  const out = await run(cfg, (name, extra) => {
+    if (name === 'publishing') meter.reset();
+    phase(name, extra);
+  });
+  const c = meter.read();
+  out.loadgen_cpu = {
+    cores_used: (c.user_ms + c.system_ms) / c.wall_ms, waited_share: c.waited_ms / c.wall_ms,
+    wall_ms: c.wall_ms,
+  };
+  return out;
+}
+
 async function main() {
   let result;
   if (cfg.mode === 'fanout') {
@@ -202,6 +230,8 @@ async function main() {
     result = await append();
   } else if (cfg.mode === 'joins') {
     result = await joinCost(cfg);
+  } else if (PEAKS[cfg.mode]) {
+    result = await metered(PEAKS[cfg.mode]);
   } else {
     throw new Error(`unknown mode ${cfg.mode}`);
   }

@@ -4,12 +4,17 @@
 // commands awaiting their `ok`: the log's append throughput).
 
 import { decode, encode, joinFrame, nowMs, openSocket, stampText } from './common.mjs';
+import { openSocketIo } from './sioclient.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class Publisher {
-  constructor(url, room, key, name = 'Publisher') {
+  // `client`: 'ws', or 'socketio' for the socket.io peers (decoded frames both ways).
+  constructor(url, room, key, name = 'Publisher', client = 'ws') {
     Object.assign(this, { url, room, key, name });
+    this.socketio = client === 'socketio';
+    this.pack = this.socketio ? (frame) => frame : encode;
+    this.unpack = this.socketio ? (frame) => frame : decode;
     this.nextId = 1;
     this.sent = 0;
     this.acked = 0;
@@ -21,14 +26,14 @@ export class Publisher {
   }
 
   async connect() {
-    this.ws = await openSocket(this.url);
+    this.ws = this.socketio ? await openSocketIo(this.url) : await openSocket(this.url);
     await new Promise((resolve, reject) => {
       this.ws.on('close', (code) => {
         this.closeCode = code;
         reject(new Error(`publisher closed ${code}`));
       });
       this.ws.on('message', (data) => {
-        const f = decode(data);
+        const f = this.unpack(data);
         if (f.t === 'ev') {
           this.events += 1;
         } else if (f.re === 1) {
@@ -46,7 +51,7 @@ export class Publisher {
           this.onAck();
         }
       });
-      this.ws.send(encode(joinFrame(1, this.room, this.name, { key: this.key })));
+      this.ws.send(this.pack(joinFrame(1, this.room, this.name, { key: this.key })));
     });
     this.nextId = 2;
   }
@@ -58,7 +63,7 @@ export class Publisher {
   ask(n) {
     const id = this.nextId++;
     const text = stampText(n, nowMs());
-    this.ws.send(encode({ t: 'ask', id, cid: `${this.name}-${id}`, text, lang: 'en' }));
+    this.ws.send(this.pack({ t: 'ask', id, cid: `${this.name}-${id}`, text, lang: 'en' }));
     this.sent += 1;
   }
 

@@ -124,6 +124,10 @@ export class RawWebSocket {
     this.sendFrame(OP_BINARY, bytes);
   }
 
+  sendText(text) {
+    this.sendFrame(OP_TEXT, Buffer.from(text));
+  }
+
   close(code = 1000) {
     if (this.closeSent) return;
     this.closeSent = true;
@@ -145,7 +149,8 @@ export class RawWebSocket {
   }
 }
 
-// Connect and complete the opening handshake for `subprotocol`; resolves to a RawWebSocket.
+// Connect and complete the opening handshake for `subprotocol` (null: none, for the
+// socket.io peers); resolves to a RawWebSocket.
 export function openRawSocket(url, subprotocol, timeoutMs = 30000) {
   const target = new URL(url);
   const key = randomBytes(16).toString('base64');
@@ -178,7 +183,7 @@ export function openRawSocket(url, subprotocol, timeoutMs = 30000) {
       const accept = createHash('sha1').update(key + GUID).digest('base64');
       if (!/^HTTP\/1\.1 101 /.test(status)) return fail(new Error(`handshake refused: ${status}`));
       if (headers['sec-websocket-accept'] !== accept) return fail(new Error('bad Sec-WebSocket-Accept'));
-      if (headers['sec-websocket-protocol'] !== subprotocol) {
+      if (subprotocol !== null && headers['sec-websocket-protocol'] !== subprotocol) {
         return fail(new Error(`server did not select ${subprotocol}`));
       }
       const ws = new RawWebSocket(socket);
@@ -193,7 +198,7 @@ export function openRawSocket(url, subprotocol, timeoutMs = 30000) {
         `GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n` +
           'Upgrade: websocket\r\nConnection: Upgrade\r\n' +
           `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n` +
-          `Sec-WebSocket-Protocol: ${subprotocol}\r\n\r\n`,
+          (subprotocol === null ? '' : `Sec-WebSocket-Protocol: ${subprotocol}\r\n`) + '\r\n',
       );
     });
   });

@@ -13,9 +13,10 @@
 
 import {
   SUBPROTOCOL, Samples, cpuMeter, decode, encode, inPool, joinFrame, nowMs, openSocket,
-  percentiles, seqOfEv, stampIn,
+  percentiles, readStamp, seqOfEv, stampIn,
 } from './common.mjs';
 import { openRawSocket } from './rawws.mjs';
+import { openSocketIo } from './sioclient.mjs';
 
 const subs = [];
 const latencies = new Samples();
@@ -29,12 +30,16 @@ let dirty = false; // frames arrived since the last progress check
 let progressTimer = null;
 
 function onFrame(s, data) {
+  if (!Buffer.isBuffer(data)) return onDecoded(s, data, data); // socket.io: decoded already
   const seq = seqOfEv(data);
   if (seq >= 0) {
     onEv(s, seq, data);
-    return;
+    return undefined;
   }
-  const f = decode(data);
+  return onDecoded(s, decode(data), data);
+}
+
+function onDecoded(s, f, data) {
   if (f.t === 'ev') {
     onEv(s, f.seq, data);
   } else if (f.t === 'ok' && f.re === 1) {
@@ -46,6 +51,7 @@ function onFrame(s, data) {
   } else if (f.t === 'err' && f.re === 1 && s.onJoined) {
     s.onFailed(new Error(`join refused: ${f.code} ${f.msg}`));
   }
+  return undefined;
 }
 
 function onEv(s, seq, data) {
@@ -65,7 +71,7 @@ function onEv(s, seq, data) {
     s.gaps += 1;
     s.last = seq;
   }
-  const stamp = stampIn(data);
+  const stamp = Buffer.isBuffer(data) ? stampIn(data) : readStamp(data.data && data.data.text);
   if (stamp !== null && stamp.n >= warmup) latencies.push(now - stamp.t);
 }
 
@@ -77,7 +83,8 @@ async function connect(url, room, index) {
     early: 0, closeCode: null, onJoined: null, onFailed: null,
   };
   const t0 = nowMs();
-  s.ws = client === 'ws' ? await openSocket(url) : await openRawSocket(url, SUBPROTOCOL);
+  if (client === 'socketio') s.ws = await openSocketIo(url);
+  else s.ws = client === 'ws' ? await openSocket(url) : await openRawSocket(url, SUBPROTOCOL);
   await new Promise((resolve, reject) => {
     s.onJoined = resolve;
     s.onFailed = reject;
@@ -87,7 +94,8 @@ async function connect(url, room, index) {
       dirty = true;
       if (s.onJoined) reject(new Error(`closed ${code} while joining`));
     });
-    s.ws.send(encode(joinFrame(1, room, `S${index}`)));
+    const join = joinFrame(1, room, `S${index}`);
+    s.ws.send(client === 'socketio' ? join : encode(join));
   });
   joinTimes.push(nowMs() - t0);
   subs.push(s);
