@@ -52,6 +52,7 @@ system-deps:
 	@need=""; \
 	command -v redis-server >/dev/null 2>&1 || need="$$need redis-server"; \
 	test -x /usr/bin/chromium || need="$$need chromium"; \
+	command -v ss >/dev/null 2>&1 || need="$$need iproute2"; \
 	if [ -n "$$need" ]; then \
 		if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
 			echo "installing:$$need"; \

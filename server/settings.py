@@ -20,6 +20,9 @@ class Settings:
     public_url: str = ""  # base URL printed in links; default http://host:port
     redis_url: str = ""
     workers: int = 1  # server processes sharing the port; more than 1 needs redis_url
+    # Connections the kernel holds for accept(): a reconnect storm of thousands must not
+    # overflow it (bench/storm.py; capped by net.core.somaxconn). uvicorn's own is 2,048.
+    backlog: int = 4096
     allowed_origins: tuple[str, ...] = ()  # besides the server's own origin
     allowed_hosts: tuple[str, ...] = ()  # Host names besides public_url's and loopback
     # WebSocket and protocol limits

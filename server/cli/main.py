@@ -213,6 +213,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
+        "backlog": settings.backlog,
         "interface": "asgi3",  # the app's __call__ returns a coroutine, not one itself
         # Slowloris and oversized heads: server/http/deadline.py.
         "http": protocol_factory(settings.request_timeout, settings.request_head_limit),
