@@ -40,3 +40,23 @@ def test_loading_a_longer_dump_keeps_the_newest() -> None:
     small = RecentOutcomes(limit=4)
     small.load(memory.dump())
     assert [seq for seq in range(1, 11) if small.get(seq) is not None] == [7, 8, 9, 10]
+
+
+def test_a_snapshot_saved_before_the_replies_were_packed_still_loads() -> None:
+    old = [[7, None, "", {"qid": "q7"}], [8, "not_found", "no such question", {}]]
+    blob = msgpack.packb({"outcomes": old}, use_bin_type=True)
+    loaded = RecentOutcomes()
+    loaded.load(msgpack.unpackb(blob, raw=False)["outcomes"])
+    assert loaded.get(7) == Outcome(result={"qid": "q7"})
+    refused = loaded.get(8)
+    assert refused is not None and refused.code == ErrorCode.NOT_FOUND
+
+
+def test_a_reply_is_kept_as_it_was_when_remembered() -> None:
+    memory = RecentOutcomes()
+    result = {"votes": 1}
+    memory.remember(3, accept(**result))
+    memory.remember(3, accept(votes=2))  # the same seq again (a refold): one entry, the last
+    loaded = RecentOutcomes()
+    loaded.load(memory.dump())
+    assert len(loaded) == 1 and loaded.get(3) == Outcome(result={"votes": 2})
