@@ -24,12 +24,13 @@ instead of one per frame, which `broadcast()` cannot do, and a lone event is not
 `DirectLine.drop` aborts the transport of a socket closed as too slow whose peer reads
 nothing (`server/live/outbound.py`): a plain close would wait for the buffer to drain.
 
-`DirectLine` is the adapter onto uvicorn: the only code that names the private parts of
+`DirectLine` is the adapter onto uvicorn: with `server/live/lean.py`, which it calls to
+trim the protocol after the handshake, the only code that names the private parts of
 its `WebSocketsSansIOProtocol` (`conn`, `transport`, `writable`, `disconnected`,
-`handshake_complete`, `request`/`response`). Those are not uvicorn's API and may change
-in any release, so the adapter is used only with the uvicorn versions it was checked
-against (`KNOWN_UVICORN`, the same range as pyproject.toml's pin); under any other
-version every connection takes the ASGI `send` path, slower but correct.
+`handshake_complete`, `request`/`response`, `queue`, `scope`). Those are not uvicorn's
+API and may change in any release, so the adapter is used only with the uvicorn
+versions it was checked against (`KNOWN_UVICORN`, the same range as pyproject.toml's
+pin); under any other version every connection takes the ASGI `send` path, slower but correct.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from typing import Any
 
 import uvicorn
 from websockets.protocol import State
+
+from server.live.lean import slim
 
 OPEN = State.OPEN
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close with a TCP reset
@@ -181,10 +184,7 @@ class DirectLine:
         if protocol.conn.extensions:  # permessage-deflate: each socket frames differently
             return None
         if protocol.handshake_complete:
-            # uvicorn keeps the handshake's request and response (two sets of headers,
-            # about 4 KiB) for the life of the connection, but reads them only before
-            # the handshake completes.
-            protocol.request = protocol.response = None
+            slim(protocol)  # its queue, event and handshake headers (server/live/lean.py)
         return DirectLine(protocol, cork)
 
     def write(self, payload: bytes) -> bool:
