@@ -9,10 +9,12 @@ protocol object, much of it built for the handshake or for states an idle socket
 - its `writable` `asyncio.Event`: one more deque (~0.8 KiB) for the one sender that may
   wait while the transport is paused;
 - the handshake's request headers, which websockets' parser generator still references,
-  and uvicorn's copy of them in the ASGI scope (~2 KiB), read only before the accept.
+  and the ASGI scope with uvicorn's copy of them (~3 KiB), read only before the accept;
+- its instance dict, grown past its needs (1.5 KiB where 0.8 KiB holds it).
 
 `slim` replaces the queue with an `Inbox` and the event with a `Gate` (the methods uvicorn
-calls, and nothing allocated while idle) and empties the headers. `wire.DirectLine.open`
+calls, and nothing allocated while idle), empties the headers and the scope, and copies
+the instance dict into one of the size it needs. `wire.DirectLine.open`
 calls it once the handshake is complete, from the endpoint's own coroutine between two
 receives (so no reader waits on the old queue), and only under the uvicorn versions that
 adapter was read against (`wire.KNOWN_UVICORN`).
@@ -134,4 +136,10 @@ def slim(protocol: Any) -> None:
     protocol.request = protocol.response = None
     scope = getattr(protocol, "scope", None)
     if scope is not None:
-        scope["headers"] = ()  # the endpoint read them before it accepted
+        # The endpoint read what it needs (headers, client, subprotocols) before it
+        # accepted, and uvicorn reads the scope only to call the app (~1 KiB with its
+        # headers, paths and nested dicts).
+        scope.clear()
+    # uvicorn sets 37 attributes, more than a key-sharing instance dict holds, and the
+    # dict it grew into takes 1.5 KiB; a copy made once the last one is set fits in 0.8.
+    protocol.__dict__ = dict(protocol.__dict__.items())

@@ -5,6 +5,7 @@ sends and pauses on real uvicorn."""
 from __future__ import annotations
 
 import asyncio
+import sys
 from typing import Any
 
 import pytest
@@ -116,7 +117,9 @@ async def test_a_trimmed_socket_still_receives_and_sends_in_order() -> None:
             protocol = app.protocol
             assert isinstance(protocol.queue, Inbox)
             assert isinstance(protocol.writable, Gate) and protocol.writable.is_set()
-            assert protocol.request is None and protocol.scope["headers"] == ()
+            assert protocol.request is None and protocol.scope == {}
+            # Its instance dict is no bigger than a fresh copy of it.
+            assert sys.getsizeof(protocol.__dict__) <= sys.getsizeof(dict(vars(protocol)))
             # websockets' parser generator still holds the request: its headers are gone.
             assert not protocol.conn.parser.gi_frame.f_locals["request"].headers
             frames = [f"frame {n}".encode() for n in range(50)]
