@@ -1,23 +1,13 @@
-"""What uvicorn's sans-I/O WebSocket protocol keeps per connection, trimmed after the handshake.
+"""`asyncio.Queue` and `asyncio.Event` cut down to what one WebSocket needs, with nothing
+allocated while idle.
 
 Issue 17 counts the server's bytes per idle joined connection. A tracemalloc diff over
-2,000 idle joined connections put about half of the Python heap they cost in uvicorn's
-protocol object, much of it built for the handshake or for states an idle socket is not in:
-
-- its `asyncio.Queue` of received messages: three deques and an `asyncio.Event` (~3 KiB)
-  for a queue that is empty while the socket is idle, has one reader and no putter waits;
-- its `writable` `asyncio.Event`: one more deque (~0.8 KiB) for the one sender that may
-  wait while the transport is paused;
-- the handshake's request headers, which websockets' parser generator still references,
-  and the ASGI scope with uvicorn's copy of them (~3 KiB), read only before the accept;
-- its instance dict, grown past its needs (1.5 KiB where 0.8 KiB holds it).
-
-`slim` replaces the queue with an `Inbox` and the event with a `Gate` (the methods uvicorn
-calls, and nothing allocated while idle), empties the headers and the scope, and copies
-the instance dict into one of the size it needs. `wire.DirectLine.open`
-calls it once the handshake is complete, from the endpoint's own coroutine between two
-receives (so no reader waits on the old queue), and only under the uvicorn versions that
-adapter was read against (`wire.KNOWN_UVICORN`).
+2,000 idle joined connections found uvicorn's per-socket `asyncio.Queue` of received
+messages (three deques and an `asyncio.Event`, ~3 KiB) for a queue that is empty while
+the socket is idle, has one reader and never a waiting putter, and its `writable`
+`asyncio.Event` (one more deque, ~0.8 KiB) for the one sender that may wait while the
+transport is paused. `Inbox` and `Gate` have the methods uvicorn calls on them; the
+adapter onto uvicorn (`wire.DirectLine.open`) puts them in place after the handshake.
 """
 
 from __future__ import annotations
@@ -114,32 +104,3 @@ class Gate:
         waiters = self._waiters
         if waiters is not None and waiter in waiters:
             waiters.remove(waiter)
-
-
-def slim(protocol: Any) -> None:
-    """Trim a uvicorn `WebSocketsSansIOProtocol` whose handshake is complete. Call it from
-    the connection's only reader between two receives."""
-    queue = protocol.queue
-    if isinstance(queue, asyncio.Queue):
-        inbox = Inbox()
-        while not queue.empty():  # what arrived since the reader's last receive
-            inbox.put_nowait(queue.get_nowait())
-        protocol.queue = inbox
-    writable = protocol.writable
-    # Only while set: a sender waiting on a cleared event would never be woken by the gate.
-    if isinstance(writable, asyncio.Event) and writable.is_set():
-        protocol.writable = Gate(is_open=True)
-    request = protocol.request
-    if request is not None:
-        request.headers.clear()  # the parser generator's frame holds the request itself
-    # The request and response objects too: uvicorn reads them only before the accept.
-    protocol.request = protocol.response = None
-    scope = getattr(protocol, "scope", None)
-    if scope is not None:
-        # The endpoint read what it needs (headers, client, subprotocols) before it
-        # accepted, and uvicorn reads the scope only to call the app (~1 KiB with its
-        # headers, paths and nested dicts).
-        scope.clear()
-    # uvicorn sets 37 attributes, more than a key-sharing instance dict holds, and the
-    # dict it grew into takes 1.5 KiB; a copy made once the last one is set fits in 0.8.
-    protocol.__dict__ = dict(protocol.__dict__.items())
