@@ -42,6 +42,15 @@ class DeadlineProtocol(HttpToolsProtocol):
         super().connection_made(transport)
         self._arm()
 
+    def handle_websocket_upgrade(self) -> None:
+        super().handle_websocket_upgrade()
+        # The WebSocket protocol owns the transport now. A timer left armed would hold this
+        # protocol, its parser and its copy of the handshake for `--request-timeout` more
+        # (a few KiB per connection; issue 17 counts bytes per joined connection).
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
     def on_response_complete(self) -> None:
         super().on_response_complete()
         self._arm()  # the next request on this keep-alive connection gets its own deadline

@@ -61,6 +61,7 @@ class Connection:
         "_bucket",
         "_flood",
         "_in_flight",
+        "_join_deadline",
         "_out",
         "_room_for_more",
         "_staff",
@@ -99,6 +100,24 @@ class Connection:
         self._room_for_more: asyncio.Future[None] | None = None  # receive() waits for one
         self._tasks: set[asyncio.Task[None]] | None = None
         self._staff: Grant | None = None  # the staff link this connection joined with
+        self._join_deadline: asyncio.TimerHandle | None = None  # until the first join
+
+    def expect_join(self, seconds: float) -> None:
+        """Close with 1008 (policy) if still in no room `seconds` from now: a socket that
+        never joins would hold a slot (and answer pings) forever. The timer goes at the
+        first join, not with the socket: it would be kept per idle joined connection."""
+        self._join_deadline = asyncio.get_running_loop().call_later(seconds, self._unless_joined)
+
+    def _unless_joined(self) -> None:
+        self._join_deadline = None
+        if self.room is None:
+            self.close(CloseCode.POLICY)
+
+    def _stop_join_deadline(self) -> None:
+        deadline = self._join_deadline
+        if deadline is not None:
+            self._join_deadline = None
+            deadline.cancel()
 
     # -- sending -----------------------------------------------------------------------
     # The room calls `send` once per member in its fan-out loop. The hop into the outbound
@@ -298,6 +317,7 @@ class Connection:
         org = cmd.org or (room.registry.name(org_id, cmd.lang) if org_id else "")
         self.actor = Actor(pid, cmd.name, org, tuple(roles), screen=cmd.screen, org_id=org_id)
         self.room = room
+        self._stop_join_deadline()
         COMMANDS.count(cmd.T, "ok")  # the welcome is the join's reply
         room.welcome(self, cmd, self.identity.issue_token(pid))
 
@@ -312,6 +332,7 @@ class Connection:
 
     def disconnected(self) -> None:
         """The socket is gone: leave the room and drop what was queued for it."""
+        self._stop_join_deadline()
         self._hold(None)
         if self.room is not None:
             self.room.leave(self)

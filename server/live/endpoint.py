@@ -8,7 +8,6 @@ Starlette's `WebSocket` wrapper keeps per-message overhead off the fan-out path.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from collections.abc import MutableMapping
@@ -55,10 +54,7 @@ class SocketEndpoint:
             # In this coroutine, not a helper's: one frame fewer per connection.
             connection = Connection(send, self.hub, self.identity, self.settings, ip)
             self.connections.add(connection)
-            # A socket that never joins would hold a slot (and answer pings) forever.
-            deadline = asyncio.get_running_loop().call_later(
-                self.settings.join_timeout, _unless_joined, connection
-            )
+            connection.expect_join(self.settings.join_timeout)  # else 1008
             try:
                 while True:
                     message = await receive()
@@ -75,7 +71,6 @@ class SocketEndpoint:
                 log.exception("connection failed")
                 connection.close(CloseCode.SERVER_ERROR)
             finally:
-                deadline.cancel()
                 connection.disconnected()
                 self.connections.discard(connection)
                 await connection.finish()
@@ -104,12 +99,6 @@ class SocketEndpoint:
             return True
         # Same origin: the page came from this host (scheme may differ behind a TLS proxy).
         return bool(host) and urlsplit(origin).netloc.lower() == host.lower()
-
-
-def _unless_joined(connection: Connection) -> None:
-    """The join timeout: a socket still in no room is closed with 1008 (policy)."""
-    if connection.room is None:
-        connection.close(CloseCode.POLICY)
 
 
 async def _deny(scope: Scope, send: Any, status: int, text: str) -> None:

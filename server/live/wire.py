@@ -26,10 +26,12 @@ nothing (`server/live/outbound.py`): a plain close would wait for the buffer to 
 
 `DirectLine` is the adapter onto uvicorn: the only code that names the private parts of
 its `WebSocketsSansIOProtocol` (`conn`, `transport`, `writable`, `disconnected`,
-`handshake_complete`, `request`/`response`). Those are not uvicorn's API and may change
-in any release, so the adapter is used only with the uvicorn versions it was checked
-against (`KNOWN_UVICORN`, the same range as pyproject.toml's pin); under any other
-version every connection takes the ASGI `send` path, slower but correct.
+`handshake_complete`, `request`/`response`, `queue`, `scope`). Once the handshake is
+complete, `DirectLine.open` also trims what that protocol keeps per socket (`_slim`).
+Those are not uvicorn's API and may change in any release, so the adapter is used only
+with the uvicorn versions it was checked against (`KNOWN_UVICORN`, the same range as
+pyproject.toml's pin); under any other version every connection takes the ASGI `send`
+path, slower but correct.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from typing import Any
 
 import uvicorn
 from websockets.protocol import State
+
+from server.live.lean import Gate, Inbox
 
 OPEN = State.OPEN
 LINGER_RESET = struct.pack("ii", 1, 0)  # SO_LINGER on, 0 s: close with a TCP reset
@@ -181,10 +185,7 @@ class DirectLine:
         if protocol.conn.extensions:  # permessage-deflate: each socket frames differently
             return None
         if protocol.handshake_complete:
-            # uvicorn keeps the handshake's request and response (two sets of headers,
-            # about 4 KiB) for the life of the connection, but reads them only before
-            # the handshake completes.
-            protocol.request = protocol.response = None
+            _slim(protocol)
         return DirectLine(protocol, cork)
 
     def write(self, payload: bytes) -> bool:
@@ -225,3 +226,37 @@ class DirectLine:
         if not frames or self._protocol.disconnected or self._conn.state is not OPEN:
             return  # nothing held, or the socket is gone or closing: no data after a close
         self._transport.write(frames if isinstance(frames, bytes) else b"".join(frames))
+
+
+def _slim(protocol: Any) -> None:
+    """Trim what uvicorn's protocol keeps per socket once the handshake is complete (issue
+    17; a tracemalloc diff by line): its queue and `writable` event become an `Inbox` and a
+    `Gate` (`server/live/lean.py`, ~4 KiB); the handshake's headers, which websockets'
+    parser generator still holds through the request, and the ASGI scope are emptied
+    (~3 KiB); its instance dict, grown past its needs, is copied to the size it needs.
+    Called from the connection's only reader between two receives, so no reader waits on
+    the old queue."""
+    queue = protocol.queue
+    if isinstance(queue, asyncio.Queue):
+        inbox = Inbox()
+        while not queue.empty():  # what arrived since the reader's last receive
+            inbox.put_nowait(queue.get_nowait())
+        protocol.queue = inbox
+    writable = protocol.writable
+    # Only while set: a sender waiting on a cleared event would never be woken by the gate.
+    if isinstance(writable, asyncio.Event) and writable.is_set():
+        protocol.writable = Gate(is_open=True)
+    request = protocol.request
+    if request is not None:
+        request.headers.clear()
+    # The request and response objects too: uvicorn reads them only before the accept.
+    protocol.request = protocol.response = None
+    scope = getattr(protocol, "scope", None)
+    if scope is not None:
+        # The endpoint read what it needs (headers, client, subprotocols) before it
+        # accepted, and uvicorn reads the scope only to call the app (~1 KiB with its
+        # headers, paths and nested dicts).
+        scope.clear()
+    # uvicorn sets 37 attributes, more than a key-sharing instance dict holds, and the
+    # dict it grew into takes 1.5 KiB; a copy made once the last one is set fits in 0.8.
+    protocol.__dict__ = dict(protocol.__dict__.items())

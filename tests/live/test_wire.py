@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from websockets.exceptions import ConnectionClosed
 
 from protocol.codes import CloseCode
 from server.live import wire
+from server.live.lean import Gate, Inbox
 from server.live.outbound import AsgiSend, Outbound
 from server.live.wire import Cork, DirectLine, known_uvicorn, sans_io_protocol
 from tests.backends.support import eventually
@@ -216,6 +218,24 @@ async def test_no_line_on_another_websocket_protocol() -> None:
 
 
 # -- when a line refuses ------------------------------------------------------------------
+
+
+async def test_the_protocol_is_trimmed_once_the_handshake_is_complete(served: Served) -> None:
+    """What uvicorn keeps per socket (issue 17): a lean queue and event, no handshake
+    headers, no scope, an instance dict of the size it needs; the socket still receives."""
+    client, accepted = await served.connect()
+    protocol = accepted.protocol
+    assert isinstance(protocol.queue, Inbox)
+    assert isinstance(protocol.writable, Gate) and protocol.writable.is_set()
+    assert protocol.scope == {}
+    # websockets' parser generator still holds the request: its headers are gone.
+    assert not protocol.conn.parser.gi_frame.f_locals["request"].headers
+    assert sys.getsizeof(protocol.__dict__) <= sys.getsizeof(dict(vars(protocol)))
+    for payload in payloads(20):
+        await client.send(payload)
+    await eventually(protocol.queue.empty, within=WAIT)  # the app read them
+    await client.close()
+    await asyncio.wait_for(accepted.gone.wait(), WAIT)  # and then the disconnect
 
 
 async def test_a_paused_transport_refuses_and_the_frames_queue_in_order(
