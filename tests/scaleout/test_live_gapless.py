@@ -4,9 +4,13 @@
 Two server processes on one redis-server; on each, voters keep a few `poll.vote`s in
 flight at once (changing their choice, so each vote is an event only its voter may see:
 everyone else gets `hidden` at that seq), while others ask and upvote, and the pub/sub
-connections are killed under the load. Every client reads its raw frames and checks
-them strictly, as the benchmark's load generator does: after its snapshot, each `ev` is
-the previous seq + 1, nothing is repeated, and everyone ends at the log's head.
+connections are killed under the load. The position check runs every few milliseconds
+(it is every 5 s by default): its syncs run while the feed is live, where a head read
+before pub/sub delivered more was once taken for a log that went back, and fenced with
+a new epoch, so every member got a snapshot in place of the next event. Every client
+reads its raw frames and checks them strictly, as the benchmark's load generator does:
+after its snapshot, each `ev` is the previous seq + 1, nothing is repeated, and everyone
+ends at the log's head; and no process may log a rewind or a new epoch.
 
 Waits are bounded by generous timeouts; nothing asserts how long anything took.
 """
@@ -32,6 +36,7 @@ WINDOW = 4  # votes each voter keeps awaiting their reply
 VOTES = 40  # per voter
 ASKERS = 2  # per process, asking and upvoting meanwhile
 ASKS = 20
+POSITION_CHECK = 0.01  # seconds: a sync while live, again and again, under the load
 
 Frame = dict[str, Any]
 
@@ -118,7 +123,7 @@ class Strict:
 async def poll_load(cluster: StartCluster, faults: int) -> tuple[list[Strict], int, int]:
     """The load, with `faults` kills of every pub/sub connection while it runs; the
     clients, the log's head and how many pub/sub connections were killed."""
-    c = cluster(2)
+    c = cluster(2, "--position-check", str(POSITION_CHECK))
     moderator = await Strict.join(c.servers[0].ws_url, "Moderator", c.moderator_key)
     clients = [moderator]
     try:
@@ -169,6 +174,8 @@ async def poll_load(cluster: StartCluster, faults: int) -> tuple[list[Strict], i
             lambda: all(m.last == head for m in clients) or any(m.gaps for m in clients),
             f"everyone at the head {head}",
         )
+        logs = c.logs()
+        assert "went back" not in logs and "epoch changed" not in logs, logs[-3000:]
         return clients, head, killed
     finally:
         await asyncio.gather(*(m.close() for m in clients), return_exceptions=True)
