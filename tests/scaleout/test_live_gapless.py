@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import itertools
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import msgpack
@@ -36,6 +37,7 @@ WINDOW = 4  # votes each voter keeps awaiting their reply
 VOTES = 40  # per voter
 ASKERS = 2  # per process, asking and upvoting meanwhile
 ASKS = 20
+SEQS = 2 * (VOTERS * VOTES + ASKERS * ASKS * 2)  # appended by the load (a retry is not)
 POSITION_CHECK = 0.01  # seconds: a sync while live, again and again, under the load
 
 Frame = dict[str, Any]
@@ -52,6 +54,7 @@ class Strict:
         self.dupes: list[tuple[int, int]] = []
         self.early = 0  # `ev` frames before the snapshot
         self.hidden = 0
+        self.retries = 0  # commands answered `unavailable`, sent again with their cid
         self.ids = itertools.count(2)
         self.waiting: dict[int, asyncio.Future[Frame]] = {}
         self.joined: asyncio.Future[Frame] = asyncio.get_running_loop().create_future()
@@ -111,6 +114,7 @@ class Strict:
             reply = await asyncio.wait_for(future, WAIT)
             if reply.get("code") != "unavailable":
                 return reply
+            self.retries += 1
             await asyncio.sleep(0.05)
 
     async def close(self) -> None:
@@ -120,9 +124,12 @@ class Strict:
             await self.reader
 
 
-async def poll_load(cluster: StartCluster, faults: int) -> tuple[list[Strict], int, int]:
-    """The load, with `faults` kills of every pub/sub connection while it runs; the
-    clients, the log's head and how many pub/sub connections were killed."""
+async def poll_load(
+    cluster: StartCluster, faults: int, *, restart: bool = False
+) -> tuple[list[Strict], int, int]:
+    """The load, with `faults` kills of every pub/sub connection while it runs (or, with
+    `restart`, kills -9 of redis-server, started again with its AOF); the clients, the
+    log's head and how many pub/sub connections were killed."""
     c = cluster(2, "--position-check", str(POSITION_CHECK))
     moderator = await Strict.join(c.servers[0].ws_url, "Moderator", c.moderator_key)
     clients = [moderator]
@@ -163,11 +170,21 @@ async def poll_load(cluster: StartCluster, faults: int) -> tuple[list[Strict], i
         load = asyncio.gather(
             *(vote(m, v) for v, m in enumerate(voters)), *(ask(m) for m in askers)
         )
+
+        def grown(seqs: int) -> Callable[[], bool]:
+            return lambda: c.head() >= seqs
+
         killed = 0
         with c.redis.client() as admin:
-            for _ in range(faults):
-                await asyncio.sleep(0.2)
-                killed += await asyncio.to_thread(admin.client_kill_filter, _type="pubsub")
+            for k in range(1, faults + 1):
+                # Each fault once the log has grown by a part of the load: so it lands
+                # while the votes are still coming, however fast or slow they are.
+                await eventually(grown(k * SEQS // (faults + 1)), "the load")
+                if restart:
+                    await asyncio.to_thread(c.redis.restart)
+                    killed += 1
+                else:
+                    killed += await asyncio.to_thread(admin.client_kill_filter, _type="pubsub")
             await load
         head = c.head()
         await eventually(
@@ -182,6 +199,7 @@ async def poll_load(cluster: StartCluster, faults: int) -> tuple[list[Strict], i
 
 
 def assert_strict(clients: list[Strict], head: int) -> None:
+    assert head == SEQS + 2  # the poll's creation and opening, then each command once
     broken = {
         m.name: {"gaps": m.gaps[:5], "dupes": m.dupes[:5], "early": m.early, "last": m.last}
         for m in clients
@@ -202,4 +220,13 @@ async def test_poll_votes_stay_gapless_while_pubsub_connections_are_killed(
 ) -> None:
     clients, head, killed = await poll_load(cluster, faults=3)
     assert killed >= 2
+    assert_strict(clients, head)
+
+
+async def test_poll_votes_stay_gapless_across_a_redis_restart(cluster: StartCluster) -> None:
+    """redis-server killed -9 under the load, twice, and started again from its AOF
+    (every acknowledged append is in it): the votes refused meanwhile are retried with
+    their cid, and nobody's stream skips or repeats a seq."""
+    clients, head, restarts = await poll_load(cluster, faults=2, restart=True)
+    assert restarts == 2
     assert_strict(clients, head)
