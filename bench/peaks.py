@@ -23,10 +23,18 @@ def check(scenario: str, wrong: list[str]) -> None:
 
 
 def gap_evidence(r: dict[str, Any]) -> str:
-    """The first gaps the members saw ([last applied, seq received, when]), for a report."""
-    if not r.get("gaps"):
+    """The first gaps the members saw ([last applied, seq received, when]), for a report;
+    and the snapshots they got outside a join ([last applied, seq, epoch, when]: the
+    server moved the room to a new log life, which skips seqs for every member)."""
+    if not r.get("gaps") and not r.get("resnapshots"):
         return ""
-    return f"; {r.get('members_with_gaps')} members saw gaps, e.g. {r.get('gap_examples', [])[:3]}"
+    out = f"; {r.get('members_with_gaps')} members saw gaps, e.g. {r.get('gap_examples', [])[:3]}"
+    if r.get("resnapshots"):
+        out += (
+            f"; {r['resnapshots']} snapshots outside a join (a new log epoch), e.g. "
+            f"{r.get('resnapshot_examples', [])[:2]}"
+        )
+    return out
 
 
 def backends(ctx: Context) -> list[str]:

@@ -170,11 +170,21 @@ class RoomFeed:
         if self.sync_task is None or self.sync_task.done():
             self.request_sync()  # a running sync drains what is kept when it ends
 
-    def position_stale(self, epoch: str | None, seq: int) -> bool:
+    def position_mark(self) -> tuple[str | None, int]:
+        """The epoch and last delivered seq when the position check asks for the head:
+        what `position_stale` judges the head against."""
+        return self.epoch, self.delivered
+
+    def position_stale(self, epoch: str | None, seq: int, mark: tuple[str | None, int]) -> bool:
         """Whether the log's head `(epoch, seq)`, read by the position check, says this
         feed is behind: the log has no epoch or another one (lost, or a new life), it went
         back, or it held a seq at the previous check that is still not delivered (pub/sub
-        lost it; a seq only just appended may still be on its way, so it gets one round)."""
+        lost it; a seq only just appended may still be on its way, so it gets one round).
+
+        "Went back" is judged against `mark` (`position_mark()`, taken when the head was
+        asked for), not against what is delivered now: pub/sub, on its own connection,
+        may deliver records appended after the head was read before the head's reply is
+        handled (issue 31: a healthy log was taken for a rewound one and fenced)."""
         if self.delivered < 0 or self.epoch is None:
             return False  # no baseline yet: the first sync is running
         if epoch != self.epoch:
@@ -183,7 +193,8 @@ class RoomFeed:
         behind = self.checked_seq > self.delivered
         self.checked_seq = seq
         self.head_seen = max(self.head_seen, seq)
-        return behind or seq < self.delivered
+        mark_epoch, mark_delivered = mark
+        return behind or (mark_epoch == epoch and seq < mark_delivered)
 
     def _authentic(self, live: Live) -> bool:
         """Whether a live record was published by a server process, and only once: a
@@ -301,16 +312,21 @@ class RoomFeed:
     async def _fill(self) -> None:
         """Read the head, then deliver `delivered+1 .. head` from the stream."""
         mark = self.tick
+        # What was delivered before the head is asked for: the head cannot be behind it
+        # unless the log went back. Records delivered while the head's reply is on its way
+        # (the feed may be live: a position check's sync, a late duplicate's) may be past
+        # the head it returns (issue 31: that was taken for a rewind and fenced).
+        asked_epoch, asked_delivered = self.epoch, self.delivered
         head = await self._source.head_now(self.room)
         if self.gone():
             return
         epoch = head.epoch
-        if epoch == self.epoch and head.seq < self.delivered:
+        if epoch == self.epoch == asked_epoch and head.seq < asked_delivered:
             log.warning(
                 "room %s: the log went back from seq %d to %d (failover or restore);"
                 " starting a new epoch",
                 self.room,
-                self.delivered,
+                asked_delivered,
                 head.seq,
             )
             self._stats["rewinds"] += 1

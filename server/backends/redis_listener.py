@@ -210,6 +210,7 @@ class Listener:
             feeds = [feed for feed in self.feeds.values() if feed.ready.is_set()]
             if not feeds:
                 continue
+            marks = [feed.position_mark() for feed in feeds]  # before the heads are read
             try:
                 heads = await self._heads([feed.room for feed in feeds])
             except asyncio.CancelledError:
@@ -218,8 +219,8 @@ class Listener:
                 log.debug("position check failed: %s", exc)
                 continue
             self.stats["position_checks"] += 1
-            for feed, (epoch, seq) in zip(feeds, heads, strict=True):
-                if not feed.gone() and feed.position_stale(epoch, seq):
+            for feed, (epoch, seq), mark in zip(feeds, heads, marks, strict=True):
+                if not feed.gone() and feed.position_stale(epoch, seq, mark):
                     self.stats["position_resyncs"] += 1
                     feed.request_sync()
 

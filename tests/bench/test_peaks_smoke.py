@@ -81,4 +81,4 @@ def test_every_command_kind_is_acknowledged(tmp_path: Path) -> None:
     assert kinds == {"ask", "vote", "poll.vote", "edit", "notes.update"}
     for label, run in result["runs"].items():
         assert run["acked"] > 0 and run["errors"] == {}, (label, run)
-        assert run["dupes"] == run["gaps"] == run["behind"] == 0, (label, run)
+        assert run["dupes"] == run["gaps"] == run["behind"] == run["resnapshots"] == 0, (label, run)
