@@ -63,6 +63,10 @@ class Pseudonyms:
     def __init__(self, secret: bytes, room: str) -> None:
         self._key = hmac.new(secret, b"workshop.transcript.pseudonym", hashlib.sha256).digest()
         self._room = room
+        # (target, pid) -> pseudonym: an HMAC per ballot was a sixth of a big JSON export
+        # (issue 17). It holds one entry per person and question voted on, as the room's
+        # state does (the voters of each question).
+        self._known: dict[tuple[str | None, str], str] = {}
 
     def _mac(self, *parts: str) -> str:
         message = "\x00".join((self._room, *parts)).encode()
@@ -70,7 +74,14 @@ class Pseudonyms:
 
     def for_record(self, rec: Entry, privacy: str) -> str:
         pid = str((rec.actor or {}).get("pid", ""))
+        target = None
         if privacy == BALLOT:
             target = str(rec.data.get("qid") or rec.data.get("poll_id") or "")
-            return "v-" + self._mac("ballot", target, pid)
-        return "anon-" + self._mac("anon", pid)
+        known = self._known.get((target, pid))
+        if known is None:
+            if target is not None:
+                known = "v-" + self._mac("ballot", target, pid)
+            else:
+                known = "anon-" + self._mac("anon", pid)
+            self._known[target, pid] = known
+        return known

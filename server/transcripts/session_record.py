@@ -75,6 +75,9 @@ class SessionRecord:
         self.last_ts: float | None = None
         self.notes_edits = 0
         self._notes_editors: set[str] = set()
+        # (org_id, org as typed) -> what attendance counts: resolving normalises Unicode,
+        # once per distinct pair rather than once per record (issue 17).
+        self._orgs: dict[tuple[str | None, str], str] = {}
 
     async def steps(self) -> AsyncIterator[Step]:
         """Every seq `1..head` (head as of the first read), folded, in order."""
@@ -165,7 +168,12 @@ class SessionRecord:
         the name it typed, else the text as typed."""
         org_id, org = actor.get("org_id"), str(actor.get("org") or "")
         org_id = org_id if isinstance(org_id, str) else None
-        return self.registry.resolve(org_id, org) or org or org_id or ""
+        counted = self._orgs.get((org_id, org))
+        if counted is None:
+            counted = self._orgs[org_id, org] = (
+                self.registry.resolve(org_id, org) or org or org_id or ""
+            )
+        return counted
 
     def _with_org(self, name: str, org: str) -> LangText:
         """A name with its organisation, "Aiko (Sendai City)": a language map when the
