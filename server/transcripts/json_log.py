@@ -125,14 +125,15 @@ async def json_chunks(
     parts: list[str] = ["["]
     size = 1
     separator = "\n"
-    async for step in record.steps():
-        line = dumps(entry(step, pseudonyms))
-        parts += (separator, line)
-        separator = ",\n"
-        size += len(line) + 2
-        if size >= chunk:
-            yield "".join(parts).encode("utf-8")
-            parts, size = [], 0
+    async for records in record.batches():
+        for step in record.fold(records):
+            line = dumps(entry(step, pseudonyms))
+            parts += (separator, line)
+            separator = ",\n"
+            size += len(line) + 2
+            if size >= chunk:
+                yield "".join(parts).encode("utf-8")
+                parts, size = [], 0
     parts.append("\n]\n")
     yield "".join(parts).encode("utf-8")
 
