@@ -45,6 +45,12 @@ READ_BATCH = 1000  # records per backend read: the bound on log records held at 
 _POLL_LINES = {"poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word"}
 _ROOM_STATES = {"closed": "tl.room_closed", "open": "tl.room_open"}
 _MODERATE = {"approve", "dismiss", "answered", "reopen", "pin", "unpin"}
+# The types `_line` writes a line for (the rest, votes first, skip it).
+_LINE_TYPES = frozenset(
+    {"ask", "moderate", "withdraw", "answer", "edit", "poll.delete", "settings"}
+    | {"room.close", "room.open"}
+    | _POLL_LINES
+)
 
 
 class Step(NamedTuple):
@@ -166,7 +172,7 @@ class SessionRecord:
             self.notes_edits += 1
             if actor is not None:
                 self._notes_editors.add(str(actor.get("pid")))
-        if outcome.event is None:
+        if outcome.event is None or rec.type not in _LINE_TYPES:
             return
         try:
             line = self._line(rec, outcome.result, outcome.event, before)
