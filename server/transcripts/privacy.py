@@ -61,27 +61,22 @@ class Pseudonyms:
     """Stable, secret-keyed stand-ins for the actors of anonymous acts and ballots."""
 
     def __init__(self, secret: bytes, room: str) -> None:
-        self._key = hmac.new(secret, b"workshop.transcript.pseudonym", hashlib.sha256).digest()
-        self._room = room
-        # (target, pid) -> pseudonym: an HMAC per ballot was a sixth of a big JSON export
-        # (issue 17). It holds one entry per person and question voted on, as the room's
-        # state does (the voters of each question).
-        self._known: dict[tuple[str | None, str], str] = {}
+        key = hmac.new(secret, b"workshop.transcript.pseudonym", hashlib.sha256).digest()
+        # HMAC(k, room | kind | ...) with the key and the message's fixed start absorbed
+        # once: each pseudonym copies the state and adds its own end, at half the cost of
+        # a fresh `hmac.digest` (issue 17: a ballot pseudonym per vote of a 100k log; a
+        # memo of them grew to megabytes, one per person and question).
+        self._ballot = hmac.new(key, f"{room}\x00ballot\x00".encode(), "sha256")
+        self._anon = hmac.new(key, f"{room}\x00anon\x00".encode(), "sha256")
 
-    def _mac(self, *parts: str) -> str:
-        message = "\x00".join((self._room, *parts)).encode()
-        return hmac.digest(self._key, message, "sha256").hex()[:PSEUDONYM_LEN]
+    def _mac(self, start: hmac.HMAC, end: str) -> str:
+        mac = start.copy()
+        mac.update(end.encode())
+        return mac.hexdigest()[:PSEUDONYM_LEN]
 
     def for_record(self, rec: Entry, privacy: str) -> str:
         pid = str((rec.actor or {}).get("pid", ""))
-        target = None
         if privacy == BALLOT:
             target = str(rec.data.get("qid") or rec.data.get("poll_id") or "")
-        known = self._known.get((target, pid))
-        if known is None:
-            if target is not None:
-                known = "v-" + self._mac("ballot", target, pid)
-            else:
-                known = "anon-" + self._mac("anon", pid)
-            self._known[target, pid] = known
-        return known
+            return "v-" + self._mac(self._ballot, f"{target}\x00{pid}")
+        return "anon-" + self._mac(self._anon, pid)
