@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
+SHARED_BLOB = 256  # bytes: a blob up to this size is decoded once per read (`read_records`)
+
+
 def pack(value: Any) -> bytes:
     """msgpack with bin type, so `bytes` round-trip as `bytes`; TypeError for what
     msgpack cannot encode."""
@@ -141,8 +144,22 @@ def read_records(
         " WHERE room = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?",
         (room, first, last, limit),
     ).fetchall()
+    # One batch names few actors and repeats small payloads (a vote is `{qid, up}`), so
+    # each distinct small blob is decoded once per read and its value shared by the
+    # records that hold it (records are values nobody mutates: live subscribers already
+    # share one). Issue 17: this halves the decoding of a 100k-event export.
+    decoded: dict[bytes, Any] = {}
+
+    def value(blob: bytes) -> Any:
+        if len(blob) > SHARED_BLOB:
+            return unpack(blob)
+        found = decoded.get(blob)
+        if found is None:
+            found = decoded[blob] = unpack(blob)
+        return found
+
     return [
-        Record(seq, ts, type_, unpack(data), None if actor is None else unpack(actor), cid)
+        Record(seq, ts, type_, value(data), None if actor is None else value(actor), cid)
         for seq, ts, type_, data, actor, cid in rows
     ]
 

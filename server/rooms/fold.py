@@ -46,6 +46,9 @@ HANDLERS: dict[str, Handler] = {
     "notes.update": notes.update,
 }
 
+# The roles each type needs, looked up once rather than once per record (issue 17).
+_NEEDED: dict[str, frozenset[str]] = {t: required_roles(t) for t in HANDLERS}
+
 
 def apply(state: RoomState, rec: Entry) -> Outcome:
     """Fold one record into the state (in place) and say what it did."""
@@ -63,7 +66,7 @@ def apply(state: RoomState, rec: Entry) -> Outcome:
     roles = actor.get("roles", ())
     if not isinstance(roles, list | tuple):
         return refuse(ErrorCode.BAD_REQUEST, f"malformed {rec.type} record")
-    needed = required_roles(rec.type)
+    needed = _NEEDED[rec.type]
     if needed and not needed.intersection(r for r in roles if isinstance(r, str)):
         return refuse(ErrorCode.FORBIDDEN, refusal_for(needed))
     try:

@@ -1,23 +1,26 @@
 """The session record: a room's log streamed once through the fold, in bounded memory.
 
-`SessionRecord.steps()` reads the log with `backend.read_all` (a batch at a time), folds
-each record with the same pure `apply` the live server uses, and yields one `Step` per
-seq: the record, the fold's outcome, and whether its actor must stay hidden
-(`privacy`). The JSON writer turns steps into lines as they come; everything else waits
-for the end and asks for the `Report`, whose size is O(questions), not O(log).
+`SessionRecord.batches()` reads the log with `backend.read_batches` (a batch at a time),
+and `fold(batch)` folds each record with the same pure `apply` the live server uses,
+yielding one `Step` per seq: the record, the fold's outcome, and whether its actor must
+stay hidden (`privacy`). The JSON writer turns steps into lines as they come; everything
+else waits for the end and asks for the `Report`, whose size is O(questions), not O(log).
 
     record = SessionRecord(backend, room, event)
-    async for step in record.steps():   # or: await record.run()
-        ...
+    async for batch in record.batches():   # or: async for step in record.steps()
+        for step in record.fold(batch):    # or: await record.run()
+            ...
     report = record.report()
+
+The loop over a batch is synchronous: one await per read rather than two async
+generators resumed per record, which were a tenth of a 100k-event export (issue 17).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, NamedTuple
 
 from protocol.lang_text import LangText
 from server.backends.base import Backend, EventInfo, Record, RoomInfo
@@ -42,11 +45,17 @@ READ_BATCH = 1000  # records per backend read: the bound on log records held at 
 _POLL_LINES = {"poll.create", "poll.edit", "poll.open", "poll.close", "poll.hide_word"}
 _ROOM_STATES = {"closed": "tl.room_closed", "open": "tl.room_open"}
 _MODERATE = {"approve", "dismiss", "answered", "reopen", "pin", "unpin"}
+# The types `_line` writes a line for (the rest, votes first, skip it).
+_LINE_TYPES = frozenset(
+    {"ask", "moderate", "withdraw", "answer", "edit", "poll.delete", "settings"}
+    | {"room.close", "room.open"}
+    | _POLL_LINES
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One seq of the log: the record, what the fold made of it, and its privacy."""
+class Step(NamedTuple):
+    """One seq of the log: the record, what the fold made of it, and its privacy. (A
+    named tuple: made once per seq, at a fifth of a frozen dataclass's cost.)"""
 
     record: Record
     outcome: Outcome
@@ -75,15 +84,30 @@ class SessionRecord:
         self.last_ts: float | None = None
         self.notes_edits = 0
         self._notes_editors: set[str] = set()
+        # (org_id, org as typed) -> what attendance counts: resolving normalises Unicode,
+        # once per distinct pair rather than once per record (issue 17).
+        self._orgs: dict[tuple[str | None, str], str] = {}
+
+    def batches(self) -> AsyncIterator[list[Record]]:
+        """The log `1..head` (head as of the first read), a read batch at a time, for
+        `fold`."""
+        return self.backend.read_batches(self.room.code, batch=self.batch)
+
+    def fold(self, records: list[Record]) -> Iterator[Step]:
+        """Fold a batch from `batches` (each batch once, in order), one step per seq."""
+        state = self.state
+        for rec in records:
+            privacy = privacy_of(rec, state)
+            before = self._before(rec)
+            outcome = apply(state, rec)
+            self._collect(rec, outcome, privacy, before)
+            yield Step(rec, outcome, privacy)
 
     async def steps(self) -> AsyncIterator[Step]:
         """Every seq `1..head` (head as of the first read), folded, in order."""
-        async for rec in self.backend.read_all(self.room.code, batch=self.batch):
-            privacy = privacy_of(rec, self.state)
-            before = self._before(rec)
-            outcome = apply(self.state, rec)
-            self._collect(rec, outcome, privacy, before)
-            yield Step(rec, outcome, privacy)
+        async for records in self.batches():
+            for step in self.fold(records):
+                yield step
 
     def _before(self, rec: Record) -> dict[str, Any] | None:
         """What a record's timeline line needs from before its fold: the settings it
@@ -97,8 +121,9 @@ class SessionRecord:
 
     async def run(self) -> None:
         """Fold the whole log, keeping only the report's data."""
-        async for _ in self.steps():
-            pass
+        async for records in self.batches():
+            for _ in self.fold(records):
+                pass
 
     def report(self, exported_ts: float | None = None) -> Report:
         attendance, total = self.attendance.rows()
@@ -147,7 +172,7 @@ class SessionRecord:
             self.notes_edits += 1
             if actor is not None:
                 self._notes_editors.add(str(actor.get("pid")))
-        if outcome.event is None:
+        if outcome.event is None or rec.type not in _LINE_TYPES:
             return
         try:
             line = self._line(rec, outcome.result, outcome.event, before)
@@ -165,7 +190,12 @@ class SessionRecord:
         the name it typed, else the text as typed."""
         org_id, org = actor.get("org_id"), str(actor.get("org") or "")
         org_id = org_id if isinstance(org_id, str) else None
-        return self.registry.resolve(org_id, org) or org or org_id or ""
+        counted = self._orgs.get((org_id, org))
+        if counted is None:
+            counted = self._orgs[org_id, org] = (
+                self.registry.resolve(org_id, org) or org or org_id or ""
+            )
+        return counted
 
     def _with_org(self, name: str, org: str) -> LangText:
         """A name with its organisation, "Aiko (Sendai City)": a language map when the
