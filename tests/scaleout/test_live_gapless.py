@@ -29,7 +29,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from protocol import SUBPROTOCOL
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import ROOM, WAIT, eventually
 
 VOTERS = 8  # per process
@@ -208,6 +208,7 @@ def assert_strict(clients: list[Strict], head: int) -> None:
     assert not broken, f"head {head}: {broken}"
 
 
+@ON_BOTH
 async def test_poll_votes_are_delivered_live_without_a_gap(cluster: StartCluster) -> None:
     clients, head, _ = await poll_load(cluster, faults=0)
     assert_strict(clients, head)

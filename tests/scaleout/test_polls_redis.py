@@ -17,7 +17,7 @@ from typing import Any
 from client.room_client import RoomClient
 from server.rooms.polls import normalise_word
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import ROOM, Member, all_reach, eventually
 
 VOTERS = 300
@@ -92,6 +92,7 @@ async def connect_in_batches(urls: list[str], count: int) -> list[RoomClient]:
     return made
 
 
+@ON_BOTH
 async def test_300_voters_across_two_processes_give_exact_totals(cluster: StartCluster) -> None:
     # appendfsync everysec: this test is about counting, not about surviving a kill -9.
     c = cluster(2, "--conns-per-ip", "2000", appendfsync="everysec")
@@ -210,6 +211,7 @@ async def test_300_voters_across_two_processes_give_exact_totals(cluster: StartC
         )
 
 
+@ON_BOTH
 async def test_a_timed_poll_held_on_two_processes_is_closed_once(cluster: StartCluster) -> None:
     """Both processes hold the room hot and both timers fire: the timer's cid names the
     poll and its deadline, so the log gets one `poll.close` and every client one close."""

@@ -19,7 +19,7 @@ from client.room_client import RoomClient
 from tests.integration.helpers import Raw
 from tests.support.presence import PresenceLog
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import ROOM
 
 ORGS = ("Sendai City", "Ulaanbaatar City", "UNDRR")
@@ -56,6 +56,7 @@ async def join_many(
     return clients
 
 
+@ON_BOTH
 async def test_twenty_members_over_two_processes_are_counted_alike_within_2s(
     cluster: StartCluster,
 ) -> None:
@@ -80,6 +81,7 @@ async def test_twenty_members_over_two_processes_are_counted_alike_within_2s(
             await asyncio.gather(*(m.close() for m in members))
 
 
+@ON_BOTH
 async def test_a_graceful_leave_shows_on_every_process_within_1s(cluster: StartCluster) -> None:
     c = cluster(2)
     urls = [server.ws_url for server in c.servers]

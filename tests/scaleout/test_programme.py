@@ -10,12 +10,13 @@ import httpx
 
 from tests.integration.helpers import Raw
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import ROOM
 
 WITHIN = 5.0  # seconds for the desk log's live tail to bring the change
 
 
+@ON_BOTH
 async def test_a_change_on_one_process_reaches_the_other(cluster: StartCluster) -> None:
     c = cluster(2)
     one, two = c.servers

@@ -9,12 +9,13 @@ import time
 
 from tests.integration.helpers import Raw
 
-from .conftest import StartCluster
+from .conftest import ON_BOTH, StartCluster
 from .support import ROOM, workshop_cli
 
 CUT_WITHIN = 5.0
 
 
+@ON_BOTH
 async def test_a_revocation_reaches_every_process(cluster: StartCluster) -> None:
     c = cluster(2)
     redis = ("--redis-url", c.redis.url)
@@ -58,6 +59,7 @@ async def test_a_revocation_reaches_every_process(cluster: StartCluster) -> None
             await raw.close()
 
 
+@ON_BOTH
 async def test_the_organiser_sees_who_is_connected_on_every_process(cluster: StartCluster) -> None:
     import asyncio
 
