@@ -139,16 +139,21 @@ def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
 
 def _queue_histogram(depths: list[int]) -> HistogramMetricFamily:
     """The open sockets' send-queue depths now, as a histogram (frames queued each)."""
-    buckets: list[tuple[str, float]] = []
-    for bound in QUEUE_BUCKETS:
-        buckets.append((str(bound), sum(1 for d in depths if d <= bound)))
-    buckets.append(("+Inf", len(depths)))
-    return HistogramMetricFamily(
+    return scraped_histogram(
         "workshop_send_queue_frames",
         "Frames waiting in each open socket's send queue, at scrape time",
-        buckets=buckets,
-        sum_value=sum(depths),
+        QUEUE_BUCKETS,
+        depths,
     )
+
+
+def scraped_histogram(
+    name: str, doc: str, bounds: Iterable[float], values: list[int]
+) -> HistogramMetricFamily:
+    """A histogram of values read at scrape time (each bucket counts values <= its bound)."""
+    buckets = [(str(bound), float(sum(1 for v in values if v <= bound))) for bound in bounds]
+    buckets.append(("+Inf", float(len(values))))
+    return HistogramMetricFamily(name, doc, buckets=buckets, sum_value=sum(values))
 
 
 class Events(Collector):
@@ -185,5 +190,6 @@ __all__ = [
     "LiveCollector",
     "registry_for",
     "render",
+    "scraped_histogram",
     "size_class",
 ]

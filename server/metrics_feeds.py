@@ -20,6 +20,8 @@ from prometheus_client.core import (
 )
 from prometheus_client.registry import Collector
 
+from server.metrics import scraped_histogram
+
 NOTES_BUCKETS = tuple(1024 * 4**i for i in range(8))  # 1 KiB .. 16 MiB
 # The backend's `stats` keys that get a family of their own: (key, name, help).
 REDIS_COUNTERS = (
@@ -81,15 +83,11 @@ class FeedCollector(Collector):
 
 
 def _notes_histogram(sizes: list[int]) -> HistogramMetricFamily:
-    buckets: list[tuple[str, float]] = [
-        (str(bound), sum(1 for s in sizes if s <= bound)) for bound in NOTES_BUCKETS
-    ]
-    buckets.append(("+Inf", len(sizes)))
-    return HistogramMetricFamily(
+    return scraped_histogram(
         "workshop_notes_bytes",
         "The loaded rooms' notes documents, by size in bytes (at scrape time)",
-        buckets=buckets,
-        sum_value=sum(sizes),
+        NOTES_BUCKETS,
+        sizes,
     )
 
 

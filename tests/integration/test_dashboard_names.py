@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import Workshop
 from tests.integration.helpers import Raw, cid
 from tests.integration.wire_scenario import NOTES_1
-from tests.scaleout.support import LIFTED, ROOM, Cluster, eventually
+from tests.scaleout.support import ROOM, eventually, workers_on_redis
 from tests.support.dashboard import (
     Expr,
     Scrape,
@@ -33,8 +33,6 @@ from tests.support.dashboard import (
     rule_exprs,
     variable_queries,
 )
-from tests.support.redis import RedisProcess
-from tests.support.server import ServerProcess
 
 
 def scrape(url: str) -> Scrape:
@@ -103,15 +101,7 @@ def missing(seen: Scrape, exprs: list[Expr]) -> list[str]:
 async def redis_workers(tmp_path_factory: pytest.TempPathFactory) -> Scrape:
     """A scrape of a server on a real redis-server under `--workers 2`, with a member."""
     tmp_path = tmp_path_factory.mktemp("redis-workers")
-    redis = RedisProcess(tmp_path / "redis")
-    redis.start()
-    cluster = Cluster(redis, tmp_path)
-    cluster.create_event()
-    folder = tmp_path / "server"
-    folder.mkdir()
-    server = ServerProcess(
-        folder, args=("--redis-url", redis.url, "--workers", "2", *LIFTED), env=cluster.env
-    )
+    redis, server = workers_on_redis(tmp_path)
     member: Raw | None = None
     try:
         await asyncio.to_thread(server.start, 60)

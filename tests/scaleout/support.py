@@ -287,6 +287,19 @@ def start_cluster(
     return cluster
 
 
+def workers_on_redis(tmp_path: Path, workers: int = 2) -> tuple[RedisProcess, ServerProcess]:
+    """A fresh redis-server with the demo event, and one `workshop serve --workers N` on it
+    (not started: `server.start(60)`; stop it, then `redis.kill()`)."""
+    redis = RedisProcess(tmp_path / "redis")
+    redis.start()
+    cluster: Cluster[Any] = Cluster(redis, tmp_path)
+    cluster.create_event()
+    folder = tmp_path / "server"
+    folder.mkdir()
+    args = ("--redis-url", redis.url, "--workers", str(workers), *LIFTED)
+    return redis, ServerProcess(folder, args=args, env=cluster.env)
+
+
 __all__ = [
     "LIFTED",
     "ROOM",
@@ -302,5 +315,6 @@ __all__ = [
     "free_port",
     "http_status",
     "start_cluster",
+    "workers_on_redis",
     "workshop_cli",
 ]

@@ -36,6 +36,21 @@ ON_CLUSTER = pytest.mark.parametrize("cluster", ["redis-cluster"], indirect=True
 ROOM_KEY = room_keys(ROOM).seq
 
 
+async def keep_asking(
+    member: Member, i: int, over: asyncio.Event, acked: list[tuple[int, str]] | None = None
+) -> None:
+    """Ask one question after another until five more after `over` is set, keeping each
+    acknowledged `(seq, qid)` in `acked` when given."""
+    n = after = 0
+    while after < 5:
+        after += over.is_set()
+        reply = await ask_until_acknowledged(member, f"member {i} question {n}")
+        if acked is not None:
+            acked.append((int(reply["seq"]), str(reply["qid"])))
+        n += 1
+        await asyncio.sleep(0.02)
+
+
 async def _under_load(c: Cluster[RedisCluster], trouble: Callable[[RedisCluster], None]) -> None:
     """Six members on two processes ask questions, one after the other each, from
     before `trouble` runs on the cluster until five more each after it is over; then
@@ -46,17 +61,7 @@ async def _under_load(c: Cluster[RedisCluster], trouble: Callable[[RedisCluster]
     acked: list[tuple[int, str]] = []
     over = asyncio.Event()
     try:
-
-        async def traffic(member: Member, i: int) -> None:
-            n = after = 0
-            while after < 5:
-                after += over.is_set()
-                reply = await ask_until_acknowledged(member, f"member {i} question {n}")
-                acked.append((int(reply["seq"]), str(reply["qid"])))
-                n += 1
-                await asyncio.sleep(0.02)
-
-        tasks = [asyncio.create_task(traffic(m, i)) for i, m in enumerate(members)]
+        tasks = [asyncio.create_task(keep_asking(m, i, over, acked)) for i, m in enumerate(members)]
         await eventually(lambda: len(acked) >= 20, "traffic under way")
         await asyncio.to_thread(trouble, shared)
         over.set()
@@ -125,16 +130,7 @@ async def test_without_replicas_wait_a_killed_primary_still_leaves_one_history(
     epoch = members[0].client.epoch
     over = asyncio.Event()
     try:
-
-        async def traffic(member: Member, i: int) -> None:
-            n = after = 0
-            while after < 5:
-                after += over.is_set()
-                await ask_until_acknowledged(member, f"member {i} question {n}")
-                n += 1
-                await asyncio.sleep(0.02)
-
-        tasks = [asyncio.create_task(traffic(m, i)) for i, m in enumerate(members)]
+        tasks = [asyncio.create_task(keep_asking(m, i, over)) for i, m in enumerate(members)]
         await eventually(lambda: c.head() >= 20, "traffic under way")
         primary = redis_cluster.owner(ROOM_KEY)
         await asyncio.to_thread(redis_cluster.kill_primary, primary)

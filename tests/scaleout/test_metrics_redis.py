@@ -15,11 +15,9 @@ import msgpack
 from server.backends.redis_keys import encode_body, live_key, new_nonce, room_keys, sign_live
 from tests.integration.helpers import Raw
 from tests.integration.test_metrics import samples
-from tests.support.redis import RedisProcess
-from tests.support.server import ServerProcess
 
 from .conftest import StartCluster
-from .support import LIFTED, ROOM, SECRET, Cluster, eventually
+from .support import ROOM, SECRET, Cluster, eventually, workers_on_redis
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -36,14 +34,19 @@ def one(seen: Samples, name: str) -> float:
     return seen.get((name, ()), -1.0)
 
 
+async def joined_and_live(member: Raw, url: str) -> Samples:
+    """Join the room, wait until its feed is live on the server, and scrape."""
+    assert (await member.join(ROOM, name="Aya"))["t"] == "ok"
+    await eventually(lambda: one(figures(url), "workshop_redis_feeds_behind") == 0, "live")
+    return figures(url)
+
+
 async def test_redis_feed_figures_follow_the_feed(cluster: StartCluster) -> None:
     c = cluster(1)
     url = c.servers[0].url
     member = await Raw.open(c.servers[0].ws_url)
     try:
-        assert (await member.join(ROOM, name="Aya"))["t"] == "ok"
-        await eventually(lambda: one(figures(url), "workshop_redis_feeds_behind") == 0, "live")
-        before = figures(url)
+        before = await joined_and_live(member, url)
         assert one(before, "workshop_redis_feed_lag_records") == 0
         assert one(before, "workshop_redis_feed_lag_seconds") == 0
 
@@ -96,9 +99,7 @@ async def test_gaps_and_forged_records_are_counted(cluster: StartCluster) -> Non
     url = c.servers[0].url
     member = await Raw.open(c.servers[0].ws_url)
     try:
-        assert (await member.join(ROOM, name="Aya"))["t"] == "ok"
-        await eventually(lambda: one(figures(url), "workshop_redis_feeds_behind") == 0, "live")
-        before = figures(url)
+        before = await joined_and_live(member, url)
         gaps, forged = "workshop_redis_feed_gaps_total", "workshop_redis_forged_dropped_total"
         garbage = "workshop_redis_garbage_dropped_total"
         channel = room_keys(ROOM).channel
@@ -126,15 +127,7 @@ async def test_gaps_and_forged_records_are_counted(cluster: StartCluster) -> Non
 
 
 async def test_workers_answer_with_every_workers_figures(tmp_path: Path) -> None:
-    redis = RedisProcess(tmp_path / "redis")
-    redis.start()
-    cluster = Cluster(redis, tmp_path)
-    cluster.create_event()
-    folder = tmp_path / "server"
-    folder.mkdir()
-    server = ServerProcess(
-        folder, args=("--redis-url", redis.url, "--workers", "2", *LIFTED), env=cluster.env
-    )
+    redis, server = workers_on_redis(tmp_path)
     members: list[Raw] = []
     try:
         await asyncio.to_thread(server.start, 60)

@@ -9,10 +9,18 @@ from pathlib import Path
 
 from server.backends.redis_keys import room_keys
 from tests.support.redis import RedisProcess
-from tests.support.server import EXAMPLE, ServerProcess
+from tests.support.server import EXAMPLE
 
 from .conftest import ON_BOTH, StartCluster
-from .support import LIFTED, ROOM, SECRET, Cluster, Member, all_reach, eventually, workshop_cli
+from .support import (
+    ROOM,
+    SECRET,
+    Member,
+    all_reach,
+    eventually,
+    workers_on_redis,
+    workshop_cli,
+)
 
 
 def _one_line_error(stderr: str, *words: str) -> None:
@@ -65,15 +73,7 @@ def _children(pid: int) -> set[int]:
 
 
 async def test_workers_run_n_processes_on_one_port(tmp_path: Path) -> None:
-    redis = RedisProcess(tmp_path / "redis")
-    redis.start()
-    cluster = Cluster(redis, tmp_path)
-    cluster.create_event()
-    folder = tmp_path / "server"
-    folder.mkdir()
-    server = ServerProcess(
-        folder, args=("--redis-url", redis.url, "--workers", "2", *LIFTED), env=cluster.env
-    )
+    redis, server = workers_on_redis(tmp_path)
     members: list[Member] = []
     try:
         await asyncio.to_thread(server.start, 60)
