@@ -11,9 +11,10 @@ answered a bare `duplicate`, and `ok` to a command that had been refused).
 Records folded after the snapshot get their outcomes again when the room folds its
 log's tail: the fold is deterministic.
 
-Each reply is packed once, when it is remembered, and a snapshot joins the packed bytes:
-it used to build and pack 10,000 lists every 500 events, 15-22 % of the server's CPU
-under votes (bench/command_split.py; docs/performance.md, "Command cost").
+Each reply is packed once, by the first snapshot that carries it, and later snapshots
+join the packed bytes: they used to build and pack 10,000 lists every 500 events, 15-22 %
+of the server's CPU under votes (bench/command_split.py; docs/performance.md, "Command
+cost"). Packing at fold time instead cost every command a `packb`, snapshot or not.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ class RecentOutcomes:
 
     def __init__(self, limit: int = OUTCOME_MEMORY) -> None:
         self._limit = limit
-        # seq -> (the reply, its `[seq, code, msg, result]` packed for snapshots)
-        self._by_seq: OrderedDict[int, tuple[Outcome, bytes]] = OrderedDict()
+        self._by_seq: OrderedDict[int, Outcome] = OrderedDict()
+        self._packed: dict[int, bytes] = {}  # seq -> `[seq, code, msg, result]`, once dumped
         self._waiters: dict[int, list[asyncio.Future[Outcome | None]]] = {}
 
     @property
@@ -58,8 +59,7 @@ class RecentOutcomes:
         return len(self._by_seq)
 
     def get(self, seq: int) -> Outcome | None:
-        kept = self._by_seq.get(seq)
-        return None if kept is None else kept[0]
+        return self._by_seq.get(seq)
 
     def remember(self, seq: int, outcome: Outcome) -> None:
         """The outcome of a folded seq: kept, and handed to whoever waits for it."""
@@ -71,27 +71,36 @@ class RecentOutcomes:
                     fut.set_result(outcome)
 
     def _keep(self, seq: int, outcome: Outcome) -> None:
-        code = None if outcome.code is None else str(outcome.code)
-        packed = msgpack.packb([seq, code, outcome.msg, outcome.result], use_bin_type=True)
-        self._by_seq[seq] = (outcome, packed)
+        self._by_seq[seq] = outcome
+        self._packed.pop(seq, None)  # a refold's outcome replaces the packed one
         if len(self._by_seq) > self._limit:
-            self._by_seq.popitem(last=False)
+            gone, _ = self._by_seq.popitem(last=False)
+            self._packed.pop(gone, None)
 
     def clear(self) -> None:
         """Forget the replies (a lost log life); senders waiting keep waiting for the
         seqs of the new life."""
         self._by_seq.clear()
+        self._packed.clear()
 
     def dump(self) -> bytes:
         """For a snapshot: `[seq, code, msg, result]` per seq, oldest first, as a stream
         of msgpack values. Only the reply is kept; the event went out when the record was
         folded."""
-        return b"".join(packed for _, packed in self._by_seq.values())
+        packed = self._packed
+        parts = []
+        for seq, o in self._by_seq.items():
+            part = packed.get(seq)
+            if part is None:
+                code = None if o.code is None else str(o.code)
+                part = packed[seq] = msgpack.packb([seq, code, o.msg, o.result], use_bin_type=True)
+            parts.append(part)
+        return b"".join(parts)
 
     def load(self, dumped: bytes | list[list[Any]]) -> None:
         """Refill from a snapshot's `dump()` (before the log's tail is folded); a list is
         a snapshot saved before the replies were packed one by one."""
-        self._by_seq.clear()
+        self.clear()
         entries: list[Any]
         if isinstance(dumped, bytes):
             unpacker = msgpack.Unpacker(raw=False, strict_map_key=True)
