@@ -14,7 +14,7 @@ from bench.procs import Pinning
 FULL: dict[str, dict[str, Any]] = {
     "fanout": {"subscribers": 1000, "seconds": 10, "window": 20, "repeat": 3},
     "latency": {"subscribers": 1000, "rate": 20, "seconds": 30, "warmup_seconds": 2},
-    "memory": {"connections": 5000},
+    "memory": {"connections": 5000, "concurrency": 64},
     "history": {"events": [1_000, 10_000, 100_000], "samples": 20, "resume": 1000},
     "append": {"publishers": 4, "window": 64, "seconds": 10, "backend_appends": 20_000},
     "export": {"events": 100_000, "formats": "json,csv,md,html,docx"},
@@ -23,7 +23,7 @@ FULL: dict[str, dict[str, Any]] = {
 QUICK: dict[str, dict[str, Any]] = {
     "fanout": {"subscribers": 100, "seconds": 2, "window": 20, "repeat": 1},
     "latency": {"subscribers": 100, "rate": 20, "seconds": 2, "warmup_seconds": 0},
-    "memory": {"connections": 200},
+    "memory": {"connections": 200, "concurrency": 64},
     "history": {"events": [2_000], "samples": 5, "resume": 1000},
     "append": {"publishers": 2, "window": 32, "seconds": 2, "backend_appends": 2_000},
     "export": {"events": 2_000, "formats": "json,md"},

@@ -12,24 +12,32 @@ import time
 from typing import Any
 
 from bench.context import Context
-from bench.live import available_peers, target
-from bench.procs import ROOM, Server, raise_open_files, rss_kib, run_loadgen
+from bench.live import available_peers, redis_available, target
+from bench.procs import ROOM, Server, cpu_seconds, raise_open_files, rss_kib, run_loadgen
 from bench.report import table
 
 SETTLE_SECONDS = 2.0
 
 
 def _hold(ctx: Context, server: Server, count: int, on_joined: Any = None) -> dict[str, Any]:
+    concurrency = ctx.sizes("memory").get("concurrency", 64)
+    marks: dict[str, float] = {"start": cpu_seconds(server.pid)}
+
     def on_phase(message: dict[str, Any], proc: Any) -> None:
         if message["phase"] == "joined":
+            marks["joined"] = cpu_seconds(server.pid)
             if on_joined is not None:
                 on_joined(message)
             proc.stdin.write("release\n")
             proc.stdin.flush()
 
     config = ctx.loadgen(mode="hold", url=server.ws_url, room=ROOM, subscribers=count,
-                         concurrency=200, client=server.client)  # fmt: skip
-    return run_loadgen(config, ctx.pin, on_phase)
+                         concurrency=concurrency, client=server.client)  # fmt: skip
+    result = run_loadgen(config, ctx.pin, on_phase)
+    # The server's CPU from before the first handshake until every member had joined.
+    result["join_cpu_seconds"] = marks.get("joined", marks["start"]) - marks["start"]
+    result["concurrency"] = concurrency
+    return result
 
 
 def measure(ctx: Context, server: Server, count: int) -> dict[str, Any]:
@@ -52,6 +60,9 @@ def measure(ctx: Context, server: Server, count: int) -> dict[str, Any]:
         "hwm_after_kib": after["VmHWM"],
         "kib_per_connection": (after["VmRSS"] - before["VmRSS"]) / max(1, seen["joined"]),
         "join_seconds": result["join_seconds"],
+        "joins_per_s": seen["joined"] / result["join_seconds"],
+        "joins_per_cpu_s": seen["joined"] / max(1e-9, result["join_cpu_seconds"]),
+        "concurrency": result["concurrency"],
     }
 
 
@@ -62,7 +73,8 @@ def memory(ctx: Context) -> dict[str, Any]:
         ctx.notes.append(f"open-file limit {limit} is below {count} connections: reduced")
         count = max(10, limit - 200)
     rows, results = [], {}
-    for name in ("workshop-embedded", "reference-uvloop", *available_peers(ctx)):
+    redis = [] if redis_available() else ["workshop-redis"]
+    for name in ("workshop-embedded", *redis, "reference-uvloop", *available_peers(ctx)):
         with target(ctx, name, 0) as (server, _key):
             results[name] = measure(ctx, server, count)
         r = results[name]
@@ -73,11 +85,14 @@ def memory(ctx: Context) -> dict[str, Any]:
             "RSS after MiB": r["rss_after_kib"] / 1024,
             "KiB per connection": r["kib_per_connection"],
             "join s": r["join_seconds"],
+            "connect+join/s": r["joins_per_s"],
+            "per server CPU-s": r["joins_per_cpu_s"],
         })  # fmt: skip
     columns = ["server", "connections", "RSS before MiB", "RSS after MiB", "KiB per connection",
-               "join s"]  # fmt: skip
+               "join s", "connect+join/s", "per server CPU-s"]  # fmt: skip
     return {
-        "title": f"Memory: server RSS per idle joined connection, {count:,} connections",
+        "title": f"Memory: server RSS per idle joined connection, {count:,} connections "
+        f"({ctx.sizes('memory').get('concurrency', 64)} handshakes at a time)",
         "table": table(columns, rows),
         "rows": rows,
         "runs": results,

@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.profile append [--backend embedded|redis] [--seconds 10]
     .venv/bin/python -m bench.profile rate --subscribers 1000 --rate 20
     .venv/bin/python -m bench.profile fanout --subscribers 1000 --window 20
+    .venv/bin/python -m bench.profile joins --subscribers 5000   # 64 handshakes at a time
 
 Starts a fresh, pinned server (as `bench.run` does), attaches `py-spy record` to it for
 the load's duration, then prints where the samples fall: the functions with the most
@@ -28,7 +29,7 @@ from typing import Any
 from bench.context import Context
 from bench.costs import backend_server
 from bench.live import measure
-from bench.procs import ROOT, Pinning
+from bench.procs import ROOM, ROOT, Pinning, run_loadgen
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -82,9 +83,21 @@ def py_spy(pid: int, out: Path, seconds: float, *extra: str) -> Iterator[subproc
             proc.kill()
 
 
+def hold_joins(ctx: Context, server: Any, config: dict[str, Any]) -> dict[str, Any]:
+    """Join `subscribers` members, then let them go as soon as all are in."""
+
+    def on_phase(message: dict[str, Any], proc: Any) -> None:
+        if message["phase"] == "joined":
+            proc.stdin.write("release\n")
+            proc.stdin.flush()
+
+    load = ctx.loadgen(url=server.ws_url, room=ROOM, client=server.client, **config)
+    return run_loadgen(load, ctx.pin, on_phase)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("mode", choices=["append", "rate", "fanout"])
+    parser.add_argument("mode", choices=["append", "rate", "fanout", "joins"])
     parser.add_argument("--backend", choices=["embedded", "redis"], default="embedded")
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--subscribers", type=int, default=1000)
@@ -106,10 +119,16 @@ def main(argv: list[str] | None = None) -> int:
         name = "redis" if args.backend == "redis" else "embedded-full"
         # The spy starts when the load does; subscribers' joins come first in the fan-out
         # modes, so the profile also holds a second or two of joining.
+        if args.mode == "joins":
+            # Connect and join, 64 handshakes at a time, then hold (bench/memory.py).
+            config = {"mode": "hold", "subscribers": args.subscribers, "concurrency": 64}
         with backend_server(ctx, name) as (server, key), py_spy(server.pid, out, args.seconds + 2):
-            result = measure(ctx, server, {**config, "key": key})
+            if args.mode == "joins":
+                result = hold_joins(ctx, server, config)
+            else:
+                result = measure(ctx, server, {**config, "key": key})
     print({k: result.get(k) for k in ("acked_per_s", "deliveries_per_s", "latency_ms",
-                                       "server_cpu_cores", "lost")})  # fmt: skip
+                                       "server_cpu_cores", "lost", "join_seconds")})  # fmt: skip
     print(summarise(out, args.top))
     print(f"\ncollapsed stacks: {out.relative_to(ROOT)}")
     return 0

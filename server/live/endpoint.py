@@ -19,6 +19,7 @@ from protocol.codes import CloseCode
 from server.identity import Identity
 from server.live.connection import Connection
 from server.live.hub import Hub
+from server.live.wire import quiet_handshake
 from server.logs import new_connection
 from server.settings import Settings
 
@@ -50,6 +51,7 @@ class SocketEndpoint:
         self.per_ip[ip] += 1
         new_connection()  # this task's log lines name it (server/logs.py)
         try:
+            quiet_handshake(send)
             await send({"type": "websocket.accept", "subprotocol": SUBPROTOCOL})
             # In this coroutine, not a helper's: one frame fewer per connection.
             connection = Connection(send, self.hub, self.identity, self.settings, ip)
