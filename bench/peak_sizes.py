@@ -9,7 +9,7 @@ PEAKS_FULL: dict[str, dict[str, Any]] = {
     "poll": {"members": 1000, "window_ms": 1000, "change_share": 0.1, "settle_ms": 10_000},
     "storm": {"members": 5000, "rooms": 10, "rate_per_room": 5, "steady_ms": 2000,
               "rounds": ["graceful", "kill"]},
-    "notes": {"writers": [100, 300, 1000], "rate": 1, "seconds": 10, "warmup_seconds": 2},
+    "notes": {"writers": [100, 300, 500, 1000], "rate": 1, "seconds": 10, "warmup_seconds": 2},
     "rooms": {"rooms": 100, "members": 50, "rate": 5, "seconds": 10, "warmup_seconds": 2},
     "commands": {"kinds": KINDS, "connections": 20, "window": 16, "seconds": 5,
                  "warmup_seconds": 1, "profile": True},

@@ -133,6 +133,12 @@ class Connection:
         if self._out.send(frame):
             self._leave_soon()
 
+    def send_batch(self, pairs: list[tuple[bytes, bytes]]) -> None:
+        """The frames of several seqs of one loop step, as `(payload, framed)` pairs
+        (`server/live/batch_fanout.py`), with `send`'s rules."""
+        if self._out.send_batch(pairs):
+            self._leave_soon()
+
     def reply(self, frame: Frame) -> None:
         self.send(frame.encode())
 

@@ -81,6 +81,10 @@ class Line(Protocol):
         """Drop the connection now, without a close handshake, and what it had buffered."""
         ...
 
+    def write_framed(self, framed: bytes) -> bool:
+        """Write frames already framed for the wire, joined; False as for `write`."""
+        ...
+
 
 class Owner(Protocol):
     """Who is told of a close that no call of theirs returned (the stall timer's)."""
@@ -227,6 +231,20 @@ class Outbound:
         if not self._timer_at_limit and self._at_limit(queue):
             self._arm_stall_timer()  # to the stall time, sooner than `send_timeout`
         return False
+
+    def send_batch(self, pairs: list[tuple[bytes, bytes]]) -> bool:
+        """Several frames of one loop step, as `(payload, framed)` pairs
+        (`server/live/batch_fanout.py`): the framed bytes in one write if the socket can
+        take them now, else each payload as `send` would. True as for `send`."""
+        if self._close_code is not None:
+            return False
+        line = self._line
+        if self._queue is None and line is not None:
+            framed = pairs[0][1] if len(pairs) == 1 else b"".join([f for _, f in pairs])
+            if line.write_framed(framed):
+                return False
+        # Stops at a 4008: the frames after it would be dropped anyway.
+        return any(self.send(payload) for payload, _ in pairs)
 
     def _at_limit(self, queue: deque[bytes]) -> bool:
         return len(queue) >= self._limit or self._bytes >= self._byte_limit

@@ -31,7 +31,8 @@ from protocol.frames import Err, NotesSynced, Ok, Snapshot, Welcome
 from protocol.messages import Join, Mutating, NotesSync, NotesUpdate, PollClose
 from server.backends.base import BackendUnavailable, EventInfo, Record, RoomInfo, RoomLog
 from server.live.actor import POLL_TIMER, Actor, Member
-from server.live.fanout import encode_for_audiences, frame_for
+from server.live.batch_fanout import encode_batch
+from server.live.fanout import frame_for
 from server.live.outcomes import RecentOutcomes
 from server.live.poll_timers import PollTimers
 from server.live.presence import RoomPresence
@@ -82,6 +83,7 @@ class LiveRoom:
         self.members: dict[Member, Viewer] = {}
         self._snapshot_every = snapshot_every
         self._recent: deque[tuple[int, float, Event | None]] = deque(maxlen=replay_limit)
+        self._unsent: list[tuple[int, float, Event | None]] = []  # folded this loop step
         self._outcomes = RecentOutcomes()
         self._buffer: list[tuple[Record, str]] | None = []  # not None while catching up
         self._catch_up_task: asyncio.Task[None] | None = None
@@ -244,6 +246,7 @@ class LiveRoom:
 
     def _new_life(self, epoch: str) -> None:
         """The log's storage lost data: start over from the new log and resend snapshots."""
+        self._send_unsent()  # what was folded before, as it would have gone at once
         had_epoch = bool(self.epoch)
         self.epoch = epoch
         if not had_epoch:
@@ -261,6 +264,7 @@ class LiveRoom:
         self._resnapshot = True
 
     def _resnapshot_members(self) -> None:
+        self._send_unsent()
         self._resnapshot = False
         for member, viewer in list(self.members.items()):
             for frame in self._snapshot_frames(viewer):
@@ -270,10 +274,17 @@ class LiveRoom:
 
     def _fold(self, rec: Record) -> None:
         outcome = apply(self.state, rec)
-        self._recent.append((rec.seq, rec.ts, outcome.event))
-        self._outcomes.remember(rec.seq, outcome)
+        entry = (rec.seq, rec.ts, outcome.event)
+        self._recent.append(entry)
         if self.members and not self._resnapshot:
-            encode_for_audiences(self.members, rec.seq, rec.ts, outcome.event)
+            # Sent when the loop step ends, with the other seqs folded in it
+            # (batch_fanout.py). Scheduled before the outcome wakes its sender, so every
+            # member, the sender too, has the event before the sender's `ok`.
+            unsent = self._unsent
+            unsent.append(entry)
+            if len(unsent) == 1:
+                asyncio.get_running_loop().call_soon(self._send_unsent)
+        self._outcomes.remember(rec.seq, outcome)
         if outcome.results_of is not None:
             self.signals.results_changed(outcome.results_of)
             self.timers.changed(outcome.results_of)
@@ -283,6 +294,16 @@ class LiveRoom:
         due = max(self._snapshot_every, len(self.state.questions) + len(self.state.polls))
         if self.state.seq - self._snapshot_seq >= due:
             self._save_snapshot()
+
+    def _send_unsent(self) -> None:
+        """The frames of the seqs folded since the last call, to the members there now.
+        Called at the end of the loop step that folded them, and first by whatever hands
+        a member the room's state or seq (a welcome, a resnapshot, a notes sync), so no
+        member gets a state and then an event it already holds, or a seq out of order."""
+        unsent = self._unsent
+        if unsent:
+            self._unsent = []
+            encode_batch(self.members, unsent)
 
     def _save_snapshot(self) -> None:
         if self._snapshot_task is not None and not self._snapshot_task.done():
@@ -339,10 +360,16 @@ class LiveRoom:
         """The fold's outcome for `seq` of log life `epoch`, resolved once folded; None if
         no longer remembered. A seq of a life this room has not caught up with yet is
         waited for, never answered from the lost life's outcomes."""
-        return self._outcomes.wait(seq, seq <= self.state.seq and epoch == self.epoch)
+        folded = seq <= self.state.seq and epoch == self.epoch
+        if folded:
+            # Answered at once (the feed was quicker than the append's reply): the
+            # step's events go out first, the reply after them.
+            self._send_unsent()
+        return self._outcomes.wait(seq, folded)
 
     def sync_notes(self, command: NotesSync) -> NotesSynced | Err:
         """What the client's notes lack and the server's state vector, as of this seq."""
+        self._send_unsent()  # the reply names the seq: its events go first
         notes = self.state.notes
         try:
             missing = notes.missing(command.sv)
@@ -362,6 +389,7 @@ class LiveRoom:
         queue can take, in frames or in bytes, becomes a snapshot: a 4008 close before
         the join reply would come back with the same `since` and never get in.
         """
+        self._send_unsent()  # to the members before this one: its state holds them
         actor = member.actor
         viewer = actor.viewer()
         self.members[member] = viewer

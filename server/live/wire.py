@@ -224,6 +224,18 @@ class DirectLine:
         self._cork.write(self, FRAMER(payload))
         return True
 
+    def write_framed(self, framed: bytes) -> bool:
+        """Like `write`, for frames framed already (one or several joined: a batch of a
+        loop step, `server/live/batch_fanout.py`)."""
+        if (
+            not self._writable.is_set()
+            or self._protocol.disconnected
+            or self._conn.state is not OPEN
+        ):
+            return False
+        self._cork.write(self, framed)
+        return True
+
     def drop(self) -> None:
         """Abort the connection: its buffers are discarded and the peer gets a TCP reset,
         where a close (asyncio's, or uvicorn's after its close timeout) would wait for a
